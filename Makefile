@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both install what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DIGEST_ARGS := $(if $(DATE),--date $(DATE))
+
+.PHONY: install test faults demo digest paper backfill check bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q -m faults
+
+demo: $(STAMP)
+	$(BIN)/python -m summarizer.demo
+
+digest: $(STAMP)
+	$(BIN)/summarizer digest $(DIGEST_ARGS) $(ARGS)
+
+paper: $(STAMP)
+	@test -n "$(ID)" || { echo "usage: make paper ID=2511.14600"; exit 2; }
+	$(BIN)/summarizer paper $(ID) $(ARGS)
+
+backfill: $(STAMP)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=2026-01-05 TO=2026-01-09"; exit 2; }
+	$(BIN)/summarizer backfill --from $(FROM) --to $(TO) $(ARGS)
+
+check: $(STAMP)
+	$(BIN)/ruff check summarizer tests tools benchmarks
+	$(BIN)/ruff format --check summarizer tests tools benchmarks
+	$(BIN)/mypy summarizer
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) outputs/demo .pytest_cache .mypy_cache .ruff_cache

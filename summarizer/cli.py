@@ -1,0 +1,196 @@
+"""The command line. The only place exceptions become messages and exit statuses."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from . import console
+from .config import load_settings
+from .errors import InputError, SummarizerError
+from .pipeline import DayReport, Pipeline
+from .render import render_entry_md, render_jsonl
+from .selection import plan_day
+from .window import NoMailing, digest_days, is_digest_day, latest_digest_day, parse_day
+
+log = logging.getLogger("summarizer")
+
+
+def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--categories", help="Comma-separated arXiv categories, in display order."),
+        click.option("--out", "output_dir", help="Output directory (SUMMARIZER_OUTPUT_DIR)."),
+        click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE)."),
+        click.option("--model", help="Model name sent in every request (SUMMARIZER_MODEL)."),
+        click.option("--concurrency", type=int, help="Model requests in flight at once."),
+        click.option("--rpm", type=int, help="Cap on model requests per minute."),
+        click.option("--tpm", type=int, help="Cap on model tokens per minute."),
+        click.option("--max-cost", type=float, help="Stop starting requests past this many USD."),
+        click.option(
+            "--response-mode",
+            help="json_schema (default), json_object (e.g. DeepSeek) or tools.",
+        ),
+        click.option(
+            "--full-text/--abstract-only",
+            default=None,
+            help="Let the model read the paper's body (HTML, else PDF), cut to a token budget.",
+        ),
+        click.option("-v", "--verbose", count=True, help="More diagnostics on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _setup(kwargs: dict[str, Any]) -> Pipeline:
+    console.configure_logging(kwargs.pop("verbose", 0))
+    settings = load_settings(**kwargs)
+    console.protect_secret(settings.openai_api_key)
+    return Pipeline(settings, reporter=console.ProgressReporter())
+
+
+def _day(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="summarizer")
+def cli() -> None:
+    """Each arXiv mailing as a Chinese digest: TL;DR, translation and analysis by an LLM."""
+
+
+@cli.command()
+@click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
+@click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
+@click.option("--window", type=click.Choice(["mailing", "anchored"]), default="mailing",
+              help="mailing: the arXiv mailing of that day; anchored: 24 h ending at --anchor.")
+@click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
+@click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
+@_settings_options
+def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, **kw: Any) -> int:
+    """Summarize one mailing and write its digest files."""
+    day = _day(date_text)
+    pipeline = _setup(kw)
+    try:
+        if day is None:
+            day = latest_digest_day(datetime.now(UTC))
+        plan = _plan(pipeline, day, window=window, anchor=anchor, tz=tz)
+        if plan is None:
+            return 0
+        report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+    finally:
+        pipeline.close()
+    console.day_table([report], price_known=pipeline.price is not None)
+    return console.finish([report])
+
+
+def _plan(pipeline: Pipeline, day: Any, *, window: str, anchor: str, tz: str) -> Any:
+    settings = pipeline.settings
+    try:
+        return plan_day(
+            day,
+            categories=settings.categories,
+            mode=window,  # type: ignore[arg-type]
+            anchor=anchor,
+            tz=tz,
+            late_days=settings.late_days,
+        )
+    except NoMailing as exc:
+        console.say(f"{exc}; nothing to do.")
+        return None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("ref", metavar="ID_OR_URL")
+@click.option("--detailed", is_flag=True, help="Also the translation and 详细解读.")
+@click.option("--format", "fmt", type=click.Choice(["panel", "md", "json"]), default="panel")
+@_settings_options
+def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
+    """Summarize one paper and print it (2511.14600, 2511.14600v2, an arXiv URL, hep-th/9901001)."""
+    pipeline = _setup(kw)
+    try:
+        found, summaries, report = pipeline.paper(ref, detailed=detailed)
+    finally:
+        pipeline.close()
+    entry = console.entry_for(found, summaries, pipeline.settings.categories)
+    if fmt == "md":
+        click.echo(render_entry_md(entry), nl=False)
+    elif fmt == "json":
+        click.echo(render_jsonl(console.single_digest(entry)), nl=False)
+    else:
+        console.paper_panel(entry)
+    return console.finish([report])
+
+
+@cli.command()
+@click.option("--from", "first", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "last", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
+@click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
+@click.option("--redo", is_flag=True, help="Redo days already finished.")
+@_settings_options
+def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: Any) -> int:
+    """Every mailing from --from to --to, in order; resumable."""
+    start, end = _day(first), _day(last)
+    if start > end:
+        raise InputError(f"--from {first} is after --to {last}")
+    pipeline = _setup(kw)
+    from .backfill import run_backfill
+
+    try:
+        skipped = [d for d in _days(start, end) if not is_digest_day(d)]
+        for day in skipped:
+            console.say(f"{day} is a {day:%A}: no mailing, skipped.")
+        reports = run_backfill(
+            pipeline, digest_days(start, end), fmt=fmt, dry_run=dry_run, redo=redo
+        )
+    finally:
+        pipeline.close()
+    if dry_run:
+        return 0
+    console.day_table(reports, price_known=pipeline.price is not None)
+    return console.finish(reports)
+
+
+def _days(start: Any, end: Any) -> list[Any]:
+    from datetime import timedelta
+
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one line and a status for every failure, never a traceback."""
+    try:
+        status = cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.exceptions.Abort:
+        console.error("aborted")
+        status = 130
+    except click.UsageError as exc:
+        console.error(exc.format_message())
+        status = 2
+    except SummarizerError as exc:
+        console.error(str(exc))
+        status = exc.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted; finished summaries are kept, run again to resume")
+        status = 130
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+_ = functools, json

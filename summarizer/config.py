@@ -1,0 +1,182 @@
+"""Every setting, resolved in one place: flag > environment > .env > default."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlparse
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .errors import InputError
+
+ResponseMode = Literal["json_schema", "json_object", "tools"]
+REAL_ARXIV_DELAY = 3.0
+
+
+@cache
+def known_categories() -> frozenset[str]:
+    text = resources.files("summarizer").joinpath("data/categories.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip()[:1].isalpha())
+
+
+def _env(*names: str) -> Any:
+    return Field(validation_alias=AliasChoices(*names))
+
+
+def _check_url(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Settings of a run. Field names are what flags pass; aliases are the environment names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, validate_default=True
+    )
+
+    openai_api_key: SecretStr | None = _env("openai_api_key", "OPENAI_API_KEY")
+    openai_base_url: str | None = _env("openai_base_url", "OPENAI_BASE_URL")
+    model: str = Field("gpt-4o-mini", validation_alias=AliasChoices("model", "SUMMARIZER_MODEL"))
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query",
+        validation_alias=AliasChoices("arxiv_api_url", "ARXIV_API_URL"),
+    )
+    arxiv_web_url: str = Field(
+        "https://arxiv.org", validation_alias=AliasChoices("arxiv_web_url", "ARXIV_WEB_URL")
+    )
+    categories: Annotated[list[str], NoDecode] = Field(
+        ["eess.SP", "eess.AS", "cs.SD"],
+        validation_alias=AliasChoices("categories", "SUMMARIZER_CATEGORIES"),
+    )
+    output_dir: Path = Field(
+        Path("outputs"), validation_alias=AliasChoices("output_dir", "SUMMARIZER_OUTPUT_DIR")
+    )
+    cache: Path | None = _env("cache", "SUMMARIZER_CACHE")
+    concurrency: int = Field(
+        8, validation_alias=AliasChoices("concurrency", "SUMMARIZER_CONCURRENCY"), gt=0, le=256
+    )
+    rpm: int | None = Field(None, validation_alias=AliasChoices("rpm", "SUMMARIZER_RPM"), gt=0)
+    tpm: int | None = Field(None, validation_alias=AliasChoices("tpm", "SUMMARIZER_TPM"), gt=0)
+    request_timeout: float = Field(
+        60.0,
+        validation_alias=AliasChoices("request_timeout", "SUMMARIZER_REQUEST_TIMEOUT"),
+        gt=0,
+        le=120,
+    )
+    language: str = Field("zh", validation_alias=AliasChoices("language", "SUMMARIZER_LANGUAGE"))
+    response_mode: ResponseMode = Field(
+        "json_schema",
+        validation_alias=AliasChoices("response_mode", "SUMMARIZER_RESPONSE_MODE"),
+    )
+    max_attempts: int = Field(
+        3, validation_alias=AliasChoices("max_attempts", "SUMMARIZER_MAX_ATTEMPTS"), ge=1, le=10
+    )
+    max_cost: float | None = Field(
+        None, validation_alias=AliasChoices("max_cost", "SUMMARIZER_MAX_COST"), ge=0
+    )
+    prices: Path | None = _env("prices", "SUMMARIZER_PRICES")
+    arxiv_delay: float | None = Field(
+        None, validation_alias=AliasChoices("arxiv_delay", "ARXIV_DELAY_SECONDS"), ge=0
+    )
+    arxiv_timeout: float = Field(
+        30.0, validation_alias=AliasChoices("arxiv_timeout", "ARXIV_TIMEOUT"), gt=0
+    )
+    arxiv_page_size: int = Field(
+        500, validation_alias=AliasChoices("arxiv_page_size", "ARXIV_PAGE_SIZE"), gt=0, le=2000
+    )
+    late_days: int = Field(
+        3, validation_alias=AliasChoices("late_days", "SUMMARIZER_LATE_DAYS"), ge=0, le=20
+    )
+    full_text: bool = Field(False, validation_alias=AliasChoices("full_text", "SUMMARIZER_FULL_TEXT"))
+    full_text_tokens: int = Field(
+        12000,
+        validation_alias=AliasChoices("full_text_tokens", "SUMMARIZER_FULL_TEXT_TOKENS"),
+        gt=0,
+    )
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one category is needed")
+        unknown = [c for c in value if c not in known_categories()]
+        if unknown:
+            raise ValueError(f"unknown arXiv category {', '.join(unknown)}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("openai_base_url", "arxiv_api_url", "arxiv_web_url")
+    @classmethod
+    def _url(cls, value: str | None, info: Any) -> str | None:
+        return _check_url(value, info.field_name)
+
+    @field_validator("model", "language")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache or self.output_dir / "summarizer.sqlite3"
+
+    @property
+    def arxiv_delay_seconds(self) -> float:
+        """arXiv asks for 3 s between requests; only a loopback stand-in may go faster."""
+        if is_loopback(self.arxiv_api_url):
+            return self.arxiv_delay or 0.0
+        return max(self.arxiv_delay or REAL_ARXIV_DELAY, REAL_ARXIV_DELAY)
+
+    def require_key(self) -> str:
+        if self.openai_api_key is None or not self.openai_api_key.get_secret_value().strip():
+            raise InputError(
+                "OPENAI_API_KEY is not set: put it in the environment or in .env "
+                "(this run needs the model)"
+            )
+        return self.openai_api_key.get_secret_value()
+
+
+_ENV_NAMES = {
+    name: next((a for a in field.validation_alias.choices[1:]), name)  # type: ignore[union-attr]
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**flags: Any) -> Settings:
+    """Build the settings; flags left as None fall through to environment, .env, default."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        name = field if field in given else _ENV_NAMES.get(field, field)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise InputError(f"invalid setting {name}: {message}") from None

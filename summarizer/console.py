@@ -1,0 +1,198 @@
+"""What a person reads: rich progress and tables, one-line errors, logging that leaks no secret."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+from pydantic import SecretStr
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .models import Digest, Entry, Paper, Summary
+from .selection import place_category
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_secrets: list[str] = []
+KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "***")
+    return KEY_LIKE.sub(r"\1***", text)
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def protect_secret(secret: SecretStr | None) -> None:
+    if secret is not None and secret.get_secret_value():
+        _secrets.append(secret.get_secret_value())
+
+
+def configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpx2", "openai", "urllib3", "arxiv"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def error(message: str) -> None:
+    line = " ".join(redact(message).split())
+    print(f"summarizer: error: {line}", file=sys.stderr)
+
+
+def say(message: str) -> None:
+    out.print(message)
+
+
+class ProgressReporter:
+    """A progress bar on stderr while the model works; nothing when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: int | None = None
+
+    def start(self, label: str, total: int) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=total)
+
+    def advance(self) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def day_table(reports: list, *, price_known: bool) -> None:  # type: ignore[type-arg]
+    table = Table(title="summarizer run", show_lines=False)
+    for column in ("day", "found", "summarized", "from cache", "missing", "tokens"):
+        table.add_column(column, justify="right" if column != "day" else "left")
+    table.add_column("cost (USD)", justify="right")
+    table.add_column("note")
+    for r in reports:
+        notes = [r.note] if r.note else []
+        if r.abstract_only:
+            notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
+        table.add_row(
+            str(r.day),
+            str(r.found),
+            str(r.summarized),
+            str(r.cached),
+            str(len(r.missing)),
+            f"{r.usage.total_tokens:,} ({r.usage.cached_tokens:,} cached)",
+            f"{r.cost:.4f}" if price_known else "n/a",
+            "; ".join(notes),
+        )
+    out.print(table)
+    for r in reports:
+        for path in r.files:
+            out.print(f"wrote {path}")
+
+
+def finish(reports: list) -> int:  # type: ignore[type-arg]
+    """Exit status 0 when everything asked for was made; else 1, naming what is missing last."""
+    missing = [(r.day, pid) for r in reports for pid in r.missing]
+    if not missing:
+        return 0
+    for day, pid in missing:
+        print(f"missing summary: {pid} ({day})", file=sys.stderr)
+    print(
+        f"summarizer: {len(missing)} paper(s) lack summaries; run the same command again to "
+        "fill them in",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def entry_for(paper: Paper, summaries: dict[str, Summary], categories: list[str]) -> Entry:
+    return Entry(
+        paper=paper,
+        category=place_category(paper, categories) or paper.primary_category,
+        brief=summaries["brief"].brief() if "brief" in summaries else None,
+        detailed=summaries["detailed"].detailed() if "detailed" in summaries else None,
+    )
+
+
+def single_digest(entry: Entry) -> Digest:
+    published = entry.paper.published
+    return Digest(
+        day=published.date(),
+        window_start=published,
+        window_end=published,
+        categories=[entry.category],
+        fetched=1,
+        entries=[entry],
+    )
+
+
+def paper_panel(entry: Entry) -> None:
+    p = entry.paper
+    lines = [
+        f"[bold]{_markup(p.title)}[/bold]",
+        _markup(", ".join(p.authors)),
+        f"[dim]{', '.join(p.categories)} · {p.abs_url}v{p.version}[/dim]",
+        "",
+    ]
+    if entry.brief is None:
+        lines.append("[red]总结暂缺：本次运行未能生成，再次运行将自动补上[/red]")
+    else:
+        b = entry.brief
+        for label, text in (
+            ("TL;DR", b.tldr),
+            ("Motivation", b.motivation),
+            ("Method", b.method),
+            ("Result", b.result),
+            ("Conclusion", b.conclusion),
+        ):
+            lines.append(f"[bold cyan]{label}[/bold cyan]: {_markup(text)}")
+    if entry.detailed is not None:
+        d = entry.detailed
+        lines += ["", "[bold cyan]译文[/bold cyan]", _markup(d.translation)]
+        for number, (title, points) in enumerate(
+            (("研究背景", d.background), ("方法", d.method), ("结果", d.results)), start=1
+        ):
+            lines += ["", f"[bold cyan]{number}) {title}[/bold cyan]"]
+            lines += _point_lines(points, 0)
+    out.print(Panel("\n".join(lines), title=f"arXiv:{p.id}", expand=True))
+
+
+def _point_lines(points: list, depth: int) -> list[str]:  # type: ignore[type-arg]
+    lines: list[str] = []
+    for point in points:
+        head = f"[bold]{_markup(point.label)}[/bold]：" if point.label else ""
+        lines.append("  " * depth + "- " + head + _markup(point.text))
+        lines += _point_lines(point.points, depth + 1)
+    return lines
+
+
+def _markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

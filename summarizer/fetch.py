@@ -1,0 +1,180 @@
+"""Reading arXiv through its export API: one query per digest day, paged, retried, deduplicated."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import arxiv
+import requests
+
+from .errors import FetchError, InputError, PaperNotFound
+from .models import Paper
+from .window import Window, arxiv_range
+
+log = logging.getLogger(__name__)
+
+NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+URL_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
+
+
+def parse_paper_ref(text: str) -> tuple[str, int | None]:
+    """`2511.14600`, `2511.14600v2`, `hep-th/9901001`, or an abs/pdf/html URL -> (id, version)."""
+    ref = text.strip()
+    if match := URL_ID.match(ref):
+        ref = match.group(1)
+    ref = ref.removeprefix("arXiv:").removeprefix("arxiv:")
+    for pattern in (NEW_ID, OLD_ID):
+        if match := pattern.match(ref):
+            return match.group(1), int(match.group(2)) if match.group(2) else None
+    raise InputError(f"{text!r} is not an arXiv id or URL (e.g. 2511.14600 or hep-th/9901001)")
+
+
+def split_versioned(short_id: str) -> tuple[str, int]:
+    paper_id, version = parse_paper_ref(short_id)
+    return paper_id, version or 1
+
+
+def to_paper(result: arxiv.Result) -> Paper:
+    paper_id, version = split_versioned(result.get_short_id())
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=" ".join(result.title.split()),
+        authors=[author.name for author in result.authors],
+        primary_category=result.primary_category,
+        categories=list(result.categories) or [result.primary_category],
+        published=result.published,
+        abstract=result.summary.strip(),
+        pdf_url=f"https://arxiv.org/pdf/{paper_id}v{version}",
+    )
+
+
+def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
+    """One paper per id (compared without version), keeping the newest version."""
+    best: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.id not in best or paper.version > best[paper.id].version:
+            best[paper.id] = paper
+    return list(best.values())
+
+
+class _TimeoutSession(requests.Session):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
+
+
+class _CountingClient(arxiv.Client):
+    """The arxiv client, pointed at our endpoint, counting pages, and strict about empty pages."""
+
+    def __init__(self, *, api_url: str, page_size: int, delay: float, retries: int, timeout: float):
+        super().__init__(page_size=page_size, delay_seconds=delay, num_retries=retries)
+        self.query_url_format = api_url + "?{}"
+        self._session = _TimeoutSession(timeout)
+        self.requests = 0
+        self.expected_total = 0
+
+    def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
+        self.requests += 1
+        feed = super()._parse_feed(url, first_page=first_page, _try_index=_try_index)
+        if first_page and not feed.results and feed.header.total_results > 0:
+            # arxiv.py takes an empty first page for "no results"; arXiv sometimes sends one
+            # that still announces a total, and trusting it would publish an empty digest.
+            if _try_index < self.num_retries:
+                return self._parse_feed(url, first_page=True, _try_index=_try_index + 1)
+            raise arxiv.UnexpectedEmptyPageError(url, _try_index, feed)
+        if first_page:
+            self.expected_total = feed.header.total_results
+        return feed
+
+
+class ArxivSource:
+    """One client per run; every request goes to `api_url`."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        page_size: int = 500,
+        delay: float = 3.0,
+        timeout: float = 30.0,
+        retries: int = 3,
+        resumes: int = 2,
+    ) -> None:
+        self.api_url = api_url
+        self.delay = delay
+        self.resumes = resumes
+        self.client = _CountingClient(
+            api_url=api_url, page_size=page_size, delay=delay, retries=retries, timeout=timeout
+        )
+
+    @property
+    def requests(self) -> int:
+        return self.client.requests
+
+    def search(self, *, categories: list[str], window: Window) -> list[Paper]:
+        """Every paper listed in any of `categories` whose first version lies in `window`."""
+        cats = " OR ".join(f"cat:{c}" for c in categories)
+        query = f"({cats}) AND {arxiv_range(window)}"
+        search = arxiv.Search(
+            query=query,
+            max_results=None,
+            sort_by=arxiv.SortCriterion.SubmittedDate,
+            sort_order=arxiv.SortOrder.Ascending,
+        )
+        results = self._collect(search)
+        papers = latest_versions(to_paper(r) for r in results)
+        return [p for p in papers if p.published in window]
+
+    def by_ids(self, refs: list[tuple[str, int | None]]) -> list[Paper]:
+        id_list = [f"{pid}v{v}" if v else pid for pid, v in refs]
+        search = arxiv.Search(id_list=id_list, max_results=len(id_list))
+        papers = [to_paper(r) for r in self._collect(search)]
+        for pid, _ in refs:
+            if not any(p.id == pid for p in papers):
+                raise PaperNotFound(pid)
+        return papers
+
+    def _collect(self, search: arxiv.Search) -> list[arxiv.Result]:
+        """Run a paged search; on a failure that outlasts the client's retries, resume where it
+        stopped, a bounded number of times, then give up loudly."""
+        results: list[arxiv.Result] = []
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                for result in self.client.results(search, offset=len(results)):
+                    results.append(result)
+                if search.max_results is None and len(results) < self.client.expected_total:
+                    raise arxiv.ArxivError(self.api_url, attempt, "fewer results than announced")
+                return results
+            except (arxiv.ArxivError, requests.RequestException) as exc:
+                if attempt > self.resumes:
+                    raise FetchError(
+                        f"arXiv query failed after {attempt} tries: {_describe(exc)}",
+                        url=self.api_url,
+                        attempts=attempt,
+                    ) from exc
+                log.warning("arXiv request failed (%s); retrying", _describe(exc))
+                time.sleep(max(self.delay, 1.0) * attempt)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, arxiv.HTTPError):
+        return f"HTTP {exc.status}"
+    if isinstance(exc, arxiv.UnexpectedEmptyPageError):
+        return "empty page"
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection error"
+    return type(exc).__name__

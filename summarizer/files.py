@@ -1,0 +1,47 @@
+"""Writing output files so that a reader sees the old file or the new one, never half of either."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step, creating its parent directories.
+
+    The bytes go to a temporary file beside `path` (so `os.replace` stays on one filesystem and
+    is atomic), are fsynced, then renamed over `path`; the directory is fsynced so the rename
+    survives a crash. If anything fails, the temporary file is removed and `path` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666 lets the umask decide the mode, as a plain open() would; mkstemp's 0o600
+    # would make published pages unreadable to a web server running as another user.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """`write_atomic_bytes` for UTF-8 text, written exactly (no newline translation)."""
+    write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a directory for fsync; NTFS journals the rename itself.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

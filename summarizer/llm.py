@@ -1,0 +1,289 @@
+"""The model: a small client interface, its OpenAI-compatible implementation, and the loop that
+turns one paper into a validated summary within a fixed number of attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import openai
+from pydantic import ValidationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from .config import ResponseMode
+from .cost import Budget
+from .errors import BudgetExceeded, ModelError, ModelFatalError
+from .limits import AdaptiveLimiter, Pacer, Sleep
+from .models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
+from .prompts import load_template
+from .tokens import count_tokens
+
+log = logging.getLogger(__name__)
+MAX_RETRY_AFTER = 900.0
+EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
+
+
+@dataclass
+class Completion:
+    text: str | None
+    finish_reason: str | None
+    usage: Usage
+    refusal: str | None = None
+
+
+class TransientError(Exception):
+    """Worth another try after a wait: 429, 5xx, timeouts, dropped connections."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, rate_limited: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+class InvalidAnswer(Exception):
+    """The model answered, but not with what was asked; it is told why and asked again."""
+
+
+class ModelClient(Protocol):
+    async def complete(
+        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
+    ) -> Completion: ...
+
+    async def close(self) -> None: ...
+
+
+def strict_schema(kind: SummaryKind) -> dict[str, Any]:
+    """The pydantic schema in the form strict structured outputs accept."""
+
+    def tighten(node: Any) -> Any:
+        if isinstance(node, dict):
+            node = {k: tighten(v) for k, v in node.items() if k not in {"title", "default"}}
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+                node["required"] = list(node["properties"])
+            return node
+        if isinstance(node, list):
+            return [tighten(v) for v in node]
+        return node
+
+    return dict(tighten(SUMMARY_MODELS[kind].model_json_schema()))
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        if "retry-after" in headers:
+            return float(headers["retry-after"])
+    except ValueError:
+        return None
+    return None
+
+
+class OpenAIChat:
+    """Chat completions on any OpenAI-compatible endpoint. The SDK's own retries are off: every
+    attempt is counted by `Summarizer`, so attempts never multiply across layers."""
+
+    def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
+        self.model = model
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def complete(
+        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
+    ) -> Completion:
+        extra: dict[str, Any] = {}
+        schema = strict_schema(kind)
+        if mode == "json_schema":
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": kind, "strict": True, "schema": schema},
+            }
+        elif mode == "json_object":
+            extra["response_format"] = {"type": "json_object"}
+        else:
+            tool = {"name": kind, "description": f"Record the {kind} summary", "parameters": schema}
+            extra["tools"] = [{"type": "function", "function": tool}]
+            extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
+        try:
+            response = await self._client.chat.completions.create(
+                model=self.model, messages=messages, **extra  # type: ignore[arg-type]
+            )
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            raise ModelFatalError(f"the model endpoint refused access (HTTP {exc.status_code})")
+        except openai.NotFoundError as exc:
+            raise ModelFatalError(f"the model endpoint has no model {self.model!r} (HTTP 404)") from exc
+        except openai.RateLimitError as exc:
+            if exc.code == "insufficient_quota" or "insufficient_quota" in str(exc.body):
+                raise ModelFatalError("the model provider says the quota is used up") from None
+            raise TransientError(
+                "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
+            ) from None
+        except openai.APITimeoutError:
+            raise TransientError("request timed out") from None
+        except openai.APIConnectionError:
+            raise TransientError("connection failed") from None
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500 or exc.status_code in {408, 409}:
+                raise TransientError(
+                    f"HTTP {exc.status_code}", retry_after=_retry_after(exc.response)
+                ) from None
+            raise ModelError(f"the model endpoint rejected the request (HTTP {exc.status_code})")
+        choice = response.choices[0] if response.choices else None
+        usage = Usage(requests=1)
+        if response.usage:
+            details = response.usage.prompt_tokens_details
+            usage = Usage(
+                requests=1,
+                prompt_tokens=response.usage.prompt_tokens,
+                completion_tokens=response.usage.completion_tokens,
+                cached_tokens=(details.cached_tokens or 0) if details else 0,
+            )
+        if choice is None:
+            return Completion(text=None, finish_reason=None, usage=usage)
+        text = choice.message.content
+        if choice.message.tool_calls:
+            call = choice.message.tool_calls[0]
+            text = getattr(getattr(call, "function", None), "arguments", None)
+        refusal = getattr(choice.message, "refusal", None)
+        return Completion(text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal)
+
+
+FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) -> Brief | Detailed:
+    if completion.refusal:
+        raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
+    if completion.finish_reason == "length":
+        raise InvalidAnswer("the answer was cut off (finish_reason=length); answer more briefly")
+    text = (completion.text or "").strip()
+    if not text:
+        raise InvalidAnswer("the answer was empty")
+    if match := FENCE.match(text):
+        text = match.group(1)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidAnswer(f"the answer is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer must be one JSON object")
+    try:
+        return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}" for e in exc.errors()[:4]
+        )
+        raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
+
+
+@dataclass
+class Outcome:
+    summary: Brief | Detailed
+    usage: Usage
+    attempts: int
+
+
+@dataclass
+class Summarizer:
+    """Asks the model about one paper at a time (call it concurrently); owns the attempt budget."""
+
+    client: ModelClient
+    language: str = "zh"
+    mode: ResponseMode = "json_schema"
+    max_attempts: int = 3
+    limiter: AdaptiveLimiter = field(default_factory=lambda: AdaptiveLimiter(8))
+    pacer: Pacer = field(default_factory=lambda: Pacer(rpm=None, tpm=None))
+    budget: Budget = field(default_factory=lambda: Budget(limit=None, price=None))
+    sleep: Sleep = asyncio.sleep
+
+    async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
+        system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        spent = Usage()
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type((TransientError, InvalidAnswer)),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    completion = await self._request(paper, kind, messages)
+                    spent += completion.usage
+                    try:
+                        summary = parse_answer(completion, kind=kind, language=self.language)
+                    except InvalidAnswer as exc:
+                        log.info("%s: attempt %d invalid: %s", paper.id, attempts, exc)
+                        messages = [
+                            *messages[:2],
+                            {"role": "assistant", "content": completion.text or ""},
+                            {"role": "user", "content": _feedback(exc)},
+                        ]
+                        raise
+                    return Outcome(summary=summary, usage=spent, attempts=attempts)
+        except (TransientError, InvalidAnswer) as exc:
+            raise ModelError(
+                f"{paper.id}: no valid {kind} summary after {attempts} attempts: {exc}",
+                paper_id=paper.id,
+                attempts=attempts,
+            ) from None
+        except ModelError as exc:
+            exc.paper_id, exc.attempts = exc.paper_id or paper.id, attempts
+            raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _request(
+        self, paper: Paper, kind: SummaryKind, messages: list[dict[str, str]]
+    ) -> Completion:
+        prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
+        estimate = Usage(prompt_tokens=prompt_tokens, completion_tokens=EXPECTED_COMPLETION[kind])
+        reserved = self.budget.reserve(estimate, paper_id=paper.id)
+        actual = Usage()
+        await self.limiter.acquire()
+        rate_limited = False
+        try:
+            await self.pacer.wait(estimate.total_tokens)
+            completion = await self.client.complete(messages=messages, kind=kind, mode=self.mode)
+            actual = completion.usage
+            return completion
+        except TransientError as exc:
+            rate_limited = exc.rate_limited
+            log.info("%s: %s", paper.id, exc)
+            raise
+        finally:
+            await self.limiter.release(rate_limited=rate_limited)
+            self.budget.settle(reserved, actual)
+
+    @staticmethod
+    def _wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TransientError):
+            if exc.retry_after is not None:
+                return min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER)
+            return float(wait_random_exponential(multiplier=0.5, max=30)(state))
+        return 0.0
+
+
+def _feedback(exc: InvalidAnswer) -> str:
+    return (
+        f"Your previous answer was rejected: {exc}. Answer again with exactly one JSON object "
+        "with the requested keys, every text in the requested language, and nothing else."
+    )
+
+
+__all__ = ["BudgetExceeded", "ModelClient", "OpenAIChat", "Outcome", "Summarizer", "strict_schema"]

@@ -1,0 +1,188 @@
+"""Typed records passed between the stages, and the shapes the model must return."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+SummaryKind = Literal["brief", "detailed"]
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+MAX_POINT_DEPTH = 3
+
+
+def looks_like(language: str, text: str) -> bool:
+    """True when `text` reads as `language`.
+
+    For Chinese, technical prose is full of English terms (BPSK, U-Net, ...), so we ask for a share
+    of Han characters among letters rather than purity.
+    """
+    if language.lower() not in {"zh", "chinese", "中文", "zh-cn", "zh-hans"}:
+        return True
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN.findall(text))
+    return han >= 2 and han >= 0.25 * (han + latin)
+
+
+def _check_text(value: str, info: ValidationInfo) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    language = (info.context or {}).get("language", "zh")
+    if not looks_like(language, value):
+        raise ValueError(f"must be written in {language}, got: {value[:60]!r}")
+    return value.strip()
+
+
+class Paper(BaseModel):
+    """One arXiv paper as fetched: the id without version, the metadata of its latest version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: int = Field(ge=1)
+    title: str
+    authors: list[str]
+    primary_category: str
+    categories: list[str]
+    published: datetime
+    abstract: str
+    pdf_url: str
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+
+class Brief(BaseModel):
+    """The TL;DR the model returns for every paper."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tldr: str
+    motivation: str
+    method: str
+    result: str
+    conclusion: str
+
+    _text = field_validator("tldr", "motivation", "method", "result", "conclusion")(_check_text)
+
+
+class Point(BaseModel):
+    """One bullet of the detailed analysis; renders as `- **label**：text` with sub-points below."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    text: str
+    points: list[Point]
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> Point:
+        if not (self.label.strip() or self.text.strip()):
+            raise ValueError("a point needs a label or a text")
+        return self
+
+
+def _all_text(points: list[Point]) -> list[str]:
+    out: list[str] = []
+    for p in points:
+        out += [p.label, p.text, *_all_text(p.points)]
+    return out
+
+
+def _depth(points: list[Point]) -> int:
+    return 1 + max((_depth(p.points) for p in points), default=0) if points else 0
+
+
+class Detailed(BaseModel):
+    """The full translation of the abstract and the three numbered sections of 详细解读."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    translation: str
+    background: list[Point]
+    method: list[Point]
+    results: list[Point]
+
+    _text = field_validator("translation")(_check_text)
+
+    @field_validator("background", "method", "results")
+    @classmethod
+    def _section(cls, value: list[Point], info: ValidationInfo) -> list[Point]:
+        if not value:
+            raise ValueError("section must hold at least one point")
+        if _depth(value) > MAX_POINT_DEPTH:
+            raise ValueError(f"points nest deeper than {MAX_POINT_DEPTH} levels")
+        # Judged per section: a single bullet may be mostly model names and numbers.
+        language = (info.context or {}).get("language", "zh")
+        if not looks_like(language, "".join(_all_text(value))):
+            raise ValueError(f"must be written in {language}")
+        return value
+
+
+SUMMARY_MODELS: dict[str, type[Brief] | type[Detailed]] = {"brief": Brief, "detailed": Detailed}
+
+
+class Usage(BaseModel):
+    """Tokens and requests spent; adds up across requests."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class Summary(BaseModel):
+    """A validated answer of the model for one paper version, as kept in the store."""
+
+    paper_id: str
+    version: int
+    kind: SummaryKind
+    prompt_version: str
+    model: str
+    payload: dict[str, Any]
+    usage: Usage = Usage()
+    source: str = "abstract"
+
+    def brief(self) -> Brief:
+        return Brief.model_validate(self.payload, context={"language": "any"})
+
+    def detailed(self) -> Detailed:
+        return Detailed.model_validate(self.payload, context={"language": "any"})
+
+
+class Entry(BaseModel):
+    """A paper placed in a digest under one of the configured categories."""
+
+    paper: Paper
+    category: str
+    brief: Brief | None = None
+    detailed: Detailed | None = None
+
+
+class Digest(BaseModel):
+    """Everything one digest file needs: the day, its window, the papers in display order."""
+
+    day: date
+    window_start: datetime
+    window_end: datetime
+    categories: list[str]
+    fetched: int
+    entries: list[Entry]
+    anchor: str | None = None  # "08:50" when the window is the 24 h ending at that local time
+    display_tz: str = "Asia/Shanghai"  # the zone the Jekyll header shows the window in

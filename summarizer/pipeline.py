@@ -1,0 +1,264 @@
+"""The thin orchestrator: fetch -> select -> summarize (cached) -> render -> write, one day at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal, Protocol
+
+from .config import Settings
+from .cost import Budget, load_prices, price_for
+from .errors import ModelError, ModelFatalError
+from .fetch import ArxivSource, parse_paper_ref
+from .files import write_atomic
+from .fulltext import fetch_body
+from .limits import AdaptiveLimiter, Pacer
+from .llm import ModelClient, OpenAIChat, Summarizer
+from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
+from .prompts import load_template
+from .render import render_jekyll, render_jsonl, render_toc
+from .selection import Plan, plan_day
+from .store import Store
+
+log = logging.getLogger(__name__)
+Format = Literal["toc", "jekyll", "all"]
+KINDS: dict[str, tuple[SummaryKind, ...]] = {
+    "toc": ("brief",),
+    "jekyll": ("detailed",),
+    "all": ("brief", "detailed"),
+}
+
+
+class Reporter(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+class QuietReporter:
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class DayReport:
+    day: date
+    fetched: int = 0
+    found: int = 0
+    summarized: int = 0
+    cached: int = 0
+    missing: list[str] = field(default_factory=list)
+    abstract_only: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    files: list[Path] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+class Pipeline:
+    """One run: one arXiv client, one model client, one store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: ModelClient | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.source = ArxivSource(
+            api_url=settings.arxiv_api_url,
+            page_size=settings.arxiv_page_size,
+            delay=settings.arxiv_delay_seconds,
+            timeout=settings.arxiv_timeout,
+        )
+        self.store = Store(settings.cache_path)
+        self.reporter = reporter or QuietReporter()
+        self._client = client
+        self.prices = load_prices(settings.prices)
+        self.price = price_for(settings.model, self.prices)
+        self.budget = Budget(limit=settings.max_cost, price=self.price)
+        self.limiter = AdaptiveLimiter(settings.concurrency)
+        self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def prompt_version(self, kind: SummaryKind) -> str:
+        version = load_template(kind).cache_version
+        return version + "+fulltext" if self.settings.full_text else version
+
+    # digest ---------------------------------------------------------------------------------
+    def digest(self, plan: Plan, *, fmt: Format) -> DayReport:
+        kinds = KINDS[fmt]
+        report = DayReport(day=plan.day)
+        papers = plan.papers(self.source.search, store=self.store)
+        report.fetched, report.found = plan.fetched, len(papers)
+        summaries = self._ensure(papers, kinds, report)
+        entries = [
+            Entry(
+                paper=p,
+                category=plan.categories_by_id[p.id],
+                brief=_brief(summaries.get(("brief", p.id))),
+                detailed=_detailed(summaries.get(("detailed", p.id))),
+            )
+            for p in papers
+        ]
+        digest = Digest(
+            day=plan.day,
+            window_start=plan.window.start,
+            window_end=plan.window.end,
+            categories=plan.categories,
+            fetched=plan.fetched,
+            entries=entries,
+            anchor=plan.anchor,
+            display_tz=plan.display_tz,
+        )
+        out = self.settings.output_dir
+        day = plan.day.isoformat()
+        targets: list[tuple[Path, str]] = []
+        if "brief" in kinds:
+            targets.append((out / f"{day}.md", render_toc(digest)))
+        if "detailed" in kinds:
+            targets.append((out / "_posts" / f"{day}-arxiv.md", render_jekyll(digest)))
+        targets.append((out / "data" / f"{day}.jsonl", render_jsonl(digest)))
+        for path, text in targets:
+            write_atomic(path, text)
+            report.files.append(path)
+        self.store.place(
+            scheme=plan.scheme,
+            day=plan.day,
+            entries=[(e.paper.id, e.category) for e in entries],
+            complete=report.complete,
+        )
+        return report
+
+    # one paper ------------------------------------------------------------------------------
+    def paper(self, ref: str, *, detailed: bool) -> tuple[Paper, dict[str, Summary], DayReport]:
+        paper_id, version = parse_paper_ref(ref)
+        (paper,) = self.source.by_ids([(paper_id, version)])
+        kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
+        report = DayReport(day=paper.published.date(), fetched=1, found=1)
+        summaries = self._ensure([paper], kinds, report)
+        return paper, {kind: s for (kind, _), s in summaries.items()}, report
+
+    # summaries --------------------------------------------------------------------------------
+    def _ensure(
+        self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> dict[tuple[SummaryKind, str], Summary]:
+        """Stored summaries for every (kind, paper), asking the model only for what is missing."""
+        have: dict[tuple[SummaryKind, str], Summary] = {}
+        todo: list[tuple[SummaryKind, Paper]] = []
+        for kind in kinds:
+            stored = self.store.summaries(
+                papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
+            )
+            have.update({(kind, pid): s for pid, s in stored.items()})
+            todo += [(kind, p) for p in papers if p.id not in stored]
+        asked = {p.id for _, p in todo}
+        report.cached = len({p.id for p in papers} - asked)
+        if todo:
+            client = self._client or self._make_client()
+            self.store.save_papers(papers)
+            have.update(asyncio.run(self._summarize_all(client, todo, report)))
+        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
+        report.summarized = len(asked) - len(report.missing)
+        report.cost = self.price.cost(report.usage) if self.price else 0.0
+        return have
+
+    def _make_client(self) -> ModelClient:
+        self._client = OpenAIChat(
+            api_key=self.settings.require_key(),
+            base_url=self.settings.openai_base_url,
+            model=self.settings.model,
+            timeout=self.settings.request_timeout,
+        )
+        return self._client
+
+    async def _summarize_all(
+        self, client: ModelClient, todo: list[tuple[SummaryKind, Paper]], report: DayReport
+    ) -> dict[tuple[SummaryKind, str], Summary]:
+        summarizer = Summarizer(
+            client=client,
+            language=self.settings.language,
+            mode=self.settings.response_mode,
+            max_attempts=self.settings.max_attempts,
+            limiter=self.limiter,
+            pacer=self.pacer,
+            budget=self.budget,
+        )
+        made: dict[tuple[SummaryKind, str], Summary] = {}
+        bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
+        self.reporter.start("summarizing", len(todo))
+
+        async def body_of(paper: Paper) -> tuple[str, str]:
+            if not self.settings.full_text:
+                return "", "abstract"
+            body = await asyncio.to_thread(
+                fetch_body,
+                paper_id=paper.id,
+                version=paper.version,
+                abstract=paper.abstract,
+                web_url=self.settings.arxiv_web_url,
+                budget_tokens=self.settings.full_text_tokens,
+            )
+            if body.source == "abstract":
+                report.abstract_only.append(paper.id)
+                return "", "abstract"
+            return body.text, body.source
+
+        async def one(kind: SummaryKind, paper: Paper) -> None:
+            try:
+                if paper.id not in bodies:
+                    bodies[paper.id] = asyncio.create_task(body_of(paper))
+                body, source = await bodies[paper.id]
+                outcome = await summarizer.summarize(paper, kind, body=body)
+            except ModelFatalError:
+                raise
+            except ModelError as exc:
+                log.warning("%s", exc)
+                return
+            finally:
+                self.reporter.advance()
+            summary = Summary(
+                paper_id=paper.id,
+                version=paper.version,
+                kind=kind,
+                prompt_version=self.prompt_version(kind),
+                model=self.settings.model,
+                payload=outcome.summary.model_dump(),
+                usage=outcome.usage,
+                source=source,
+            )
+            self.store.save_summary(summary)
+            report.usage += outcome.usage
+            made[(kind, paper.id)] = summary
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for kind, paper in todo:
+                    group.create_task(one(kind, paper))
+        except* ModelFatalError as errors:
+            raise errors.exceptions[0] from None
+        finally:
+            self.reporter.stop()
+            if self._client is not None:
+                await self._client.close()
+                self._client = None
+        return made
+
+
+def _brief(summary: Summary | None) -> Brief | None:
+    return summary.brief() if summary else None
+
+
+def _detailed(summary: Summary | None) -> Detailed | None:
+    return summary.detailed() if summary else None

@@ -1,0 +1,234 @@
+"""The digest files: the table-of-contents Markdown, the Jekyll post and the JSON lines.
+
+Each function is pure: the same Digest gives the same bytes. Every piece of text that came from
+arXiv or from the model passes through `summarizer.markup` on its way into Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from summarizer.markup import escape_jekyll, escape_markdown
+from summarizer.models import Digest, Entry, Paper, Point
+
+BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
+DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"
+
+_NEW_ID = re.compile(r"([0-9]{2})([0-9]{2})\.([0-9]{4,5})")
+_OLD_ID = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?)/([0-9]{2})([0-9]{2})([0-9]{3})")
+_SHANGHAI = "Asia/Shanghai"
+
+
+def id_key(paper_id: str) -> tuple[int, int, int, int, str]:
+    """Sort key for arXiv ids: by submission month, then number; old style before new style.
+
+    Compared as text, `2601.9999` would sort after `2601.10000`; old-style ids carry a two-digit
+    year, so `math/9901001` must come before `hep-th/0101001`.
+    """
+    if match := _NEW_ID.fullmatch(paper_id):
+        yy, mm, number = (int(g) for g in match.groups())
+        return 1, 2000 + yy, mm, number, ""
+    if match := _OLD_ID.fullmatch(paper_id):
+        archive = match.group(1)
+        yy, mm, number = (int(g) for g in match.groups()[1:])
+        return 0, (1900 if yy >= 91 else 2000) + yy, mm, number, archive
+    return 2, 0, 0, 0, paper_id
+
+
+def _ascending(entries: Iterable[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: id_key(e.paper.id))
+
+
+def _title(paper: Paper) -> str:
+    return " ".join(paper.title.split())
+
+
+def _placed_categories(digest: Digest) -> list[str]:
+    """The configured categories that hold an entry, in configured order.
+
+    An entry placed under a category the digest does not list still gets shown, after the
+    configured ones, rather than silently vanishing from the file.
+    """
+    used = {e.category for e in digest.entries}
+    extra = sorted(used.difference(digest.categories))
+    return [c for c in dict.fromkeys(digest.categories) if c in used] + extra
+
+
+# --- table of contents -------------------------------------------------------------------------
+
+
+def render_entry_md(entry: Entry, *, number: int = 1) -> str:
+    """One paper's block exactly as in the table-of-contents digest, ending in `</details>\\n`."""
+    paper, brief, md = entry.paper, entry.brief, escape_markdown
+    lines = [
+        f"### [{number}] [{md(_title(paper))}]({paper.abs_url})",
+        f"*{md(','.join(paper.authors))}*",
+        "",
+        f"Main category: {md(paper.primary_category)}",
+        "",
+        f"TL;DR: {md(brief.tldr) if brief else BRIEF_MISSING}",
+        "",
+        "",
+        "<details>",
+        "  <summary>Details</summary>",
+    ]
+    if brief is not None:
+        for name, text in (
+            ("Motivation", brief.motivation),
+            ("Method", brief.method),
+            ("Result", brief.result),
+            ("Conclusion", brief.conclusion),
+        ):
+            lines += [f"{name}: {md(text)}", ""]
+    lines += [f"Abstract: {md(paper.abstract.strip())}", "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def render_toc(digest: Digest) -> str:
+    """The table-of-contents digest, laid out as `samples/digest-toc.md`."""
+    header = "<div id=toc></div>\n\n# Table of Contents\n"
+    categories = _placed_categories(digest)
+    if not categories:
+        return header
+    groups = {c: _ascending(e for e in digest.entries if e.category == c) for c in categories}
+    toc = "".join(f"- [{c}](#{c}) [Total: {len(groups[c])}]\n" for c in categories)
+    sections: list[str] = []
+    number = 0
+    for category in categories:
+        blocks: list[str] = []
+        for entry in groups[category]:
+            number += 1
+            blocks.append(render_entry_md(entry, number=number))
+        heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
+        sections.append(heading + "\n\n".join(blocks))
+    return f"{header}\n{toc}\n\n" + "\n\n".join(sections)
+
+
+# --- Jekyll post -------------------------------------------------------------------------------
+
+
+def render_points(points: list[Point], *, depth: int = 0) -> list[str]:
+    """Bullets `- **label**：text` (`- text` without a label), sub-points two spaces deeper."""
+    lines: list[str] = []
+    indent = "  " * depth
+    for point in points:
+        label, text = escape_jekyll(point.label), escape_jekyll(point.text)
+        lines.append(f"{indent}- **{label}**：{text}" if label else f"{indent}- {text}")
+        lines += render_points(point.points, depth=depth + 1)
+    return lines
+
+
+def _tz_label(digest: Digest, zone: ZoneInfo) -> str:
+    if digest.display_tz == _SHANGHAI:
+        return "CST"  # what the readers call it; `tzname()` gives the bare offset "+08"
+    return _as_local(digest.window_end, zone).tzname() or digest.display_tz
+
+
+def _as_local(instant: datetime, zone: ZoneInfo) -> datetime:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(zone)
+
+
+def _jekyll_header(digest: Digest, entries: list[Entry]) -> list[str]:
+    zone = ZoneInfo(digest.display_tz)
+    label = _tz_label(digest, zone)
+    if digest.display_tz == _SHANGHAI:
+        zone_note = f"{label}，北京时间"
+    elif label == digest.display_tz:
+        zone_note = label
+    else:
+        zone_note = f"{label}，{digest.display_tz}"
+    window_note = f"锚点 {digest.anchor} {label}" if digest.anchor else label
+    start, end = (
+        _as_local(t, zone).strftime("%Y-%m-%d %H:%M")
+        for t in (digest.window_start, digest.window_end)
+    )
+    tags = ", ".join(["arxiv", *_placed_categories(digest)])
+    return [
+        "---",
+        "layout: post",
+        f'title: "arXiv Daily – {digest.day.isoformat()}"',
+        f"tags: [{tags}]",
+        "---",
+        "",
+        f"以下为 {digest.day.isoformat()}（{zone_note}）窗口内更新的论文中文译文：",
+        f"- 时间窗口（{window_note}）：{start} — {end}",
+        f"- 抓取总数：{digest.fetched} 篇 | 本页显示：{len(entries)} 篇（去重/过滤后）",
+    ]
+
+
+def _jekyll_entry(entry: Entry) -> list[str]:
+    paper, detailed, jk = entry.paper, entry.detailed, escape_jekyll
+    abs_url = f"https://arxiv.org/abs/{paper.versioned_id}"
+    pdf_url = f"https://arxiv.org/pdf/{paper.versioned_id}"
+    lines = [
+        f"## {jk(_title(paper))}",
+        f"- **Authors**: {jk(', '.join(paper.authors))}",
+        f"- **Categories**: {jk(', '.join(paper.categories))}",
+        f"- **arXiv**: [{abs_url}]({abs_url})",
+        f"- **PDF**: [{pdf_url}]({pdf_url})",
+        "",
+    ]
+    if detailed is None:
+        return [*lines, DETAILED_MISSING, "", jk(paper.abstract.strip()), "", "---"]
+    lines += [jk(detailed.translation), "", "<details>", "<summary>详细解读</summary>", ""]
+    lines += ['<div markdown="1">', ""]
+    sections = (detailed.background, detailed.method, detailed.results)
+    for number, points in enumerate(sections, start=1):
+        if number > 1:
+            lines.append("")
+        lines += [f"{number})  ", *render_points(points)]
+    return [*lines, "</div>", "", "</details>", "", "---"]
+
+
+def render_jekyll(digest: Digest) -> str:
+    """The Jekyll post, laid out as `samples/jekyll-post.md`: newest paper (highest id) first."""
+    entries = _ascending(digest.entries)[::-1]
+    lines = _jekyll_header(digest, entries)
+    for entry in entries:
+        lines += ["", *_jekyll_entry(entry)]
+    return "\n".join(lines) + "\n"
+
+
+# --- JSON lines --------------------------------------------------------------------------------
+
+
+def _utc_z(instant: datetime) -> str:
+    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    return instant.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def _dump(model: BaseModel | None) -> dict[str, Any] | None:
+    return None if model is None else model.model_dump()
+
+
+def _record(entry: Entry) -> dict[str, Any]:
+    paper = entry.paper
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "authors": paper.authors,
+        "primary_category": paper.primary_category,
+        "categories": paper.categories,
+        "published": _utc_z(paper.published),
+        "abstract": paper.abstract,
+        "pdf_url": paper.pdf_url,
+        "brief": _dump(entry.brief),
+        "detailed": _dump(entry.detailed),
+    }
+
+
+def render_jsonl(digest: Digest) -> str:
+    """One JSON object per paper, ascending id, raw text (JSON is not Markdown)."""
+    return "".join(
+        json.dumps(_record(e), ensure_ascii=False) + "\n" for e in _ascending(digest.entries)
+    )

@@ -1,0 +1,111 @@
+"""Which papers a digest holds: its window, cross-list placement, and late arrivals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from .models import Paper
+from .store import Store
+from .window import (
+    Window,
+    anchored_window,
+    digest_day_for,
+    mailing_window,
+    previous_digest_day,
+)
+
+WindowMode = Literal["mailing", "anchored"]
+Search = Callable[..., list[Paper]]
+
+
+def id_sort_key(paper_id: str) -> tuple[int, str, int]:
+    """New-style ids numerically by (yymm, number); old-style ids (`hep-th/9901001`) before them."""
+    if match := re.fullmatch(r"(\d{4})\.(\d{4,5})", paper_id):
+        return (1, match.group(1), int(match.group(2)))
+    archive, _, number = paper_id.partition("/")
+    return (0, archive, int(number) if number.isdigit() else 0)
+
+
+def place_category(paper: Paper, categories: list[str]) -> str | None:
+    """Its primary category when configured, else the first configured category it is listed in."""
+    if paper.primary_category in categories:
+        return paper.primary_category
+    return next((c for c in categories if c in paper.categories), None)
+
+
+@dataclass
+class Plan:
+    """One digest day: the window that defines it and the wider query that also catches papers
+    which reached the API after their own window had been digested."""
+
+    day: date
+    window: Window
+    query_window: Window
+    categories: list[str]
+    scheme: str
+    anchor: str | None = None
+    display_tz: str = "Asia/Shanghai"
+    fetched: int = 0
+    categories_by_id: dict[str, str] = field(default_factory=dict)
+
+    def papers(self, search: Search, *, store: Store) -> list[Paper]:
+        fetched = search(categories=self.categories, window=self.query_window)
+        placed = store.placements(scheme=self.scheme)
+        digested = store.digested_days(scheme=self.scheme)
+        chosen: list[Paper] = []
+        self.fetched = 0
+        for paper in fetched:
+            in_window = paper.published in self.window
+            self.fetched += in_window
+            category = place_category(paper, self.categories)
+            if category is None:
+                continue
+            if paper.id in placed:
+                keep = placed[paper.id] == self.day
+            elif in_window:
+                keep = True
+            else:
+                # A late arrival: its own window was digested before the API listed it.
+                keep = self.scheme == "mailing" and digest_day_for(paper.published) in digested
+            if keep:
+                chosen.append(paper)
+                self.categories_by_id[paper.id] = category
+        return sorted(chosen, key=lambda p: id_sort_key(p.id))
+
+
+def plan_day(
+    day: date,
+    *,
+    categories: list[str],
+    mode: WindowMode = "mailing",
+    anchor: str = "08:50",
+    tz: str = "Asia/Shanghai",
+    late_days: int = 3,
+) -> Plan:
+    """The plan for `day`; raises window.NoMailing for a weekend in mailing mode."""
+    if mode == "anchored":
+        window = anchored_window(day, anchor=anchor, tz=tz)
+        return Plan(
+            day=day,
+            window=window,
+            query_window=window,
+            categories=categories,
+            scheme=f"anchored {anchor} {tz}",
+            anchor=anchor,
+            display_tz=tz,
+        )
+    window = mailing_window(day)
+    earliest = day
+    for _ in range(late_days):
+        earliest = previous_digest_day(earliest)
+    return Plan(
+        day=day,
+        window=window,
+        query_window=Window(mailing_window(earliest).start, window.end),
+        categories=categories,
+        scheme="mailing",
+    )

@@ -1,0 +1,340 @@
+"""A local stand-in for an OpenAI-compatible chat-completions endpoint, with switchable faults.
+
+`POST /v1/chat/completions` answers as the openai SDK expects. The paper is recognized by a known
+title inside the last user message (whitespace collapsed on both sides); the kind by the field
+names the request mentions (`translation` -> detailed, `tldr` -> brief). Known papers get their
+fixture answer, others a deterministic Chinese answer from `fixtures.synthetic_answer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from .arxiv_api import BackgroundServer, drop_connection, read_body, send
+from .fixtures import Fixture, synthetic_answer
+
+REFUSAL = "I'm sorry, I can't help with that."
+# kind -> (status, message, type, code)
+_ERRORS: dict[str, tuple[int, str, str, str | None]] = {
+    "429": (429, "Rate limit reached for requests. Please try again later.", "requests",
+            "rate_limit_exceeded"),
+    "quota": (429, "You exceeded your current quota", "insufficient_quota", "insufficient_quota"),
+    "500": (500, "The server had an error while processing your request. Sorry about that!",
+            "server_error", None),
+    "502": (502, "Bad gateway.", "server_error", None),
+    "503": (503, "The engine is currently overloaded, please try again later.", "server_error",
+            None),
+    "401": (401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
+    "403": (403, "Country, region, or territory not supported.", "invalid_request_error",
+            "unsupported_country_region_territory"),
+}
+CONTENT_FAULTS = frozenset({"malformed", "length", "empty", "refusal", "wrong_keys", "english"})
+MODEL_FAULTS = frozenset({*_ERRORS, *CONTENT_FAULTS, "timeout", "reset"})
+_TITLE_LINE = re.compile(r"(?im)^\s*(?:title|标题)\s*[:：]\s*(.+?)\s*$")
+_TRANSLATION = re.compile(r"\btranslation\b", re.IGNORECASE)
+_TLDR = re.compile(r"\btl;?dr\b", re.IGNORECASE)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tokens(text: str) -> int:
+    """A deterministic token estimate: a token per four ASCII characters, one per other char."""
+    ascii_chars = sum(1 for ch in text if ch < "\x80")
+    return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def _kind(body: dict[str, Any], messages_text: str) -> str:
+    schema = json.dumps([body.get("response_format"), body.get("tools")], ensure_ascii=False)
+    for text in (schema, messages_text):
+        if _TRANSLATION.search(text) and not _TLDR.search(text):
+            return "detailed"
+        if _TLDR.search(text):
+            return "brief"
+    return "brief"
+
+
+class ModelStandin(BackgroundServer):
+    """`with ModelStandin(answers) as s:` serves chat completions at `s.base_url`.
+
+    `answers` maps a paper title to `{"brief": {...} | None, "detailed": {...} | None}`; `titles`
+    adds papers known by title only (answered synthetically, counted under their title).
+    """
+
+    def __init__(self, answers: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 titles: Iterable[str] = (), seed: int = 0, expected_key: str | None = None,
+                 latency: tuple[float, float] = (0.0, 0.0), max_in_flight: int | None = None,
+                 rpm_limit: int | None = None) -> None:
+        super().__init__()
+        self.expected_key = expected_key
+        self.latency = latency
+        self.max_in_flight = max_in_flight
+        self.rpm_limit = rpm_limit
+        self.retry_after = "1"
+        self.hang_seconds = 30.0
+        self.cached_prefix_tokens = 0
+        self.keep_bodies = True
+        self.requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.by_paper: Counter[str] = Counter()
+        self.status_counts: Counter[int] = Counter()
+        self.bodies: list[Any] = []
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self._answers: dict[str, dict[str, Any]] = {}
+        self._titles: dict[str, str] = {}  # collapsed title -> title
+        self._accepted: deque[float] = deque()
+        self._attempts: Counter[tuple[str, str]] = Counter()
+        self._first: list[str] = []
+        self._queue: deque[str] = deque()
+        self._random: tuple[float, random.Random] | None = None
+        self._always: str | None = None
+        for title, answer in (answers or {}).items():
+            self.add_answer(title, answer.get("brief"), answer.get("detailed"))
+        for title in titles:
+            self.add_answer(title)
+
+    @classmethod
+    def from_fixture(cls, fixture: Fixture, **kwargs: Any) -> ModelStandin:
+        answers = {r.paper.title: {"brief": r.brief, "detailed": r.detailed}
+                   for r in fixture.records}
+        return cls(answers, **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def add_answer(self, title: str, brief: dict[str, Any] | None = None,
+                   detailed: dict[str, Any] | None = None) -> None:
+        """Know `title`; answer it with `brief` / `detailed`, or synthetically where None."""
+        with self._lock:
+            self._answers[title] = {"brief": brief, "detailed": detailed}
+            self._titles[_collapse(title)] = title
+
+    # --- faults ---------------------------------------------------------------------------------
+
+    def fail_first(self, kinds: list[str]) -> None:
+        """Every paper's k-th request of each kind gets `kinds[k]`; counting restarts now."""
+        self._check(kinds)
+        with self._lock:
+            self._first = list(kinds)
+            self._attempts.clear()
+
+    def fail_next(self, *kinds: str) -> None:
+        """Queue faults for the next requests, one each, in order, whatever the paper."""
+        self._check(kinds)
+        with self._lock:
+            self._queue.extend(kinds)
+
+    def random_5xx(self, rate: float, seed: int = 0) -> None:
+        """Answer a share `rate` of the otherwise healthy requests with 500, 502 or 503."""
+        with self._lock:
+            self._random = (rate, random.Random(seed)) if rate > 0 else None
+
+    def always(self, kind: str | None) -> None:
+        """Give every request fault `kind` (None: stop)."""
+        self._check([kind] if kind else [])
+        with self._lock:
+            self._always = kind
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._first, self._random, self._always = [], None, None
+            self._queue.clear()
+            self._attempts.clear()
+
+    @staticmethod
+    def _check(kinds: Iterable[str]) -> None:
+        unknown = set(kinds) - MODEL_FAULTS
+        if unknown:
+            raise ValueError(f"unknown fault {sorted(unknown)}; known: {sorted(MODEL_FAULTS)}")
+
+    def reset_counters(self) -> None:
+        """Zero requests, by_paper, status_counts, bodies and peak_in_flight (faults stay)."""
+        with self._lock:
+            self.requests, self.peak_in_flight = 0, self.in_flight
+            self.by_paper.clear()
+            self.status_counts.clear()
+            self.bodies = []
+
+    # --- serving --------------------------------------------------------------------------------
+
+    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        raw = read_body(handler)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        with self._lock:
+            self.requests += 1
+            number = self.requests
+            if self.keep_bodies:
+                self.bodies.append(body)
+        if method != "POST" or handler.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
+            return self._error(handler, 404, f"Unknown request URL: {method} {handler.path}.",
+                               "invalid_request_error", "unknown_url")
+        auth = handler.headers.get("Authorization", "")
+        key = auth[7:].strip() if auth.startswith("Bearer ") else ""
+        if not key:
+            return self._error(handler, 401, "You didn't provide an API key.",
+                               "invalid_request_error", None)
+        if self.expected_key is not None and key != self.expected_key:
+            return self._error(handler, *_ERRORS["401"][1:], status=401)
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return self._error(handler, 400, "We could not parse the JSON body of your request.",
+                               "invalid_request_error", None)
+        messages_text = "\n".join(_text_of(m.get("content")) for m in body["messages"]
+                                  if isinstance(m, dict))
+        paper, kind = self._identify(body), _kind(body, messages_text)
+        verdict = self._admit(paper, kind)
+        if isinstance(verdict, int):
+            return self._error(handler, *_ERRORS["429"][1:], status=429,
+                               headers={"Retry-After": str(verdict)})
+        try:
+            self._serve(handler, body, messages_text, paper, kind, verdict, number)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _identify(self, body: dict[str, Any]) -> str:
+        users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+        text = _text_of(users[-1].get("content")) if users else ""
+        collapsed = _collapse(text)
+        with self._lock:
+            found = [t for t in self._titles if t in collapsed]
+            if found:
+                return self._titles[max(found, key=len)]
+        m = _TITLE_LINE.search(text)
+        if m:
+            return _collapse(m.group(1))
+        return "synthetic-" + hashlib.sha1(collapsed.encode("utf-8")).hexdigest()[:12]
+
+    def _admit(self, paper: str, kind: str) -> int | str | None:
+        """Either a Retry-After (in seconds) for a 429 now, or the fault to apply (None: none)."""
+        now = time.monotonic()
+        with self._lock:
+            self.by_paper[paper] += 1
+            if self.max_in_flight is not None and self.in_flight >= self.max_in_flight:
+                return 1
+            while self._accepted and now - self._accepted[0] >= 60:
+                self._accepted.popleft()
+            if self.rpm_limit is not None and len(self._accepted) >= self.rpm_limit:
+                return max(1, math.ceil(60 - (now - self._accepted[0])))
+            self._accepted.append(now)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            attempt = self._attempts[(paper, kind)]
+            self._attempts[(paper, kind)] += 1
+            if self._always:
+                return self._always
+            if self._queue:
+                return self._queue.popleft()
+            if attempt < len(self._first):
+                return self._first[attempt]
+            if self._random and self._random[1].random() < self._random[0]:
+                return self._random[1].choice(["500", "502", "503"])
+            return None
+
+    def _serve(self, handler: BaseHTTPRequestHandler, body: dict[str, Any], messages_text: str,
+               paper: str, kind: str, fault: str | None, number: int) -> None:
+        if fault == "reset":
+            return drop_connection(handler)
+        if fault in _ERRORS:
+            status, message, type_, code = _ERRORS[fault]
+            headers = {"Retry-After": self.retry_after} if fault == "429" else None
+            return self._error(handler, status, message, type_, code, headers=headers)
+        if fault == "timeout":
+            self.pause(self.hang_seconds)
+        mean, jitter = self.latency
+        with self._lock:
+            delay = self._rng.uniform(mean - jitter, mean + jitter) if mean or jitter else 0.0
+        self.pause(delay)
+
+        with self._lock:
+            known = self._answers.get(paper, {}).get(kind)
+        answer: Any = known if known is not None else synthetic_answer(kind, paper)
+        if fault == "english":
+            answer = synthetic_answer(kind, paper, english=True)
+        elif fault == "wrong_keys":
+            answer = {"summary": "本文提出了一种新方法。", "keywords": ["信号处理", "深度学习"]}
+        text: str | None = json.dumps(answer, ensure_ascii=False)
+        finish = "stop"
+        if fault == "malformed":
+            text = text[: len(text) // 2] if text else text
+        elif fault == "length":
+            text, finish = (text[: len(text) * 2 // 3] if text else text), "length"
+        elif fault == "empty":
+            text = ""
+        elif fault == "refusal":
+            text = None
+        message: dict[str, Any] = {"role": "assistant", "content": text,
+                                   "refusal": REFUSAL if fault == "refusal" else None,
+                                   "annotations": []}
+        tools = body.get("tools")
+        if tools and fault != "refusal":
+            message["content"] = None
+            message["tool_calls"] = [{"id": f"call_standin{number:06d}", "type": "function",
+                                      "function": {"name": _tool_name(body), "arguments": text}}]
+            finish = "length" if finish == "length" else "tool_calls"
+        prompt = _tokens(messages_text + json.dumps([body.get("response_format"), tools],
+                                                    ensure_ascii=False))
+        completion = _tokens(text or REFUSAL)
+        with self._lock:
+            cached = max(0, min(self.cached_prefix_tokens, prompt))
+        payload = {
+            "id": f"chatcmpl-standin{number:06d}", "object": "chat.completion",
+            "created": int(time.time()), "model": str(body.get("model", "standin")),
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": finish}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion,
+                      "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+                      "completion_tokens_details": {"reasoning_tokens": 0}},
+            "system_fingerprint": "fp_standin", "service_tier": "default",
+        }
+        self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
+
+    def _error(self, handler: BaseHTTPRequestHandler, *args: Any, status: int | None = None,
+               headers: dict[str, str] | None = None) -> None:
+        """`_error(handler, status, message, type, code)` or `(message, type, code, status=)`."""
+        if status is None:
+            status, *args = args
+        message, type_, code = args
+        error = {"error": {"message": message, "type": type_, "param": None, "code": code}}
+        self._reply(handler, int(status), error, headers)
+
+    def _reply(self, handler: BaseHTTPRequestHandler, status: int, payload: Any,
+               headers: dict[str, str] | None = None) -> None:
+        with self._lock:
+            self.status_counts[status] += 1
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        send(handler, status, data, "application/json", headers)
+
+
+def _tool_name(body: dict[str, Any]) -> str:
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
+        return str(choice["function"].get("name", ""))
+    first = body["tools"][0] if isinstance(body["tools"], list) and body["tools"] else {}
+    function = first.get("function", first) if isinstance(first, dict) else {}
+    return str(function.get("name", "answer"))

@@ -1,0 +1,191 @@
+"""The SQLite store: papers, summaries (each committed the moment it arrives), placements, runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from .models import Paper, Summary, SummaryKind, Usage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, record TEXT NOT NULL, fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    paper_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
+    prompt_version TEXT NOT NULL, model TEXT NOT NULL, payload TEXT NOT NULL,
+    usage TEXT NOT NULL, source TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (paper_id, version, kind, prompt_version, model)
+);
+CREATE TABLE IF NOT EXISTS placements (
+    scheme TEXT NOT NULL, paper_id TEXT NOT NULL, day TEXT NOT NULL, category TEXT NOT NULL,
+    PRIMARY KEY (scheme, paper_id)
+);
+CREATE TABLE IF NOT EXISTS digested_days (
+    scheme TEXT NOT NULL, day TEXT NOT NULL, finished_at TEXT NOT NULL, complete INTEGER NOT NULL,
+    PRIMARY KEY (scheme, day)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
+    started_at TEXT NOT NULL, finished_at TEXT, status TEXT, stats TEXT
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """Opened lazily: reading a store that does not exist yet finds nothing and creates nothing,
+    so a run that fails validation leaves no file behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection | None:
+        if self._conn is None:
+            if not create and not self.path.exists():
+                return None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.executescript(SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        conn = self._connect(create=True)
+        assert conn is not None
+        conn.execute(sql, tuple(params))
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        conn = self._connect(create=False)
+        if conn is None:
+            return []
+        with closing(conn.execute(sql, tuple(params))) as cursor:
+            return cursor.fetchall()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # papers -------------------------------------------------------------------------------
+    def save_papers(self, papers: Iterable[Paper]) -> None:
+        rows = [(p.id, p.version, p.model_dump_json(), _now()) for p in papers]
+        if not rows:
+            return
+        conn = self._connect(create=True)
+        assert conn is not None
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO papers VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
+                "WHERE excluded.version >= papers.version",
+                rows,
+            )
+
+    # summaries ----------------------------------------------------------------------------
+    def save_summary(self, summary: Summary) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                summary.paper_id,
+                summary.version,
+                summary.kind,
+                summary.prompt_version,
+                summary.model,
+                json.dumps(summary.payload, ensure_ascii=False),
+                summary.usage.model_dump_json(),
+                summary.source,
+                _now(),
+            ),
+        )
+
+    def summaries(
+        self, papers: Iterable[Paper], *, kind: SummaryKind, prompt_version: str, model: str
+    ) -> dict[str, Summary]:
+        """The stored summaries of exactly these paper versions, by paper id."""
+        wanted = {(p.id, p.version) for p in papers}
+        rows = self._read(
+            "SELECT paper_id, version, payload, usage, source FROM summaries "
+            "WHERE kind = ? AND prompt_version = ? AND model = ?",
+            (kind, prompt_version, model),
+        )
+        found: dict[str, Summary] = {}
+        for paper_id, version, payload, usage, source in rows:
+            if (paper_id, version) in wanted:
+                found[paper_id] = Summary(
+                    paper_id=paper_id,
+                    version=version,
+                    kind=kind,
+                    prompt_version=prompt_version,
+                    model=model,
+                    payload=json.loads(payload),
+                    usage=Usage.model_validate_json(usage),
+                    source=source,
+                )
+        return found
+
+    # placements: which digest a paper went into -----------------------------------------------
+    def placements(self, *, scheme: str) -> dict[str, date]:
+        rows = self._read("SELECT paper_id, day FROM placements WHERE scheme = ?", (scheme,))
+        return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
+
+    def place(
+        self, *, scheme: str, day: date, entries: Iterable[tuple[str, str]], complete: bool
+    ) -> None:
+        """Record the digest of `day` as holding exactly these (paper id, category) pairs."""
+        conn = self._connect(create=True)
+        assert conn is not None
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO placements VALUES (?, ?, ?, ?) ON CONFLICT(scheme, paper_id) "
+                "DO NOTHING",
+                [(scheme, pid, day.isoformat(), cat) for pid, cat in entries],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO digested_days VALUES (?, ?, ?, ?)",
+                (scheme, day.isoformat(), _now(), int(complete)),
+            )
+
+    def digested_days(self, *, scheme: str, complete_only: bool = False) -> set[date]:
+        rows = self._read(
+            "SELECT day FROM digested_days WHERE scheme = ? AND complete >= ?",
+            (scheme, int(complete_only)),
+        )
+        return {date.fromisoformat(day) for (day,) in rows}
+
+    # runs ---------------------------------------------------------------------------------------
+    def start_run(self, *, command: str, day: date | None) -> int:
+        conn = self._connect(create=True)
+        assert conn is not None
+        cursor = conn.execute(
+            "INSERT INTO runs (command, day, started_at) VALUES (?, ?, ?)",
+            (command, day.isoformat() if day else None, _now()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, *, status: str, stats: dict[str, Any]) -> None:
+        self._write(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+            (_now(), status, json.dumps(stats, ensure_ascii=False), run_id),
+        )
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self._read("SELECT id, command, day, status, stats FROM runs ORDER BY id")
+        return [
+            {"id": r[0], "command": r[1], "day": r[2], "status": r[3], "stats": json.loads(r[4] or "{}")}
+            for r in rows
+        ]
