@@ -25,7 +25,7 @@ def known_categories() -> frozenset[str]:
 
 
 def _env(*names: str) -> Any:
-    return Field(validation_alias=AliasChoices(*names))
+    return Field(None, validation_alias=AliasChoices(*names))
 
 
 def _check_url(value: str | None, name: str) -> str | None:

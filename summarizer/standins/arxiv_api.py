@@ -8,9 +8,11 @@ an HTTP 400 with an Atom error entry, as the real API does.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -118,10 +120,8 @@ class BackgroundServer:
 
 
 def _hang_up(conn: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         conn.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def drop_connection(handler: BaseHTTPRequestHandler) -> None:
@@ -154,13 +154,15 @@ def read_body(handler: BaseHTTPRequestHandler) -> bytes:
 ARXIV_FAULTS = frozenset({"503", "500", "empty", "reset", "slow"})
 SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
 SORT_ORDER = ("ascending", "descending")
-_ID = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})(?:v(?P<v>[0-9]+))?")
+_ID = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})"
+                 r"(?:v(?P<v>[0-9]+))?")
 _NAMESPACES = ('xmlns="http://www.w3.org/2005/Atom" '
                'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
                'xmlns:arxiv="http://arxiv.org/schemas/atom"')
 _SCHEME = "http://arxiv.org/schemas/atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_PAGE = 2000
+_ATOM = "application/atom+xml; charset=utf-8"
 
 
 class ArxivStandin(BackgroundServer):
@@ -232,25 +234,26 @@ class ArxivStandin(BackgroundServer):
             entry["status"] = 0
             return drop_connection(handler)
         if fault in {"503", "500"}:
-            return self._reply(handler, entry, int(fault or 0), b"Service Unavailable\n", "text/plain")
+            return self._reply(handler, entry, int(fault or 0), b"Service Unavailable\n")
         if fault == "slow" and self.pause(self.slow_seconds):
             return drop_connection(handler)
         if method != "GET" or url.path != "/api/query":
-            return self._reply(handler, entry, 404, b"Not Found\n", "text/plain")
+            return self._reply(handler, entry, 404, b"Not Found\n")
         try:
             xml = self._answer(entry, url.query, empty=fault == "empty")
         except QueryError as err:
-            self._reply(handler, entry, 400, _error_feed(str(err), url.query), "application/atom+xml")
+            self._reply(handler, entry, 400, _error_feed(str(err), url.query), _ATOM)
         else:
-            self._reply(handler, entry, 200, xml, "application/atom+xml; charset=utf-8")
+            self._reply(handler, entry, 200, xml, _ATOM)
 
     def _reply(self, handler: BaseHTTPRequestHandler, entry: dict[str, Any], status: int,
-               body: bytes, content_type: str) -> None:
+               body: bytes, content_type: str = "text/plain") -> None:
         entry["status"] = status
         send(handler, status, body, content_type)
 
     def _answer(self, entry: dict[str, Any], query: str, *, empty: bool) -> bytes:
-        start, max_results = _int(entry["start"], "start"), _int(entry["max_results"], "max_results")
+        start = _int(entry["start"], "start")
+        max_results = _int(entry["max_results"], "max_results")
         if max_results > 30000:
             raise QueryError("max_results may not exceed 30000")
         if entry["sortBy"] not in SORT_BY:
@@ -349,9 +352,7 @@ class _Parser:
         while self._peek() in {"AND", "ANDNOT"}:
             negate = self._peek() == "ANDNOT"
             self.pos += 1
-            left, right = result, self.term()
-            result = ((lambda p, a=left, b=right: a(p) and not b(p)) if negate
-                      else (lambda p, a=left, b=right: a(p) and b(p)))
+            result = _both(result, self.term(), negate)
         return result
 
     def term(self) -> Predicate:
@@ -368,6 +369,13 @@ class _Parser:
         if kind != "field":
             raise QueryError(f"unexpected {text!r} in search_query")
         return _field(*text.split(":", 1))
+
+
+def _both(left: Predicate, right: Predicate, negate: bool) -> Predicate:
+    def both(paper: Paper) -> bool:
+        return left(paper) and right(paper) != negate
+
+    return both
 
 
 def _field(name: str, value: str) -> Predicate:
@@ -429,7 +437,7 @@ def _feed(query: str, total: int, start: int, per_page: int,
         f'  <link href={quoteattr("http://arxiv.org/api/query?" + query)} rel="self" '
         'type="application/atom+xml"/>',
         f'  <title type="html">ArXiv Query: {_text(query)}</title>',
-        f"  <id>http://arxiv.org/api/{abs(hash(query)) & 0xFFFFFFFF:08x}</id>",
+        f"  <id>http://arxiv.org/api/{zlib.crc32(query.encode()):08x}</id>",
         f"  <updated>{_stamp(today)}</updated>",
         f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
         f"  <opensearch:startIndex>{start}</opensearch:startIndex>",

@@ -242,7 +242,8 @@ def synthetic_answer(kind: str, key: str, *, english: bool = False) -> dict[str,
         }
     else:
         zh = {
-            "tldr": f"本文针对{task}问题，提出了一种基于{method}的方法，实验结果表明其性能优于现有方法。",
+            "tldr": f"本文针对{task}问题，提出了一种基于{method}的方法，"
+                    "实验结果表明其性能优于现有方法。",
             "motivation": f"现有{task}方法在低信噪比和复杂场景下性能明显下降，难以实际部署。",
             "method": f"作者设计了基于{method}的两阶段框架，先进行粗略估计，再逐步细化结果。",
             "result": f"在多个公开数据集上，所提方法的主要指标相对提升约{gain}%，且计算量更低。",

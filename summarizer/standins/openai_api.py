@@ -110,9 +110,10 @@ class ModelStandin(BackgroundServer):
         self._random: tuple[float, random.Random] | None = None
         self._always: str | None = None
         for title, answer in (answers or {}).items():
-            self.add_answer(title, answer.get("brief"), answer.get("detailed"))
+            self._answers[title] = {k: answer.get(k) for k in ("brief", "detailed")}
         for title in titles:
-            self.add_answer(title)
+            self._answers.setdefault(title, {"brief": None, "detailed": None})
+        self._titles = {_collapse(title): title for title in self._answers}
 
     @classmethod
     def from_fixture(cls, fixture: Fixture, **kwargs: Any) -> ModelStandin:
@@ -129,7 +130,7 @@ class ModelStandin(BackgroundServer):
         """Know `title`; answer it with `brief` / `detailed`, or synthetically where None."""
         with self._lock:
             self._answers[title] = {"brief": brief, "detailed": detailed}
-            self._titles[_collapse(title)] = title
+            self._titles = {**self._titles, _collapse(title): title}  # readers take no lock
 
     # --- faults ---------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ class ModelStandin(BackgroundServer):
             return self._error(handler, 401, "You didn't provide an API key.",
                                "invalid_request_error", None)
         if self.expected_key is not None and key != self.expected_key:
-            return self._error(handler, *_ERRORS["401"][1:], status=401)
+            return self._error(handler, *_ERRORS["401"])
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return self._error(handler, 400, "We could not parse the JSON body of your request.",
                                "invalid_request_error", None)
@@ -208,8 +209,7 @@ class ModelStandin(BackgroundServer):
         paper, kind = self._identify(body), _kind(body, messages_text)
         verdict = self._admit(paper, kind)
         if isinstance(verdict, int):
-            return self._error(handler, *_ERRORS["429"][1:], status=429,
-                               headers={"Retry-After": str(verdict)})
+            return self._error(handler, *_ERRORS["429"], headers={"Retry-After": str(verdict)})
         try:
             self._serve(handler, body, messages_text, paper, kind, verdict, number)
         finally:
@@ -219,11 +219,10 @@ class ModelStandin(BackgroundServer):
     def _identify(self, body: dict[str, Any]) -> str:
         users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
         text = _text_of(users[-1].get("content")) if users else ""
-        collapsed = _collapse(text)
-        with self._lock:
-            found = [t for t in self._titles if t in collapsed]
-            if found:
-                return self._titles[max(found, key=len)]
+        collapsed, titles = _collapse(text), self._titles
+        found = [t for t in titles if t in collapsed]
+        if found:
+            return titles[max(found, key=len)]
         m = _TITLE_LINE.search(text)
         if m:
             return _collapse(m.group(1))
@@ -260,9 +259,8 @@ class ModelStandin(BackgroundServer):
         if fault == "reset":
             return drop_connection(handler)
         if fault in _ERRORS:
-            status, message, type_, code = _ERRORS[fault]
             headers = {"Retry-After": self.retry_after} if fault == "429" else None
-            return self._error(handler, status, message, type_, code, headers=headers)
+            return self._error(handler, *_ERRORS[fault], headers=headers)
         if fault == "timeout":
             self.pause(self.hang_seconds)
         mean, jitter = self.latency
@@ -314,14 +312,10 @@ class ModelStandin(BackgroundServer):
         }
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
-    def _error(self, handler: BaseHTTPRequestHandler, *args: Any, status: int | None = None,
-               headers: dict[str, str] | None = None) -> None:
-        """`_error(handler, status, message, type, code)` or `(message, type, code, status=)`."""
-        if status is None:
-            status, *args = args
-        message, type_, code = args
+    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str, type_: str,
+               code: str | None, headers: dict[str, str] | None = None) -> None:
         error = {"error": {"message": message, "type": type_, "param": None, "code": code}}
-        self._reply(handler, int(status), error, headers)
+        self._reply(handler, status, error, headers)
 
     def _reply(self, handler: BaseHTTPRequestHandler, status: int, payload: Any,
                headers: dict[str, str] | None = None) -> None:
