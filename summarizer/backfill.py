@@ -10,7 +10,7 @@ from rich.table import Table
 from . import console
 from .errors import FetchError
 from .llm import EXPECTED_COMPLETION
-from .models import Usage
+from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, DayReport, Format, Pipeline
 from .prompts import load_template
 from .selection import plan_day
@@ -37,8 +37,13 @@ def run_backfill(
             papers = plan.papers(pipeline.source.search, store=pipeline.store)
             estimate = _estimate(pipeline, papers, kinds)
             total += estimate
-            bill.add_row(str(day), str(len(papers)), str(estimate.requests),
-                         f"{estimate.total_tokens:,}", _price(pipeline, estimate))
+            bill.add_row(
+                str(day),
+                str(len(papers)),
+                str(estimate.requests),
+                f"{estimate.total_tokens:,}",
+                _price(pipeline, estimate),
+            )
             continue
         if day in finished and not redo and _files_exist(pipeline, day, fmt):
             reports.append(DayReport(day=day, note="already done"))
@@ -49,17 +54,20 @@ def run_backfill(
             log.error("%s: %s", day, exc)
             reports.append(DayReport(day=day, missing=["(fetch failed)"], note=str(exc)))
     if dry_run:
-        bill.add_row("total", "", str(total.requests), f"{total.total_tokens:,}",
-                     _price(pipeline, total))
+        bill.add_row(
+            "total", "", str(total.requests), f"{total.total_tokens:,}", _price(pipeline, total)
+        )
         console.out.print(bill)
     return reports
 
 
-def _estimate(pipeline: Pipeline, papers: list, kinds: tuple) -> Usage:  # type: ignore[type-arg]
+def _estimate(pipeline: Pipeline, papers: list[Paper], kinds: tuple[SummaryKind, ...]) -> Usage:
     usage = Usage()
     for kind in kinds:
         stored = pipeline.store.summaries(
-            papers, kind=kind, prompt_version=pipeline.prompt_version(kind),
+            papers,
+            kind=kind,
+            prompt_version=pipeline.prompt_version(kind),
             model=pipeline.settings.model,
         )
         template = load_template(kind)

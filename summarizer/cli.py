@@ -15,7 +15,7 @@ import click
 from . import console
 from .config import load_settings
 from .errors import InputError, SummarizerError
-from .pipeline import DayReport, Pipeline
+from .pipeline import Pipeline
 from .render import render_entry_md, render_jsonl
 from .selection import plan_day
 from .window import NoMailing, digest_days, is_digest_day, latest_digest_day, parse_day
@@ -74,8 +74,12 @@ def cli() -> None:
 @cli.command()
 @click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
 @click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
-@click.option("--window", type=click.Choice(["mailing", "anchored"]), default="mailing",
-              help="mailing: the arXiv mailing of that day; anchored: 24 h ending at --anchor.")
+@click.option(
+    "--window",
+    type=click.Choice(["mailing", "anchored"]),
+    default="mailing",
+    help="mailing: the arXiv mailing of that day; anchored: 24 h ending at --anchor.",
+)
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
 @_settings_options

@@ -107,7 +107,9 @@ class Settings(BaseSettings):
     late_days: int = Field(
         3, validation_alias=AliasChoices("late_days", "SUMMARIZER_LATE_DAYS"), ge=0, le=20
     )
-    full_text: bool = Field(False, validation_alias=AliasChoices("full_text", "SUMMARIZER_FULL_TEXT"))
+    full_text: bool = Field(
+        False, validation_alias=AliasChoices("full_text", "SUMMARIZER_FULL_TEXT")
+    )
     full_text_tokens: int = Field(
         12000,
         validation_alias=AliasChoices("full_text_tokens", "SUMMARIZER_FULL_TEXT_TOKENS"),

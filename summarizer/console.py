@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from rich.console import Console
@@ -12,10 +13,15 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .models import Digest, Entry, Paper, Summary
+from .models import Digest, Entry, Paper, Point, Summary
 from .selection import place_category
 
+if TYPE_CHECKING:
+    from .pipeline import DayReport
+
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    out.width = max(out.width, 120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 _secrets: list[str] = []
 KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
@@ -90,7 +96,7 @@ class ProgressReporter:
             self._progress = None
 
 
-def day_table(reports: list, *, price_known: bool) -> None:  # type: ignore[type-arg]
+def day_table(reports: list[DayReport], *, price_known: bool) -> None:
     table = Table(title="summarizer run", show_lines=False)
     for column in ("day", "found", "summarized", "from cache", "missing", "tokens"):
         table.add_column(column, justify="right" if column != "day" else "left")
@@ -116,7 +122,7 @@ def day_table(reports: list, *, price_known: bool) -> None:  # type: ignore[type
             out.print(f"wrote {path}")
 
 
-def finish(reports: list) -> int:  # type: ignore[type-arg]
+def finish(reports: list[DayReport]) -> int:
     """Exit status 0 when everything asked for was made; else 1, naming what is missing last."""
     missing = [(r.day, pid) for r in reports for pid in r.missing]
     if not missing:
@@ -183,7 +189,7 @@ def paper_panel(entry: Entry) -> None:
     out.print(Panel("\n".join(lines), title=f"arXiv:{p.id}", expand=True))
 
 
-def _point_lines(points: list, depth: int) -> list[str]:  # type: ignore[type-arg]
+def _point_lines(points: list[Point], depth: int) -> list[str]:
     lines: list[str] = []
     for point in points:
         head = f"[bold]{_markup(point.label)}[/bold]：" if point.label else ""

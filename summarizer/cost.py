@@ -56,7 +56,9 @@ class Budget:
 
     def __init__(self, *, limit: float | None, price: Price | None) -> None:
         if limit is not None and price is None:
-            raise InputError("--max-cost needs a price for the model; add one via SUMMARIZER_PRICES")
+            raise InputError(
+                "--max-cost needs a price for the model; add one via SUMMARIZER_PRICES"
+            )
         self.limit = limit
         self.price = price
         self.spent = 0.0

@@ -47,9 +47,7 @@ class Pacer:
     """Spaces request starts evenly so no trailing minute holds more than `rpm` starts, and keeps
     a token bucket of `tpm` tokens per minute. Both optional."""
 
-    def __init__(
-        self, *, rpm: int | None, tpm: int | None, sleep: Sleep = asyncio.sleep
-    ) -> None:
+    def __init__(self, *, rpm: int | None, tpm: int | None, sleep: Sleep = asyncio.sleep) -> None:
         self.interval = 60.0 / rpm if rpm else 0.0
         self.tpm = tpm
         self._next_start = 0.0

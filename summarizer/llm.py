@@ -39,7 +39,9 @@ class Completion:
 class TransientError(Exception):
     """Worth another try after a wait: 429, 5xx, timeouts, dropped connections."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, rate_limited: bool = False):
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, rate_limited: bool = False
+    ):
         super().__init__(message)
         self.retry_after = retry_after
         self.rate_limited = rate_limited
@@ -117,12 +119,16 @@ class OpenAIChat:
             extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
         try:
             response = await self._client.chat.completions.create(
-                model=self.model, messages=messages, **extra  # type: ignore[arg-type]
+                model=self.model,
+                messages=messages,
+                **extra,  # type: ignore[arg-type]
             )
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise ModelFatalError(f"the model endpoint refused access (HTTP {exc.status_code})")
         except openai.NotFoundError as exc:
-            raise ModelFatalError(f"the model endpoint has no model {self.model!r} (HTTP 404)") from exc
+            raise ModelFatalError(
+                f"the model endpoint has no model {self.model!r} (HTTP 404)"
+            ) from exc
         except openai.RateLimitError as exc:
             if exc.code == "insufficient_quota" or "insufficient_quota" in str(exc.body):
                 raise ModelFatalError("the model provider says the quota is used up") from None
@@ -156,7 +162,9 @@ class OpenAIChat:
             call = choice.message.tool_calls[0]
             text = getattr(getattr(call, "function", None), "arguments", None)
         refusal = getattr(choice.message, "refusal", None)
-        return Completion(text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal)
+        return Completion(
+            text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal
+        )
 
 
 FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
@@ -182,7 +190,8 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
         return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}" for e in exc.errors()[:4]
+            f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}"
+            for e in exc.errors()[:4]
         )
         raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
 

@@ -20,7 +20,7 @@ from .llm import ModelClient, OpenAIChat, Summarizer
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .prompts import load_template
 from .render import render_jekyll, render_jsonl, render_toc
-from .selection import Plan, plan_day
+from .selection import Plan
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,10 @@ class Pipeline:
         todo: list[tuple[SummaryKind, Paper]] = []
         for kind in kinds:
             stored = self.store.summaries(
-                papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
+                papers,
+                kind=kind,
+                prompt_version=self.prompt_version(kind),
+                model=self.settings.model,
             )
             have.update({(kind, pid): s for pid, s in stored.items()})
             todo += [(kind, p) for p in papers if p.id not in stored]

@@ -186,6 +186,12 @@ class Store:
     def runs(self) -> list[dict[str, Any]]:
         rows = self._read("SELECT id, command, day, status, stats FROM runs ORDER BY id")
         return [
-            {"id": r[0], "command": r[1], "day": r[2], "status": r[3], "stats": json.loads(r[4] or "{}")}
+            {
+                "id": r[0],
+                "command": r[1],
+                "day": r[2],
+                "status": r[3],
+                "stats": json.loads(r[4] or "{}"),
+            }
             for r in rows
         ]

@@ -77,9 +77,7 @@ class Stage:
 
 
 @pytest.fixture
-def stage(
-    isolated: Path, sample: Fixture, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Stage]:
+def stage(isolated: Path, sample: Fixture, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
     """The sample mailing on a local arXiv API, its recorded summaries on a local model, and the
     environment pointing at both."""
     with ArxivStandin(sample.papers) as arxiv_api, ModelStandin.from_fixture(sample) as model:

@@ -25,15 +25,26 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
     assert len(lines) == 27
     first = json.loads(lines[0])
     assert list(first) == [
-        "id", "version", "title", "authors", "primary_category", "categories", "published",
-        "abstract", "pdf_url", "brief", "detailed",
+        "id",
+        "version",
+        "title",
+        "authors",
+        "primary_category",
+        "categories",
+        "published",
+        "abstract",
+        "pdf_url",
+        "brief",
+        "detailed",
     ]
     assert first["detailed"] is None and first["brief"]["tldr"]
     assert "found" in run.out and "27" in run.out
 
 
 def test_second_day_matches_the_hand_written_digest(
-    stage: Stage, second_day: Fixture, cli  # type: ignore[no-untyped-def]
+    stage: Stage,
+    second_day: Fixture,
+    cli,  # type: ignore[no-untyped-def]
 ) -> None:
     add_fixture(stage, second_day)
     run = cli("digest", "--date", "2026-03-10", "--categories", "cs.SD,eess.AS,eess.SP")
@@ -82,7 +93,9 @@ def test_unknown_category_is_exit_2(stage: Stage, cli) -> None:  # type: ignore[
 
 
 def test_missing_api_key_is_exit_2_and_nothing_written(
-    stage: Stage, cli, monkeypatch  # type: ignore[no-untyped-def]
+    stage: Stage,
+    cli,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
     _assert_one_line_exit_2(cli("digest", "--date", "2026-01-07"), stage, "OPENAI_API_KEY")
@@ -94,7 +107,10 @@ def test_unknown_option_is_one_line(stage: Stage, cli) -> None:  # type: ignore[
 
 
 def test_key_from_dotenv_and_flags_beat_environment(
-    stage: Stage, cli, monkeypatch, isolated: Path  # type: ignore[no-untyped-def]
+    stage: Stage,
+    cli,
+    monkeypatch,
+    isolated: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
     (isolated / ".env").write_text(f"OPENAI_API_KEY={SENTINEL_KEY}\nSUMMARIZER_CATEGORIES=cs.SD\n")

@@ -88,8 +88,11 @@ class BackgroundServer:
             self.stopping.clear()
             self._httpd = _Server(self)
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                name=f"{type(self).__name__}:{self.port}", daemon=True)
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"{type(self).__name__}:{self.port}",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -130,8 +133,13 @@ def drop_connection(handler: BaseHTTPRequestHandler) -> None:
     _hang_up(handler.connection)
 
 
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str,
-         headers: dict[str, str] | None = None) -> None:
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+) -> None:
     try:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
@@ -154,11 +162,15 @@ def read_body(handler: BaseHTTPRequestHandler) -> bytes:
 ARXIV_FAULTS = frozenset({"503", "500", "empty", "reset", "slow"})
 SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
 SORT_ORDER = ("ascending", "descending")
-_ID = re.compile(r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})"
-                 r"(?:v(?P<v>[0-9]+))?")
-_NAMESPACES = ('xmlns="http://www.w3.org/2005/Atom" '
-               'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
-               'xmlns:arxiv="http://arxiv.org/schemas/atom"')
+_ID = re.compile(
+    r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})"
+    r"(?:v(?P<v>[0-9]+))?"
+)
+_NAMESPACES = (
+    'xmlns="http://www.w3.org/2005/Atom" '
+    'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+    'xmlns:arxiv="http://arxiv.org/schemas/atom"'
+)
 _SCHEME = "http://arxiv.org/schemas/atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_PAGE = 2000
@@ -173,8 +185,9 @@ class ArxivStandin(BackgroundServer):
     parameters, the fault applied and the status sent.
     """
 
-    def __init__(self, papers: Iterable[Paper] = (), *, latency: float = 0.0,
-                 slow_seconds: float = 5.0) -> None:
+    def __init__(
+        self, papers: Iterable[Paper] = (), *, latency: float = 0.0, slow_seconds: float = 5.0
+    ) -> None:
         super().__init__()
         self.latency = latency
         self.slow_seconds = slow_seconds
@@ -217,11 +230,15 @@ class ArxivStandin(BackgroundServer):
         read_body(handler)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         entry: dict[str, Any] = {
-            "path": url.path, "search_query": params.get("search_query", ""),
+            "path": url.path,
+            "search_query": params.get("search_query", ""),
             "id_list": [i for i in params.get("id_list", "").split(",") if i.strip()],
-            "start": params.get("start", "0"), "max_results": params.get("max_results", "10"),
+            "start": params.get("start", "0"),
+            "max_results": params.get("max_results", "10"),
             "sortBy": params.get("sortBy", "relevance"),
-            "sortOrder": params.get("sortOrder", "descending"), "fault": None, "status": None,
+            "sortOrder": params.get("sortOrder", "descending"),
+            "fault": None,
+            "status": None,
         }
         with self._lock:
             self.requests += 1
@@ -246,8 +263,14 @@ class ArxivStandin(BackgroundServer):
         else:
             self._reply(handler, entry, 200, xml, _ATOM)
 
-    def _reply(self, handler: BaseHTTPRequestHandler, entry: dict[str, Any], status: int,
-               body: bytes, content_type: str = "text/plain") -> None:
+    def _reply(
+        self,
+        handler: BaseHTTPRequestHandler,
+        entry: dict[str, Any],
+        status: int,
+        body: bytes,
+        content_type: str = "text/plain",
+    ) -> None:
         entry["status"] = status
         send(handler, status, body, content_type)
 
@@ -260,13 +283,15 @@ class ArxivStandin(BackgroundServer):
             raise QueryError(f"sortBy must be in: {', '.join(SORT_BY)}")
         if entry["sortOrder"] not in SORT_ORDER:
             raise QueryError(f"sortOrder must be in: {', '.join(SORT_ORDER)}")
-        matches = self._select(entry["search_query"], entry["id_list"], entry["sortBy"],
-                               entry["sortOrder"])
-        page = [] if empty else matches[start:start + min(max_results, MAX_PAGE)]
+        matches = self._select(
+            entry["search_query"], entry["id_list"], entry["sortBy"], entry["sortOrder"]
+        )
+        page = [] if empty else matches[start : start + min(max_results, MAX_PAGE)]
         return _feed(query, len(matches), start, max_results, page)
 
-    def _select(self, search_query: str, id_list: list[str], sort_by: str,
-                sort_order: str) -> list[tuple[Paper, int]]:
+    def _select(
+        self, search_query: str, id_list: list[str], sort_by: str, sort_order: str
+    ) -> list[tuple[Paper, int]]:
         keep: Callable[[Paper], bool] | None = parse_query(search_query) if search_query else None
         with self._lock:
             corpus = dict(self._corpus)
@@ -297,15 +322,20 @@ class ArxivStandin(BackgroundServer):
 
 # --- the query language -----------------------------------------------------------------------
 
+
 class QueryError(ValueError):
     """A request the real API would answer with HTTP 400."""
 
 
-_TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<op>ANDNOT|AND|OR)(?=[\s()]|$)'
-                    r'|(?P<field>[A-Za-z]+):(?P<value>\[[^\]]*\]|"[^"]*"|[^\s()]+))')
+_TOKEN = re.compile(
+    r"\s*(?:(?P<paren>[()])|(?P<op>ANDNOT|AND|OR)(?=[\s()]|$)"
+    r'|(?P<field>[A-Za-z]+):(?P<value>\[[^\]]*\]|"[^"]*"|[^\s()]+))'
+)
 _RANGE = re.compile(r"\[\s*([0-9]{12})\s+TO\s+([0-9]{12})\s*\]")
 _TEXT_FIELDS: dict[str, Callable[[Paper], str]] = {
-    "ti": lambda p: p.title, "abs": lambda p: p.abstract, "au": lambda p: " | ".join(p.authors),
+    "ti": lambda p: p.title,
+    "abs": lambda p: p.abstract,
+    "au": lambda p: " | ".join(p.authors),
     "all": lambda p: " ".join([p.title, p.abstract, *p.authors]),
 }
 Predicate = Callable[[Paper], bool]
@@ -320,7 +350,7 @@ def parse_query(text: str) -> Predicate:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise QueryError(f"malformed search_query near {text[pos:pos + 30]!r}")
+            raise QueryError(f"malformed search_query near {text[pos : pos + 30]!r}")
         kind = m.lastgroup if m.lastgroup != "value" else "field"
         tokens.append((kind or "", m.group(0).strip()))
         pos = m.end()
@@ -428,8 +458,9 @@ def _text(value: str) -> str:
     return escape(_XML_INVALID.sub("", value))
 
 
-def _feed(query: str, total: int, start: int, per_page: int,
-          page: list[tuple[Paper, int]]) -> bytes:
+def _feed(
+    query: str, total: int, start: int, per_page: int, page: list[tuple[Paper, int]]
+) -> bytes:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',

@@ -64,35 +64,143 @@ def load_fixture(name_or_path: str | Path) -> Fixture:
         )
         for item in raw["records"]
     ]
-    return Fixture(day=date.fromisoformat(raw["day"]), categories=list(raw["categories"]),
-                   records=records)
+    return Fixture(
+        day=date.fromisoformat(raw["day"]), categories=list(raw["categories"]), records=records
+    )
 
 
 # --- synthetic papers -------------------------------------------------------------------------
 
-_ADJ = ["Robust", "Lightweight", "Scalable", "Self-Supervised", "Causal", "Streaming", "Sparse",
-        "Physics-Informed", "Differentiable", "Low-Latency", "Federated", "Adaptive", "Unified",
-        "Contrastive", "Bayesian", "Hierarchical"]
-_METHOD = ["Diffusion Models", "State-Space Networks", "Graph Neural Networks", "Transformers",
-           "Neural Codecs", "Kalman Filtering", "Deep Unfolding", "Mixture-of-Experts",
-           "Low-Rank Adaptation", "Sparse Bayesian Learning", "Flow Matching", "Conformers"]
-_TASK = ["Speech Enhancement", "Sound Event Detection", "Channel Estimation", "Beamforming",
-         "Speaker Verification", "Music Source Separation", "Radar Target Detection",
-         "Acoustic Echo Cancellation", "Spectrum Sensing", "Direction-of-Arrival Estimation",
-         "Text-to-Speech Synthesis", "ECG Arrhythmia Classification", "Audio Captioning",
-         "Integrated Sensing and Communication"]
-_SETTING = ["in Reverberant Rooms", "under Low SNR", "for Massive MIMO", "on Edge Devices",
-            "with Limited Labels", "across Languages", "in Multi-Speaker Scenes",
-            "for 6G Networks", "with Real-Time Constraints", "from Wearable Sensors"]
-_DATA = ["LibriSpeech", "VCTK", "DNS Challenge", "AudioSet", "MUSDB18", "VoxCeleb2",
-         "DeepMIMO", "RadioML 2018", "PTB-XL", "Clotho", "WHAM!", "ESC-50"]
-_METRIC = ["PESQ", "SI-SDR", "equal error rate", "normalized MSE", "bit error rate",
-           "F1 score", "word error rate", "detection probability", "MOS", "RMSE"]
-_FIRST = ["Wei", "Anna", "Rahul", "Sofia", "Kenji", "Lukas", "Mei", "Omar", "Elena", "Jun",
-          "Priya", "Mateo", "Yuki", "Fatima", "Chen", "Ivan", "Laura", "Hao", "Nora", "Diego"]
-_LAST = ["Zhang", "Müller", "Sharma", "Rossi", "Tanaka", "Novak", "Li", "Haddad", "Petrova",
-         "Wang", "Iyer", "García", "Sato", "Khan", "Liu", "Ivanov", "Martin", "Chen", "Berg",
-         "O'Neil"]
+_ADJ = [
+    "Robust",
+    "Lightweight",
+    "Scalable",
+    "Self-Supervised",
+    "Causal",
+    "Streaming",
+    "Sparse",
+    "Physics-Informed",
+    "Differentiable",
+    "Low-Latency",
+    "Federated",
+    "Adaptive",
+    "Unified",
+    "Contrastive",
+    "Bayesian",
+    "Hierarchical",
+]
+_METHOD = [
+    "Diffusion Models",
+    "State-Space Networks",
+    "Graph Neural Networks",
+    "Transformers",
+    "Neural Codecs",
+    "Kalman Filtering",
+    "Deep Unfolding",
+    "Mixture-of-Experts",
+    "Low-Rank Adaptation",
+    "Sparse Bayesian Learning",
+    "Flow Matching",
+    "Conformers",
+]
+_TASK = [
+    "Speech Enhancement",
+    "Sound Event Detection",
+    "Channel Estimation",
+    "Beamforming",
+    "Speaker Verification",
+    "Music Source Separation",
+    "Radar Target Detection",
+    "Acoustic Echo Cancellation",
+    "Spectrum Sensing",
+    "Direction-of-Arrival Estimation",
+    "Text-to-Speech Synthesis",
+    "ECG Arrhythmia Classification",
+    "Audio Captioning",
+    "Integrated Sensing and Communication",
+]
+_SETTING = [
+    "in Reverberant Rooms",
+    "under Low SNR",
+    "for Massive MIMO",
+    "on Edge Devices",
+    "with Limited Labels",
+    "across Languages",
+    "in Multi-Speaker Scenes",
+    "for 6G Networks",
+    "with Real-Time Constraints",
+    "from Wearable Sensors",
+]
+_DATA = [
+    "LibriSpeech",
+    "VCTK",
+    "DNS Challenge",
+    "AudioSet",
+    "MUSDB18",
+    "VoxCeleb2",
+    "DeepMIMO",
+    "RadioML 2018",
+    "PTB-XL",
+    "Clotho",
+    "WHAM!",
+    "ESC-50",
+]
+_METRIC = [
+    "PESQ",
+    "SI-SDR",
+    "equal error rate",
+    "normalized MSE",
+    "bit error rate",
+    "F1 score",
+    "word error rate",
+    "detection probability",
+    "MOS",
+    "RMSE",
+]
+_FIRST = [
+    "Wei",
+    "Anna",
+    "Rahul",
+    "Sofia",
+    "Kenji",
+    "Lukas",
+    "Mei",
+    "Omar",
+    "Elena",
+    "Jun",
+    "Priya",
+    "Mateo",
+    "Yuki",
+    "Fatima",
+    "Chen",
+    "Ivan",
+    "Laura",
+    "Hao",
+    "Nora",
+    "Diego",
+]
+_LAST = [
+    "Zhang",
+    "Müller",
+    "Sharma",
+    "Rossi",
+    "Tanaka",
+    "Novak",
+    "Li",
+    "Haddad",
+    "Petrova",
+    "Wang",
+    "Iyer",
+    "García",
+    "Sato",
+    "Khan",
+    "Liu",
+    "Ivanov",
+    "Martin",
+    "Chen",
+    "Berg",
+    "O'Neil",
+]
 _SENTENCES = [
     "{task} remains a central problem in modern signal processing, yet existing approaches "
     "degrade sharply {setting_l} where the assumptions behind classical estimators break down.",
@@ -122,14 +230,21 @@ _SENTENCES = [
 
 
 def _title(rng: random.Random) -> str:
-    return (f"{rng.choice(_ADJ)} {rng.choice(_METHOD)} for {rng.choice(_TASK)} "
-            f"{rng.choice(_SETTING)}")
+    return (
+        f"{rng.choice(_ADJ)} {rng.choice(_METHOD)} for {rng.choice(_TASK)} {rng.choice(_SETTING)}"
+    )
 
 
 def _abstract(rng: random.Random, title_parts: dict[str, str]) -> str:
-    values = dict(title_parts, data=rng.choice(_DATA), metric=rng.choice(_METRIC),
-                  hours=str(rng.randint(20, 900)), gain=f"{rng.uniform(3, 35):.1f}",
-                  params=f"{rng.uniform(0.5, 12):.1f}", speed=str(rng.randint(2, 9)))
+    values = dict(
+        title_parts,
+        data=rng.choice(_DATA),
+        metric=rng.choice(_METRIC),
+        hours=str(rng.randint(20, 900)),
+        gain=f"{rng.uniform(3, 35):.1f}",
+        params=f"{rng.uniform(0.5, 12):.1f}",
+        speed=str(rng.randint(2, 9)),
+    )
     out: list[str] = []
     words = 0
     order = [0, 1, 2, *rng.sample(range(3, len(_SENTENCES)), len(_SENTENCES) - 3)]
@@ -179,8 +294,13 @@ def synthetic_papers(
         method = next(m for m in _METHOD if rest.startswith(m))
         task = next(t for t in _TASK if f" for {t} " in title)
         setting = title.split(f" for {task} ", 1)[1].split(" (Part", 1)[0]
-        parts = {"task": task, "task_l": task.lower(), "adj_l": adj.lower(),
-                 "method_l": method.lower(), "setting_l": setting.lower()}
+        parts = {
+            "task": task,
+            "task_l": task.lower(),
+            "adj_l": adj.lower(),
+            "method_l": method.lower(),
+            "setting_l": setting.lower(),
+        }
         primary = rng.choice(categories)
         cats = [primary]
         others = [c for c in categories if c != primary]
@@ -191,14 +311,21 @@ def synthetic_papers(
         version = 2 if rng.random() < 0.1 else 1
         pid = f"{id_prefix}.{90000 + i:05d}"
         published = start + timedelta(seconds=int(span * (i + 0.5) / n))
-        papers.append(Paper(
-            id=pid, version=version, title=title,
-            authors=[f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-                     for _ in range(rng.randint(1, 7))],
-            primary_category=primary, categories=list(dict.fromkeys(cats)),
-            published=published, abstract=_abstract(rng, parts),
-            pdf_url=f"https://arxiv.org/pdf/{pid}v{version}",
-        ))
+        papers.append(
+            Paper(
+                id=pid,
+                version=version,
+                title=title,
+                authors=[
+                    f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 7))
+                ],
+                primary_category=primary,
+                categories=list(dict.fromkeys(cats)),
+                published=published,
+                abstract=_abstract(rng, parts),
+                pdf_url=f"https://arxiv.org/pdf/{pid}v{version}",
+            )
+        )
     return papers
 
 
@@ -208,10 +335,32 @@ def _utc(instant: datetime) -> datetime:
 
 # --- synthetic model answers ------------------------------------------------------------------
 
-_ZH_TASK = ["语音增强", "声源定位", "信道估计", "雷达目标检测", "音乐生成", "说话人识别",
-            "波束成形", "频谱感知", "语音分离", "回声消除", "心电信号分类", "音频描述生成"]
-_ZH_METHOD = ["扩散模型", "状态空间网络", "图神经网络", "变换器", "稀疏贝叶斯学习",
-              "自监督学习", "低秩分解", "卡尔曼滤波", "深度展开网络", "流匹配"]
+_ZH_TASK = [
+    "语音增强",
+    "声源定位",
+    "信道估计",
+    "雷达目标检测",
+    "音乐生成",
+    "说话人识别",
+    "波束成形",
+    "频谱感知",
+    "语音分离",
+    "回声消除",
+    "心电信号分类",
+    "音频描述生成",
+]
+_ZH_METHOD = [
+    "扩散模型",
+    "状态空间网络",
+    "图神经网络",
+    "变换器",
+    "稀疏贝叶斯学习",
+    "自监督学习",
+    "低秩分解",
+    "卡尔曼滤波",
+    "深度展开网络",
+    "流匹配",
+]
 _ZH_LABELS = {
     "background": ["研究动机", "现有不足", "问题定义"],
     "method": ["整体框架", "核心模块", "训练策略"],
@@ -243,7 +392,7 @@ def synthetic_answer(kind: str, key: str, *, english: bool = False) -> dict[str,
     else:
         zh = {
             "tldr": f"本文针对{task}问题，提出了一种基于{method}的方法，"
-                    "实验结果表明其性能优于现有方法。",
+            "实验结果表明其性能优于现有方法。",
             "motivation": f"现有{task}方法在低信噪比和复杂场景下性能明显下降，难以实际部署。",
             "method": f"作者设计了基于{method}的两阶段框架，先进行粗略估计，再逐步细化结果。",
             "result": f"在多个公开数据集上，所提方法的主要指标相对提升约{gain}%，且计算量更低。",
@@ -260,10 +409,14 @@ def synthetic_answer(kind: str, key: str, *, english: bool = False) -> dict[str,
             else:
                 point = {"label": label, "text": zh[rng.choice(list(zh))], "points": []}
                 if rng.random() < 0.3:
-                    point["points"] = [{"label": "", "text": f"进一步说明：{zh['result']}",
-                                        "points": []}]
+                    point["points"] = [
+                        {"label": "", "text": f"进一步说明：{zh['result']}", "points": []}
+                    ]
             points.append(point)
         sections[name] = points
-    translation = (" ".join(zh.values()) if english
-                   else "".join([zh["motivation"], zh["method"], zh["result"], zh["conclusion"]]))
+    translation = (
+        " ".join(zh.values())
+        if english
+        else "".join([zh["motivation"], zh["method"], zh["result"], zh["conclusion"]])
+    )
     return {"translation": translation, **sections}

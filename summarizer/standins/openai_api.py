@@ -26,17 +26,33 @@ from .fixtures import Fixture, synthetic_answer
 REFUSAL = "I'm sorry, I can't help with that."
 # kind -> (status, message, type, code)
 _ERRORS: dict[str, tuple[int, str, str, str | None]] = {
-    "429": (429, "Rate limit reached for requests. Please try again later.", "requests",
-            "rate_limit_exceeded"),
+    "429": (
+        429,
+        "Rate limit reached for requests. Please try again later.",
+        "requests",
+        "rate_limit_exceeded",
+    ),
     "quota": (429, "You exceeded your current quota", "insufficient_quota", "insufficient_quota"),
-    "500": (500, "The server had an error while processing your request. Sorry about that!",
-            "server_error", None),
+    "500": (
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+        "server_error",
+        None,
+    ),
     "502": (502, "Bad gateway.", "server_error", None),
-    "503": (503, "The engine is currently overloaded, please try again later.", "server_error",
-            None),
+    "503": (
+        503,
+        "The engine is currently overloaded, please try again later.",
+        "server_error",
+        None,
+    ),
     "401": (401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
-    "403": (403, "Country, region, or territory not supported.", "invalid_request_error",
-            "unsupported_country_region_territory"),
+    "403": (
+        403,
+        "Country, region, or territory not supported.",
+        "invalid_request_error",
+        "unsupported_country_region_territory",
+    ),
 }
 CONTENT_FAULTS = frozenset({"malformed", "length", "empty", "refusal", "wrong_keys", "english"})
 MODEL_FAULTS = frozenset({*_ERRORS, *CONTENT_FAULTS, "timeout", "reset"})
@@ -80,10 +96,17 @@ class ModelStandin(BackgroundServer):
     adds papers known by title only (answered synthetically, counted under their title).
     """
 
-    def __init__(self, answers: Mapping[str, Mapping[str, Any]] | None = None, *,
-                 titles: Iterable[str] = (), seed: int = 0, expected_key: str | None = None,
-                 latency: tuple[float, float] = (0.0, 0.0), max_in_flight: int | None = None,
-                 rpm_limit: int | None = None) -> None:
+    def __init__(
+        self,
+        answers: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        titles: Iterable[str] = (),
+        seed: int = 0,
+        expected_key: str | None = None,
+        latency: tuple[float, float] = (0.0, 0.0),
+        max_in_flight: int | None = None,
+        rpm_limit: int | None = None,
+    ) -> None:
         super().__init__()
         self.expected_key = expected_key
         self.latency = latency
@@ -117,16 +140,21 @@ class ModelStandin(BackgroundServer):
 
     @classmethod
     def from_fixture(cls, fixture: Fixture, **kwargs: Any) -> ModelStandin:
-        answers = {r.paper.title: {"brief": r.brief, "detailed": r.detailed}
-                   for r in fixture.records}
+        answers = {
+            r.paper.title: {"brief": r.brief, "detailed": r.detailed} for r in fixture.records
+        }
         return cls(answers, **kwargs)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def add_answer(self, title: str, brief: dict[str, Any] | None = None,
-                   detailed: dict[str, Any] | None = None) -> None:
+    def add_answer(
+        self,
+        title: str,
+        brief: dict[str, Any] | None = None,
+        detailed: dict[str, Any] | None = None,
+    ) -> None:
         """Know `title`; answer it with `brief` / `detailed`, or synthetically where None."""
         with self._lock:
             self._answers[title] = {"brief": brief, "detailed": detailed}
@@ -192,20 +220,32 @@ class ModelStandin(BackgroundServer):
             if self.keep_bodies:
                 self.bodies.append(body)
         if method != "POST" or handler.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
-            return self._error(handler, 404, f"Unknown request URL: {method} {handler.path}.",
-                               "invalid_request_error", "unknown_url")
+            return self._error(
+                handler,
+                404,
+                f"Unknown request URL: {method} {handler.path}.",
+                "invalid_request_error",
+                "unknown_url",
+            )
         auth = handler.headers.get("Authorization", "")
         key = auth[7:].strip() if auth.startswith("Bearer ") else ""
         if not key:
-            return self._error(handler, 401, "You didn't provide an API key.",
-                               "invalid_request_error", None)
+            return self._error(
+                handler, 401, "You didn't provide an API key.", "invalid_request_error", None
+            )
         if self.expected_key is not None and key != self.expected_key:
             return self._error(handler, *_ERRORS["401"])
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            return self._error(handler, 400, "We could not parse the JSON body of your request.",
-                               "invalid_request_error", None)
-        messages_text = "\n".join(_text_of(m.get("content")) for m in body["messages"]
-                                  if isinstance(m, dict))
+            return self._error(
+                handler,
+                400,
+                "We could not parse the JSON body of your request.",
+                "invalid_request_error",
+                None,
+            )
+        messages_text = "\n".join(
+            _text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)
+        )
         paper, kind = self._identify(body), _kind(body, messages_text)
         verdict = self._admit(paper, kind)
         if isinstance(verdict, int):
@@ -254,8 +294,16 @@ class ModelStandin(BackgroundServer):
                 return self._random[1].choice(["500", "502", "503"])
             return None
 
-    def _serve(self, handler: BaseHTTPRequestHandler, body: dict[str, Any], messages_text: str,
-               paper: str, kind: str, fault: str | None, number: int) -> None:
+    def _serve(
+        self,
+        handler: BaseHTTPRequestHandler,
+        body: dict[str, Any],
+        messages_text: str,
+        paper: str,
+        kind: str,
+        fault: str | None,
+        number: int,
+    ) -> None:
         if fault == "reset":
             return drop_connection(handler)
         if fault in _ERRORS:
@@ -285,40 +333,68 @@ class ModelStandin(BackgroundServer):
             text = ""
         elif fault == "refusal":
             text = None
-        message: dict[str, Any] = {"role": "assistant", "content": text,
-                                   "refusal": REFUSAL if fault == "refusal" else None,
-                                   "annotations": []}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": text,
+            "refusal": REFUSAL if fault == "refusal" else None,
+            "annotations": [],
+        }
         tools = body.get("tools")
         if tools and fault != "refusal":
             message["content"] = None
-            message["tool_calls"] = [{"id": f"call_standin{number:06d}", "type": "function",
-                                      "function": {"name": _tool_name(body), "arguments": text}}]
+            message["tool_calls"] = [
+                {
+                    "id": f"call_standin{number:06d}",
+                    "type": "function",
+                    "function": {"name": _tool_name(body), "arguments": text},
+                }
+            ]
             finish = "length" if finish == "length" else "tool_calls"
-        prompt = _tokens(messages_text + json.dumps([body.get("response_format"), tools],
-                                                    ensure_ascii=False))
+        prompt = _tokens(
+            messages_text + json.dumps([body.get("response_format"), tools], ensure_ascii=False)
+        )
         completion = _tokens(text or REFUSAL)
         with self._lock:
             cached = max(0, min(self.cached_prefix_tokens, prompt))
         payload = {
-            "id": f"chatcmpl-standin{number:06d}", "object": "chat.completion",
-            "created": int(time.time()), "model": str(body.get("model", "standin")),
-            "choices": [{"index": 0, "message": message, "logprobs": None,
-                         "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                      "total_tokens": prompt + completion,
-                      "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-                      "completion_tokens_details": {"reasoning_tokens": 0}},
-            "system_fingerprint": "fp_standin", "service_tier": "default",
+            "id": f"chatcmpl-standin{number:06d}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": str(body.get("model", "standin")),
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
+            ],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 0},
+            },
+            "system_fingerprint": "fp_standin",
+            "service_tier": "default",
         }
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
-    def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str, type_: str,
-               code: str | None, headers: dict[str, str] | None = None) -> None:
+    def _error(
+        self,
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        message: str,
+        type_: str,
+        code: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         error = {"error": {"message": message, "type": type_, "param": None, "code": code}}
         self._reply(handler, status, error, headers)
 
-    def _reply(self, handler: BaseHTTPRequestHandler, status: int, payload: Any,
-               headers: dict[str, str] | None = None) -> None:
+    def _reply(
+        self,
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        payload: Any,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         with self._lock:
             self.status_counts[status] += 1
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
