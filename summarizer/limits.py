@@ -6,8 +6,28 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+
+
+class _PerLoop(Generic[T]):
+    """An asyncio primitive for the running event loop. A Pipeline outlives one `asyncio.run`
+    (backfill runs one per day); a Condition or Lock used under an earlier loop raises
+    "bound to a different event loop" in the next, so each loop gets a fresh one. The state the
+    primitive guards (limit, in-flight count, pacing) carries over."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._value: T | None = None
+
+    def get(self) -> T:
+        loop = asyncio.get_running_loop()
+        if self._value is None or self._loop is not loop:
+            self._value, self._loop = self._make(), loop
+        return self._value
 
 
 class AdaptiveLimiter:
@@ -20,16 +40,18 @@ class AdaptiveLimiter:
         self.limit = float(ceiling)
         self.in_flight = 0
         self.rate_limited = 0
-        self._cond = asyncio.Condition()
+        self._cond = _PerLoop(asyncio.Condition)
         self._last_cut = 0.0
 
     async def acquire(self) -> None:
-        async with self._cond:
-            await self._cond.wait_for(lambda: self.in_flight < max(1, math.floor(self.limit)))
+        cond = self._cond.get()
+        async with cond:
+            await cond.wait_for(lambda: self.in_flight < max(1, math.floor(self.limit)))
             self.in_flight += 1
 
     async def release(self, *, rate_limited: bool = False) -> None:
-        async with self._cond:
+        cond = self._cond.get()
+        async with cond:
             self.in_flight -= 1
             now = time.monotonic()
             if rate_limited:
@@ -40,7 +62,7 @@ class AdaptiveLimiter:
                     self._last_cut = now
             else:
                 self.limit = min(float(self.ceiling), self.limit + 1.0 / max(self.limit, 1.0))
-            self._cond.notify_all()
+            cond.notify_all()
 
 
 class Pacer:
@@ -53,13 +75,13 @@ class Pacer:
         self._next_start = 0.0
         self._tokens = float(tpm or 0)
         self._refilled = time.monotonic()
-        self._lock = asyncio.Lock()
+        self._lock = _PerLoop(asyncio.Lock)
         self._sleep = sleep
 
     async def wait(self, tokens: int) -> None:
         if not self.interval and not self.tpm:
             return
-        async with self._lock:
+        async with self._lock.get():
             now = time.monotonic()
             delay = max(0.0, self._next_start - now)
             if self.tpm:

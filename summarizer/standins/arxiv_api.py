@@ -8,156 +8,21 @@ an HTTP 400 with an Atom error entry, as the real API does.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import socket
 import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from summarizer.models import Paper
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, owner: BackgroundServer) -> None:
-        self.owner = owner
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
-        self.server.owner.handle(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.server.owner.handle(self, "POST")
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.server.owner.handle(self, "HEAD")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-
-class BackgroundServer:
-    """An HTTP server on 127.0.0.1 (a free port) served from a daemon thread.
-
-    Subclasses implement `handle`. `with server:` starts and stops it; stopping sets `stopping`,
-    which every deliberate wait watches, and closes open connections, so it is prompt even while
-    requests are being held.
-    """
-
-    def __init__(self) -> None:
-        self.stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        raise NotImplementedError
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the stand-in is not running; use `with` or start()")
-        return int(self._httpd.server_address[1])
-
-    def start(self) -> BackgroundServer:
-        if self._httpd is None:
-            self.stopping.clear()
-            self._httpd = _Server(self)
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"{type(self).__name__}:{self.port}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        self.stopping.set()
-        httpd.shutdown()
-        with httpd.connections_lock:
-            open_connections = list(httpd.connections)
-        for conn in open_connections:
-            _hang_up(conn)
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def pause(self, seconds: float) -> bool:
-        """Wait `seconds` or until the server stops; True when it is stopping."""
-        return self.stopping.wait(seconds) if seconds > 0 else self.stopping.is_set()
-
-    def __enter__(self) -> Any:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def _hang_up(conn: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        conn.shutdown(socket.SHUT_RDWR)
-
-
-def drop_connection(handler: BaseHTTPRequestHandler) -> None:
-    """Close the socket without sending any response."""
-    handler.close_connection = True
-    _hang_up(handler.connection)
-
-
-def send(
-    handler: BaseHTTPRequestHandler,
-    status: int,
-    body: bytes,
-    content_type: str,
-    headers: dict[str, str] | None = None,
-) -> None:
-    try:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(body)
-    except OSError:  # the client went away (it timed out, or we are stopping)
-        handler.close_connection = True
-
-
-def read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
-
-
-# --- the arXiv API ----------------------------------------------------------------------------
+from .arxiv_query import QueryError, _published, _updated, _utc, parse_query
+from .server import BackgroundServer, drop_connection, read_body, send
 
 ARXIV_FAULTS = frozenset({"503", "500", "empty", "reset", "slow"})
 SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
@@ -233,8 +98,8 @@ class ArxivStandin(BackgroundServer):
             "path": url.path,
             "search_query": params.get("search_query", ""),
             "id_list": [i for i in params.get("id_list", "").split(",") if i.strip()],
-            "start": params.get("start", "0"),
-            "max_results": params.get("max_results", "10"),
+            "start": _maybe_int(params.get("start", "0")),
+            "max_results": _maybe_int(params.get("max_results", "10")),
             "sortBy": params.get("sortBy", "relevance"),
             "sortOrder": params.get("sortOrder", "descending"),
             "fault": None,
@@ -320,114 +185,11 @@ class ArxivStandin(BackgroundServer):
         return picked
 
 
-# --- the query language -----------------------------------------------------------------------
+def _maybe_int(value: str) -> int | str:
+    return int(value) if re.fullmatch(r"[0-9]+", value) else value
 
 
-class QueryError(ValueError):
-    """A request the real API would answer with HTTP 400."""
-
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<paren>[()])|(?P<op>ANDNOT|AND|OR)(?=[\s()]|$)"
-    r'|(?P<field>[A-Za-z]+):(?P<value>\[[^\]]*\]|"[^"]*"|[^\s()]+))'
-)
-_RANGE = re.compile(r"\[\s*([0-9]{12})\s+TO\s+([0-9]{12})\s*\]")
-_TEXT_FIELDS: dict[str, Callable[[Paper], str]] = {
-    "ti": lambda p: p.title,
-    "abs": lambda p: p.abstract,
-    "au": lambda p: " | ".join(p.authors),
-    "all": lambda p: " ".join([p.title, p.abstract, *p.authors]),
-}
-Predicate = Callable[[Paper], bool]
-
-
-def parse_query(text: str) -> Predicate:
-    """Parse `search_query`: `field:value` terms joined by AND, OR, ANDNOT and parentheses
-    (AND and ANDNOT bind tighter than OR). Fields: cat, submittedDate, lastUpdatedDate, ti, abs,
-    au, all."""
-    tokens: list[tuple[str, str]] = []
-    pos, text = 0, text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            raise QueryError(f"malformed search_query near {text[pos : pos + 30]!r}")
-        kind = m.lastgroup if m.lastgroup != "value" else "field"
-        tokens.append((kind or "", m.group(0).strip()))
-        pos = m.end()
-    if not tokens:
-        raise QueryError("empty search_query")
-    parser = _Parser(tokens)
-    predicate = parser.any_of()
-    if parser.pos != len(tokens):
-        raise QueryError(f"unexpected {tokens[parser.pos][1]!r} in search_query")
-    return predicate
-
-
-class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens, self.pos = tokens, 0
-
-    def _peek(self) -> str:
-        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
-
-    def any_of(self) -> Predicate:
-        parts = [self.all_of()]
-        while self._peek() == "OR":
-            self.pos += 1
-            parts.append(self.all_of())
-        return parts[0] if len(parts) == 1 else lambda p: any(f(p) for f in parts)
-
-    def all_of(self) -> Predicate:
-        result = self.term()
-        while self._peek() in {"AND", "ANDNOT"}:
-            negate = self._peek() == "ANDNOT"
-            self.pos += 1
-            result = _both(result, self.term(), negate)
-        return result
-
-    def term(self) -> Predicate:
-        if self.pos >= len(self.tokens):
-            raise QueryError("search_query ends too early")
-        kind, text = self.tokens[self.pos]
-        self.pos += 1
-        if text == "(":
-            inner = self.any_of()
-            if self._peek() != ")":
-                raise QueryError("unbalanced parentheses in search_query")
-            self.pos += 1
-            return inner
-        if kind != "field":
-            raise QueryError(f"unexpected {text!r} in search_query")
-        return _field(*text.split(":", 1))
-
-
-def _both(left: Predicate, right: Predicate, negate: bool) -> Predicate:
-    def both(paper: Paper) -> bool:
-        return left(paper) and right(paper) != negate
-
-    return both
-
-
-def _field(name: str, value: str) -> Predicate:
-    if name == "cat":
-        wanted = value.strip('"').casefold()
-        return lambda p: any(c.casefold() == wanted for c in p.categories)
-    if name in {"submittedDate", "lastUpdatedDate"}:
-        m = _RANGE.fullmatch(value)
-        if m is None:
-            raise QueryError(f"{name} wants [YYYYMMDDHHMM TO YYYYMMDDHHMM], got {value!r}")
-        low, high = (datetime.strptime(x, "%Y%m%d%H%M").replace(tzinfo=UTC) for x in m.groups())
-        high += timedelta(minutes=1)  # inclusive by minute
-        stamp = _published if name == "submittedDate" else _updated
-        return lambda p: low <= stamp(p) < high
-    if name in _TEXT_FIELDS:
-        needle = " ".join(value.strip('"').replace("_", " ").split()).casefold()
-        get = _TEXT_FIELDS[name]
-        return lambda p: needle in " ".join(get(p).split()).casefold()
-    raise QueryError(f"unsupported search field {name!r}")
-
-
-def _int(value: str, name: str) -> int:
+def _int(value: int | str, name: str) -> int:
     try:
         number = int(value)
     except ValueError:
@@ -435,19 +197,6 @@ def _int(value: str, name: str) -> int:
     if number < 0:
         raise QueryError(f"{name} must be non-negative")
     return number
-
-
-def _published(paper: Paper) -> datetime:
-    return _utc(paper.published)
-
-
-def _updated(paper: Paper) -> datetime:
-    """The stand-in's `updated`: `published` plus a day for each later version."""
-    return _utc(paper.published) + timedelta(days=paper.version - 1)
-
-
-def _utc(instant: datetime) -> datetime:
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 def _stamp(instant: datetime) -> str:

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .arxiv_api import BackgroundServer, drop_connection, read_body, send
 from .fixtures import Fixture, synthetic_answer
+from .server import BackgroundServer, drop_connection, read_body, send
 
 REFUSAL = "I'm sorry, I can't help with that."
 # kind -> (status, message, type, code)
