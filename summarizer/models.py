@@ -11,21 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 SummaryKind = Literal["brief", "detailed"]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 MAX_POINT_DEPTH = 3
 
 
 def looks_like(language: str, text: str) -> bool:
     """True when `text` reads as `language`.
 
-    For Chinese, technical prose is full of English terms (BPSK, U-Net, ...), so we ask for a share
-    of Han characters among letters rather than purity.
+    For Chinese, technical prose is full of English terms (BPSK, VoiceBank+DEMAND, ...), so we
+    weigh each Han character against each English word and ask for a clear share, not purity.
     """
     if language.lower() not in {"zh", "chinese", "中文", "zh-cn", "zh-hans"}:
         return True
     han = len(_HAN.findall(text))
-    latin = len(_LATIN.findall(text))
-    return han >= 2 and han >= 0.25 * (han + latin)
+    words = len(_LATIN_WORD.findall(text))
+    return han >= 2 and han >= 0.4 * (han + words)
 
 
 def _check_text(value: str, info: ValidationInfo) -> str:
