@@ -5,8 +5,10 @@ stand-in that answers after 800 ms ± 200 ms and returns 429 to any request beyo
 The digest runs as a subprocess (`python -m summarizer digest`), so the stand-ins' threads do not
 share its interpreter, and its peak memory is the subprocess's own ru_maxrss (from wait4). Wall
 time is that subprocess's, interpreter start-up and imports included. The same day is then run
-again (everything should come from the store). Last, an rpm scenario: the stand-in also refuses
-more than 600 requests per trailing minute and the digest runs with `--rpm 600`.
+again (everything should come from the store). Then an rpm scenario: the stand-in also refuses
+more than 600 requests per trailing minute and the digest runs with `--rpm 600`. Last, for the
+record, an overcommitted run (`--concurrency 64` against the 16 the stand-in takes), which shows
+what the 429 back-off costs; it has no target.
 
     make bench                      # N = 50, 200, 1000 and the rpm scenario
     make bench ARGS="--n 50,200"    # chosen sizes
@@ -107,7 +109,7 @@ def _digest(
 
 
 def _startup_seconds(work: Path) -> float:
-    """What the interpreter and the imports cost before any work: `summarizer --version`."""
+    """What the interpreter and the imports cost before any work is done."""
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", "import summarizer.cli, summarizer.pipeline"],
@@ -143,13 +145,20 @@ def _cost_line(stdout: str) -> str:
     return "(no summary table)"
 
 
-def _check(label: str, ok: bool, failures: list[str]) -> str:
-    if not ok:
+def _check(label: str, ok: bool, failures: list[str], *, binding: bool = True) -> None:
+    """Print a target's verdict; a missed target counts only where the issue states it."""
+    if not ok and binding:
         failures.append(label)
-    return f"{'ok  ' if ok else 'MISS'} {label}"
+    verdict = "ok  " if ok else "MISS" if binding else "over"
+    note = "" if binding else "  (informative: the issue states this target at N >= 1000)"
+    print(f"    {verdict} {label}{note}")
 
 
-def bench_size(n: int, args: argparse.Namespace, failures: list[str]) -> None:
+def _row(label: str, value: str) -> None:
+    print(f"  {label:<22}{value}")
+
+
+def bench_size(n: int, args: argparse.Namespace, startup: float, failures: list[str]) -> None:
     papers = _papers(n)
     ideal = math.ceil(n / args.max_in_flight) * args.latency
     with (
@@ -164,42 +173,26 @@ def bench_size(n: int, args: argparse.Namespace, failures: list[str]) -> None:
     ratio = first.seconds / ideal
     arxiv_cap = math.ceil(n / PAGE_SIZE) + 2
     print(f"\n== N = {n} papers, --concurrency {args.concurrency} ==")
-    print(f"  exit status           {first.status}")
-    print(f"  wall time             {first.seconds:8.2f} s  (subprocess, start-up included)")
-    print(
-        f"  ideal                 {ideal:8.2f} s  "
-        f"(ceil({n}/{args.max_in_flight}) x {args.latency:.1f} s)"
-    )
-    print(f"  ratio                 {ratio:8.3f}")
-    print(f"  model requests        {first.model_requests:8d}  ({first.model_requests / n:.3f} x N)")
-    print(f"  429s met              {first.rate_limited:8d}")
-    print(f"  peak in flight        {first.peak_in_flight:8d}  (stand-in's count)")
-    print(f"  arXiv requests        {first.arxiv_requests:8d}  (page size {PAGE_SIZE})")
-    print(f"  peak memory           {first.max_rss_mb:8.1f} MB (ru_maxrss of the digest process)")
-    print(f"  run summary           {_cost_line(first.stdout)}")
-    print(f"  re-run same day       {again.seconds:8.2f} s, {again.model_requests} model requests,")
-    print(f"                        exit status {again.status}, arXiv requests {again.arxiv_requests}")
-    for run in (first, again):
-        if run.status != 0:
-            print("  stderr (last lines):\n    " + "\n    ".join(run.stderr.splitlines()[-5:]))
+    _row("exit status", str(first.status))
+    _row("wall time", f"{first.seconds:8.2f} s  (digest subprocess, start-up included)")
+    _row("ideal", f"{ideal:8.2f} s  (ceil({n}/{args.max_in_flight}) x {args.latency:.1f} s)")
+    _row("ratio", f"{ratio:8.3f}  ({(first.seconds - startup) / ideal:.3f} without start-up)")
+    _row("model requests", f"{first.model_requests:8d}  ({first.model_requests / n:.3f} x N)")
+    _row("429s met", f"{first.rate_limited:8d}")
+    _row("peak in flight", f"{first.peak_in_flight:8d}  (as the stand-in counted)")
+    _row("arXiv requests", f"{first.arxiv_requests:8d}  (page size {PAGE_SIZE})")
+    _row("peak memory", f"{first.max_rss_mb:8.1f} MB (ru_maxrss of the digest subprocess)")
+    _row("run summary", _cost_line(first.stdout))
+    _row("re-run same day", f"{again.seconds:8.2f} s, {again.model_requests} model requests")
+    _row("", f"(exit status {again.status}, {again.arxiv_requests} arXiv requests)")
+    _stderr(first, again)
     print("  targets:")
-    print("    " + _check(f"N={n}: exit status 0", first.status == 0, failures))
-    print("    " + _check(f"N={n}: wall <= 1.25 x ideal", ratio <= 1.25, failures))
-    print(
-        "    "
-        + _check(f"N={n}: model requests <= 1.05 x N", first.model_requests <= 1.05 * n, failures)
-    )
-    print(
-        "    "
-        + _check(
-            f"N={n}: arXiv requests <= {arxiv_cap}", first.arxiv_requests <= arxiv_cap, failures
-        )
-    )
-    print("    " + _check(f"N={n}: peak memory < 300 MB", first.max_rss_mb < 300, failures))
-    print(
-        "    "
-        + _check(f"N={n}: re-run makes 0 model requests", again.model_requests == 0, failures)
-    )
+    _check(f"N={n}: exit status 0", first.status == 0, failures)
+    _check(f"N={n}: wall <= 1.25 x ideal", ratio <= 1.25, failures, binding=n >= 1000)
+    _check(f"N={n}: model requests <= 1.05 x N", first.model_requests <= 1.05 * n, failures)
+    _check(f"N={n}: arXiv requests <= {arxiv_cap}", first.arxiv_requests <= arxiv_cap, failures)
+    _check(f"N={n}: peak memory < 300 MB", first.max_rss_mb < 300, failures)
+    _check(f"N={n}: re-run makes 0 model requests", again.model_requests == 0, failures)
 
 
 def bench_rpm(n: int, rpm: int, args: argparse.Namespace, failures: list[str]) -> None:
@@ -213,17 +206,43 @@ def bench_rpm(n: int, rpm: int, args: argparse.Namespace, failures: list[str]) -
         flags = ["--concurrency", str(args.concurrency), "--rpm", str(rpm)]
         run = _digest(arxiv, model, Path(tmp), flags, {})
     print(f"\n== rpm cap: N = {n}, --rpm {rpm}, stand-in rpm_limit={rpm} ==")
-    print(f"  exit status           {run.status}")
-    print(f"  wall time             {run.seconds:8.2f} s  vs {ideal:.1f} s = N / rpm x 60 s")
-    print(f"  ratio                 {run.seconds / ideal:8.3f}")
-    print(f"  model requests        {run.model_requests:8d}")
-    print(f"  429s met              {run.rate_limited:8d}")
+    _row("exit status", str(run.status))
+    _row("wall time", f"{run.seconds:8.2f} s  vs {ideal:.1f} s = N / rpm x 60 s")
+    _row("ratio", f"{run.seconds / ideal:8.3f}")
+    _row("model requests", f"{run.model_requests:8d}")
+    _row("429s met", f"{run.rate_limited:8d}")
+    _stderr(run)
     print("  targets:")
-    print("    " + _check(f"rpm N={n}: no 429 met", run.rate_limited == 0, failures))
+    _check(f"rpm N={n}: no 429 met", run.rate_limited == 0, failures)
+    _check(f"rpm N={n}: wall <= 1.15 x {ideal:.0f} s", run.seconds <= 1.15 * ideal, failures)
+
+
+def bench_overcommitted(n: int, args: argparse.Namespace) -> None:
+    """More in flight than the provider takes: the adaptive limit has to find its level."""
+    papers = _papers(n)
+    ideal = math.ceil(n / args.max_in_flight) * args.latency
+    concurrency = args.over_concurrency
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-over-{n}-") as tmp,
+        ArxivStandin(papers) as arxiv,
+        _model(args) as model,
+    ):
+        run = _digest(arxiv, model, Path(tmp), ["--concurrency", str(concurrency)], {})
     print(
-        "    "
-        + _check(f"rpm N={n}: wall <= 1.15 x {ideal:.0f} s", run.seconds <= 1.15 * ideal, failures)
+        f"\n== overcommitted (no target, shown for the 429 back-off): N = {n}, "
+        f"--concurrency {concurrency} against {args.max_in_flight} in flight =="
     )
+    _row("exit status", str(run.status))
+    _row("wall time", f"{run.seconds:8.2f} s  vs ideal {ideal:.2f} s ({run.seconds / ideal:.3f})")
+    _row("model requests", f"{run.model_requests:8d}  ({run.model_requests / n:.3f} x N)")
+    _row("429s met", f"{run.rate_limited:8d}")
+    _stderr(run)
+
+
+def _stderr(*runs: Run) -> None:
+    for run in runs:
+        if run.status != 0:
+            print("  stderr (last lines):\n    " + "\n    ".join(run.stderr.splitlines()[-5:]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-in-flight", type=int, default=16, help="stand-in's 429 threshold")
     parser.add_argument("--rpm", type=int, default=600, help="rpm scenario: cap and limit")
     parser.add_argument("--rpm-n", type=int, default=200, help="rpm scenario: papers (0: skip)")
+    parser.add_argument(
+        "--over-n", type=int, default=200, help="overcommitted scenario: papers (0: skip)"
+    )
+    parser.add_argument(
+        "--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency"
+    )
     args = parser.parse_args(argv)
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
     failures: list[str] = []
@@ -246,9 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         f"interpreter start-up + imports {startup:.2f} s (inside every wall time below)"
     )
     for n in sizes:
-        bench_size(n, args, failures)
+        bench_size(n, args, startup, failures)
     if args.rpm_n:
         bench_rpm(args.rpm_n, args.rpm, args, failures)
+    if args.over_n:
+        bench_overcommitted(args.over_n, args)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

@@ -18,7 +18,14 @@ from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
 from .render import render_entry_md, render_jsonl
 from .selection import plan_day
-from .window import NoMailing, digest_days, is_digest_day, latest_digest_day, parse_day
+from .window import (
+    NoMailing,
+    announced_at,
+    digest_days,
+    is_digest_day,
+    latest_digest_day,
+    parse_day,
+)
 
 log = logging.getLogger("summarizer")
 
@@ -103,7 +110,7 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
 def _plan(pipeline: Pipeline, day: Any, *, window: str, anchor: str, tz: str) -> Any:
     settings = pipeline.settings
     try:
-        return plan_day(
+        plan = plan_day(
             day,
             categories=settings.categories,
             mode=window,  # type: ignore[arg-type]
@@ -116,6 +123,15 @@ def _plan(pipeline: Pipeline, day: Any, *, window: str, anchor: str, tz: str) ->
         return None
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    # A digest of a mailing not yet announced would be written empty or partial, and the day
+    # recorded as done.
+    ready = announced_at(day) if window == "mailing" else plan.window.end
+    if ready > datetime.now(UTC):
+        raise InputError(
+            f"the digest of {day} cannot be made before {ready:%Y-%m-%d %H:%M} UTC, "
+            "when its papers are announced"
+        )
+    return plan
 
 
 @cli.command()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import ipaddress
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -16,6 +20,13 @@ from .errors import InputError
 
 ResponseMode = Literal["json_schema", "json_object", "tools"]
 REAL_ARXIV_DELAY = 3.0
+
+
+def _suggest(category: str) -> str:
+    known = sorted(known_categories())
+    by_case = [c for c in known if c.casefold() == category.casefold()]
+    close = by_case or difflib.get_close_matches(category, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else " (see https://arxiv.org/category_taxonomy)"
 
 
 @cache
@@ -31,9 +42,19 @@ def _env(*names: str) -> Any:
 def _check_url(value: str | None, name: str) -> str | None:
     if value is None:
         return None
-    parsed = urlparse(value)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    value = value.strip()
+    try:
+        parsed = urlparse(value)
+        good = (
+            parsed.scheme in {"http", "https"}
+            and bool(parsed.hostname)
+            and not any(ch.isspace() for ch in value)
+            and (parsed.port is None or parsed.port > 0)  # .port raises on a malformed port
+        )
+    except ValueError:
+        good = False
+    if not good:
+        raise ValueError(f"{name} must be an http(s) URL such as https://host/path, got {value!r}")
     return value.rstrip("/")
 
 
@@ -116,6 +137,16 @@ class Settings(BaseSettings):
         gt=0,
     )
 
+    @field_validator(
+        "openai_base_url", "cache", "prices", "rpm", "tpm", "max_cost", "arxiv_delay", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """`SUMMARIZER_RPM=` in a .env means "not set", as it does for the openai SDK's keys."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("categories", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
@@ -128,10 +159,25 @@ class Settings(BaseSettings):
     def _known(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("at least one category is needed")
-        unknown = [c for c in value if c not in known_categories()]
+        known = known_categories()
+        unknown = [c for c in value if c not in known]
         if unknown:
-            raise ValueError(f"unknown arXiv category {', '.join(unknown)}")
+            raise ValueError(f"unknown arXiv category {', '.join(unknown)}{_suggest(unknown[0])}")
         return list(dict.fromkeys(value))
+
+    @field_validator("output_dir")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        return value
+
+    @field_validator("cache")
+    @classmethod
+    def _a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and value.is_dir():
+            raise ValueError(f"{value} is a directory; name the SQLite file")
+        return value
 
     @field_validator("openai_base_url", "arxiv_api_url", "arxiv_web_url")
     @classmethod
@@ -169,6 +215,20 @@ _ENV_NAMES = {
     name: next((a for a in field.validation_alias.choices[1:]), name)  # type: ignore[union-attr]
     for name, field in Settings.model_fields.items()
 }
+_FLAG_NAMES = {"output_dir": "--out"}
+
+
+def _flag(field: str) -> str:
+    return _FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+def _keys_given(flags: dict[str, Any]) -> list[str]:
+    """Every API key this run could have been given, to keep them out of error messages."""
+    found = [flags.get("openai_api_key"), os.environ.get("OPENAI_API_KEY")]
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        found.append(dotenv_values(".env").get("OPENAI_API_KEY"))
+    keys = [str(k.get_secret_value() if isinstance(k, SecretStr) else k) for k in found if k]
+    return [k for k in keys if k.strip()]
 
 
 def load_settings(**flags: Any) -> Settings:
@@ -179,6 +239,8 @@ def load_settings(**flags: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
-        name = field if field in given else _ENV_NAMES.get(field, field)
+        name = _flag(field) if field in given else _ENV_NAMES.get(field, field)
         message = str(first["msg"]).removeprefix("Value error, ")
+        for key in _keys_given(given):
+            message = message.replace(key, "***")
         raise InputError(f"invalid setting {name}: {message}") from None

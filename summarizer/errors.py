@@ -1,4 +1,4 @@
-"""One base class for everything the package raises on purpose; the CLI turns these into messages."""
+"""One base class for all the package raises on purpose; the CLI turns these into messages."""
 
 from __future__ import annotations
 

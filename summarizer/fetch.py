@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import arxiv
@@ -17,8 +17,9 @@ from .window import Window, arxiv_range
 
 log = logging.getLogger(__name__)
 
-NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
-OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$")
+OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v([1-9]\d*))?$")
+RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
 URL_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
 
 
@@ -109,10 +110,12 @@ class ArxivSource:
         timeout: float = 30.0,
         retries: int = 3,
         resumes: int = 2,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.api_url = api_url
         self.delay = delay
         self.resumes = resumes
+        self.sleep = sleep
         self.client = _CountingClient(
             api_url=api_url, page_size=page_size, delay=delay, retries=retries, timeout=timeout
         )
@@ -131,14 +134,30 @@ class ArxivSource:
             sort_by=arxiv.SortCriterion.SubmittedDate,
             sort_order=arxiv.SortOrder.Ascending,
         )
-        results = self._collect(search)
+        try:
+            results = self._collect(search)
+        except FetchError as exc:
+            span = f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC"
+            raise FetchError(
+                f"could not read the arXiv listing of papers submitted {span}: {exc}; "
+                "nothing was written, run again later",
+                url=exc.url,
+                attempts=exc.attempts,
+            ) from exc.__cause__
         papers = latest_versions(to_paper(r) for r in results)
         return [p for p in papers if p.published in window]
 
     def by_ids(self, refs: list[tuple[str, int | None]]) -> list[Paper]:
         id_list = [f"{pid}v{v}" if v else pid for pid, v in refs]
         search = arxiv.Search(id_list=id_list, max_results=len(id_list))
-        papers = [to_paper(r) for r in self._collect(search)]
+        try:
+            papers = [to_paper(r) for r in self._collect(search)]
+        except FetchError as exc:
+            raise FetchError(
+                f"could not look up {', '.join(id_list)} on arXiv: {exc}; run again later",
+                url=exc.url,
+                attempts=exc.attempts,
+            ) from exc.__cause__
         for pid, _ in refs:
             if not any(p.id == pid for p in papers):
                 raise PaperNotFound(pid)
@@ -160,12 +179,13 @@ class ArxivSource:
             except (arxiv.ArxivError, requests.RequestException) as exc:
                 if attempt > self.resumes:
                     raise FetchError(
-                        f"arXiv query failed after {attempt} tries: {_describe(exc)}",
+                        f"the arXiv API kept failing ({_describe(exc)})",
                         url=self.api_url,
                         attempts=attempt,
                     ) from exc
-                log.warning("arXiv request failed (%s); retrying", _describe(exc))
-                time.sleep(max(self.delay, 1.0) * attempt)
+                # Quiet by default: a recovered hiccup is not news; a final failure is one line.
+                log.info("arXiv request failed (%s); resuming at %d", _describe(exc), len(results))
+                self.sleep(max(self.delay, RESUME_DELAY) * attempt)
 
 
 def _describe(exc: BaseException) -> str:
@@ -177,4 +197,6 @@ def _describe(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, requests.ConnectionError):
         return "connection error"
+    if isinstance(exc, arxiv.ArxivError) and exc.message:
+        return str(exc.message)
     return type(exc).__name__

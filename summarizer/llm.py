@@ -4,10 +4,14 @@ turns one paper into a validated summary within a fixed number of attempts."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import openai
@@ -24,7 +28,9 @@ from .prompts import load_template
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
-MAX_RETRY_AFTER = 900.0
+MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
+BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ... up to BACKOFF_MAX
+BACKOFF_MAX = 30.0
 EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
 
 
@@ -59,8 +65,10 @@ class ModelClient(Protocol):
     async def close(self) -> None: ...
 
 
+@functools.cache
 def strict_schema(kind: SummaryKind) -> dict[str, Any]:
-    """The pydantic schema in the form strict structured outputs accept."""
+    """The pydantic schema in the form strict structured outputs accept. Built once per kind (it
+    goes out with every request); callers must not change the dict."""
 
     def tighten(node: Any) -> Any:
         if isinstance(node, dict):
@@ -77,15 +85,24 @@ def strict_schema(kind: SummaryKind) -> dict[str, Any]:
 
 
 def _retry_after(response: Any) -> float | None:
+    """Seconds the server asks us to wait: `retry-after-ms`, or `retry-after` as seconds or as
+    an HTTP date. None when absent or unreadable."""
     headers = getattr(response, "headers", None) or {}
     try:
         if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-        if "retry-after" in headers:
-            return float(headers["retry-after"])
-    except ValueError:
+            return max(float(headers["retry-after-ms"]) / 1000, 0.0)
+        if "retry-after" not in headers:
+            return None
+        value = str(headers["retry-after"]).strip()
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            when = parsedate_to_datetime(value)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return None
 
 
 class OpenAIChat:
@@ -94,6 +111,7 @@ class OpenAIChat:
 
     def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
         self.model = model
+        self.timeout = timeout
         self._client = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
@@ -118,20 +136,32 @@ class OpenAIChat:
             extra["tools"] = [{"type": "function", "function": tool}]
             extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
         try:
-            response = await self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                **extra,  # type: ignore[arg-type]
-            )
+            # The SDK's timeout bounds each network read; this bounds the whole request, so a
+            # server that trickles its answer cannot hold a slot for longer than the setting.
+            async with asyncio.timeout(self.timeout):
+                response = await self._client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    **extra,
+                )
+            return _completion(response)
+        except TimeoutError:
+            raise TransientError("request timed out") from None
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            raise ModelFatalError(f"the model endpoint refused access (HTTP {exc.status_code})")
+            # The message names the status only: providers echo the key back in error bodies.
+            raise ModelFatalError(
+                f"the model endpoint refused access (HTTP {exc.status_code}); "
+                "check OPENAI_API_KEY and OPENAI_BASE_URL"
+            ) from None
         except openai.NotFoundError as exc:
             raise ModelFatalError(
                 f"the model endpoint has no model {self.model!r} (HTTP 404)"
             ) from exc
         except openai.RateLimitError as exc:
             if exc.code == "insufficient_quota" or "insufficient_quota" in str(exc.body):
-                raise ModelFatalError("the model provider says the quota is used up") from None
+                raise ModelFatalError(
+                    "the model provider says the quota is used up (HTTP 429 insufficient_quota)"
+                ) from None
             raise TransientError(
                 "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
             ) from None
@@ -144,27 +174,34 @@ class OpenAIChat:
                 raise TransientError(
                     f"HTTP {exc.status_code}", retry_after=_retry_after(exc.response)
                 ) from None
-            raise ModelError(f"the model endpoint rejected the request (HTTP {exc.status_code})")
-        choice = response.choices[0] if response.choices else None
-        usage = Usage(requests=1)
-        if response.usage:
-            details = response.usage.prompt_tokens_details
-            usage = Usage(
-                requests=1,
-                prompt_tokens=response.usage.prompt_tokens,
-                completion_tokens=response.usage.completion_tokens,
-                cached_tokens=(details.cached_tokens or 0) if details else 0,
-            )
-        if choice is None:
-            return Completion(text=None, finish_reason=None, usage=usage)
-        text = choice.message.content
-        if choice.message.tool_calls:
-            call = choice.message.tool_calls[0]
-            text = getattr(getattr(call, "function", None), "arguments", None)
-        refusal = getattr(choice.message, "refusal", None)
-        return Completion(
-            text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal
+            raise ModelError(
+                f"the model endpoint rejected the request (HTTP {exc.status_code})"
+            ) from None
+        except (openai.APIError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            # A 200 whose body is not a chat completion (a proxy's HTML page, a cut-off body):
+            # the SDK raises whatever its parser hit. Not the model's fault; try again.
+            raise TransientError(f"unreadable response ({type(exc).__name__})") from None
+
+
+def _completion(response: Any) -> Completion:
+    usage = Usage(requests=1)
+    if response.usage:
+        details = response.usage.prompt_tokens_details
+        usage = Usage(
+            requests=1,
+            prompt_tokens=response.usage.prompt_tokens or 0,
+            completion_tokens=response.usage.completion_tokens or 0,
+            cached_tokens=(details.cached_tokens or 0) if details else 0,
         )
+    choice = response.choices[0] if response.choices else None
+    if choice is None or choice.message is None:
+        return Completion(text=None, finish_reason=None, usage=usage)
+    text = choice.message.content
+    if choice.message.tool_calls:
+        call = choice.message.tool_calls[0]
+        text = getattr(getattr(call, "function", None), "arguments", None)
+    refusal = getattr(choice.message, "refusal", None)
+    return Completion(text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal)
 
 
 FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
@@ -215,6 +252,10 @@ class Summarizer:
     pacer: Pacer = field(default_factory=lambda: Pacer(rpm=None, tpm=None))
     budget: Budget = field(default_factory=lambda: Budget(limit=None, price=None))
     sleep: Sleep = asyncio.sleep
+    # A Retry-After speaks for the endpoint, not for one paper: no request starts before it.
+    _not_before: float = field(default=0.0, init=False, repr=False)
+    # A refused key or a spent quota speaks for every paper: no request starts after it.
+    _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
         system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
@@ -238,9 +279,12 @@ class Summarizer:
                         summary = parse_answer(completion, kind=kind, language=self.language)
                     except InvalidAnswer as exc:
                         log.info("%s: attempt %d invalid: %s", paper.id, attempts, exc)
+                        # The rejected answer and why, so the next attempt can correct it; an
+                        # empty turn is never sent (some endpoints reject it).
+                        said = completion.text or completion.refusal or "(no answer)"
                         messages = [
                             *messages[:2],
-                            {"role": "assistant", "content": completion.text or ""},
+                            {"role": "assistant", "content": said},
                             {"role": "user", "content": _feedback(exc)},
                         ]
                         raise
@@ -259,32 +303,52 @@ class Summarizer:
     async def _request(
         self, paper: Paper, kind: SummaryKind, messages: list[dict[str, str]]
     ) -> Completion:
+        self._stop_if_fatal(paper)
+        hold = self._not_before - time.monotonic()
+        if hold > 0:
+            await self.sleep(hold)
         prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
         estimate = Usage(prompt_tokens=prompt_tokens, completion_tokens=EXPECTED_COMPLETION[kind])
-        reserved = self.budget.reserve(estimate, paper_id=paper.id)
-        actual = Usage()
-        await self.limiter.acquire()
-        rate_limited = False
+        ticket = await self.limiter.acquire()
         try:
-            await self.pacer.wait(estimate.total_tokens)
+            # Reserved with a slot in hand, so only requests about to start hold budget.
+            reservation = await self.budget.reserve(estimate, paper_id=paper.id)
+        except BaseException:
+            await self.limiter.release(ok=False, ticket=ticket)
+            raise
+        actual = Usage()
+        answered = rate_limited = False
+        try:
+            await self.pacer.wait(self.budget.expected(estimate).total_tokens)
+            self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
             completion = await self.client.complete(messages=messages, kind=kind, mode=self.mode)
-            actual = completion.usage
+            actual, answered = completion.usage, True
             return completion
+        except ModelFatalError as exc:
+            self._fatal = self._fatal or exc
+            raise
         except TransientError as exc:
             rate_limited = exc.rate_limited
+            if exc.retry_after is not None:
+                wait = min(exc.retry_after, MAX_RETRY_AFTER)
+                self._not_before = max(self._not_before, time.monotonic() + wait)
             log.info("%s: %s", paper.id, exc)
             raise
         finally:
-            await self.limiter.release(rate_limited=rate_limited)
-            self.budget.settle(reserved, actual)
+            await self.limiter.release(rate_limited=rate_limited, ok=answered, ticket=ticket)
+            self.budget.settle(reservation, actual)
+
+    def _stop_if_fatal(self, paper: Paper) -> None:
+        if self._fatal is not None:
+            raise ModelFatalError(str(self._fatal), paper_id=paper.id)
 
     @staticmethod
     def _wait(state: RetryCallState) -> float:
+        """Jittered exponential backoff after a transient fault. A Retry-After is honoured by
+        the gate at the top of `_request` instead, which every paper's next request passes."""
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, TransientError):
-            if exc.retry_after is not None:
-                return min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER)
-            return float(wait_random_exponential(multiplier=0.5, max=30)(state))
+        if isinstance(exc, TransientError) and exc.retry_after is None:
+            return float(wait_random_exponential(multiplier=BACKOFF_BASE, max=BACKOFF_MAX)(state))
         return 0.0
 
 

@@ -1,17 +1,19 @@
-"""The thin orchestrator: fetch -> select -> summarize (cached) -> render -> write, one day at a time."""
+"""The thin orchestrator: fetch, select, summarize (cached), render, write; a day at a time."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from .config import Settings
-from .cost import Budget, load_prices, price_for
-from .errors import ModelError, ModelFatalError
+from .cost import Budget, load_prices, price_for, usage_since
+from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
 from .fetch import ArxivSource, parse_paper_ref
 from .files import write_atomic
 from .fulltext import fetch_body
@@ -98,8 +100,48 @@ class Pipeline:
 
     # digest ---------------------------------------------------------------------------------
     def digest(self, plan: Plan, *, fmt: Format) -> DayReport:
-        kinds = KINDS[fmt]
         report = DayReport(day=plan.day)
+        started = datetime.now(UTC)
+        try:
+            self._digest(plan, fmt, report)
+        except InputError:
+            raise  # bad input or settings (a missing key): nothing done, nothing written
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error, OSError):  # never hide why the run stopped
+                self._record_run(fmt, started, report, status="failed", error=exc)
+            raise
+        status = "complete" if report.complete else "incomplete"
+        self._record_run(fmt, started, report, status=status)
+        return report
+
+    def _record_run(
+        self,
+        fmt: Format,
+        started: datetime,
+        report: DayReport,
+        *,
+        status: str,
+        error: BaseException | None = None,
+    ) -> None:
+        """One row in the store's runs: counts, tokens and cost in USD (None: model unpriced)."""
+        stats: dict[str, Any] = {
+            "model": self.settings.model,
+            "fetched": report.fetched,
+            "found": report.found,
+            "summarized": report.summarized,
+            "cached": report.cached,
+            "missing": report.missing,
+            "usage": report.usage.model_dump(),
+            "cost": report.cost if self.price else None,
+        }
+        if error is not None:
+            stats["error"] = f"{type(error).__name__}: {error}"
+        command = f"digest --format {fmt}"
+        run_id = self.store.start_run(command=command, day=report.day, started_at=started)
+        self.store.finish_run(run_id, status=status, stats=stats)
+
+    def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
+        kinds = KINDS[fmt]
         papers = plan.papers(self.source.search, store=self.store)
         report.fetched, report.found = plan.fetched, len(papers)
         summaries = self._ensure(papers, kinds, report)
@@ -139,7 +181,6 @@ class Pipeline:
             entries=[(e.paper.id, e.category) for e in entries],
             complete=report.complete,
         )
-        return report
 
     # one paper ------------------------------------------------------------------------------
     def paper(self, ref: str, *, detailed: bool) -> tuple[Paper, dict[str, Summary], DayReport]:
@@ -171,10 +212,15 @@ class Pipeline:
         if todo:
             client = self._client or self._make_client()
             self.store.save_papers(papers)
-            have.update(asyncio.run(self._summarize_all(client, todo, report)))
+            # Tokens and cost of every request, answered or not, from the budget's running totals.
+            usage, spent = self.budget.usage, self.budget.spent
+            try:
+                have.update(asyncio.run(self._summarize_all(client, todo, report)))
+            finally:
+                report.usage = usage_since(usage, self.budget.usage)
+                report.cost = self.budget.spent - spent
         report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
         report.summarized = len(asked) - len(report.missing)
-        report.cost = self.price.cost(report.usage) if self.price else 0.0
         return have
 
     def _make_client(self) -> ModelClient:
@@ -226,6 +272,10 @@ class Pipeline:
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
+            except BudgetExceeded as exc:
+                # Once the budget is spent every paper left is refused: say so once, not per paper.
+                log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
+                return
             except ModelError as exc:
                 log.warning("%s", exc)
                 return
@@ -242,7 +292,6 @@ class Pipeline:
                 source=source,
             )
             self.store.save_summary(summary)
-            report.usage += outcome.usage
             made[(kind, paper.id)] = summary
 
         try:

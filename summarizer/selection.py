@@ -20,6 +20,7 @@ from .window import (
 
 WindowMode = Literal["mailing", "anchored"]
 Search = Callable[..., list[Paper]]
+SCHEME_MAILING = "mailing"
 
 
 def id_sort_key(paper_id: str) -> tuple[int, str, int]:
@@ -53,6 +54,18 @@ class Plan:
     categories_by_id: dict[str, str] = field(default_factory=dict)
 
     def papers(self, search: Search, *, store: Store) -> list[Paper]:
+        """The papers this digest holds, ascending by id, from ONE query over `query_window`.
+
+        The store's placements (which digest holds each paper, without version) decide first, so
+        a paper appears in one digest only, whatever the order days are run or re-run in:
+        - a paper already placed stays where it is: in this digest if placed on this day, in no
+          other (re-running an earlier day never pulls back a late paper placed after it);
+        - an unplaced paper inside this day's window belongs here;
+        - an unplaced paper of an earlier window is late (the API listed it after its own day
+          was digested) and comes here, but only when its own day HAS been digested; otherwise
+          it waits for that day, so a backfill or a first run never sweeps up older days.
+        A late paper found more than `late_days` digest days after its own is not seen at all.
+        """
         fetched = search(categories=self.categories, window=self.query_window)
         placed = store.placements(scheme=self.scheme)
         digested = store.digested_days(scheme=self.scheme)
@@ -70,7 +83,7 @@ class Plan:
                 keep = True
             else:
                 # A late arrival: its own window was digested before the API listed it.
-                keep = self.scheme == "mailing" and digest_day_for(paper.published) in digested
+                keep = self.scheme == SCHEME_MAILING and digest_day_for(paper.published) in digested
             if keep:
                 chosen.append(paper)
                 self.categories_by_id[paper.id] = category
@@ -107,5 +120,5 @@ def plan_day(
         window=window,
         query_window=Window(mailing_window(earliest).start, window.end),
         categories=categories,
-        scheme="mailing",
+        scheme=SCHEME_MAILING,
     )

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters (999 before 3.32)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -117,11 +120,18 @@ class Store:
     ) -> dict[str, Summary]:
         """The stored summaries of exactly these paper versions, by paper id."""
         wanted = {(p.id, p.version) for p in papers}
-        rows = self._read(
-            "SELECT paper_id, version, payload, usage, source FROM summaries "
-            "WHERE kind = ? AND prompt_version = ? AND model = ?",
-            (kind, prompt_version, model),
-        )
+        ids = sorted({paper_id for paper_id, _ in wanted})
+        rows: list[tuple[Any, ...]] = []
+        # By primary key, a chunk of ids at a time: the cost follows the papers asked about, not
+        # the size of the store (every summary ever made).
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            rows += self._read(
+                "SELECT paper_id, version, payload, usage, source FROM summaries "
+                f"WHERE paper_id IN ({', '.join('?' * len(chunk))}) "
+                "AND kind = ? AND prompt_version = ? AND model = ?",
+                (*chunk, kind, prompt_version, model),
+            )
         found: dict[str, Summary] = {}
         for paper_id, version, payload, usage, source in rows:
             if (paper_id, version) in wanted:
@@ -168,12 +178,15 @@ class Store:
         return {date.fromisoformat(day) for (day,) in rows}
 
     # runs ---------------------------------------------------------------------------------------
-    def start_run(self, *, command: str, day: date | None) -> int:
+    def start_run(
+        self, *, command: str, day: date | None, started_at: datetime | None = None
+    ) -> int:
         conn = self._connect(create=True)
         assert conn is not None
+        started = started_at.astimezone(UTC).isoformat(timespec="seconds") if started_at else _now()
         cursor = conn.execute(
             "INSERT INTO runs (command, day, started_at) VALUES (?, ?, ?)",
-            (command, day.isoformat() if day else None, _now()),
+            (command, day.isoformat() if day else None, started),
         )
         return int(cursor.lastrowid or 0)
 

@@ -16,7 +16,9 @@ JEKYLL_ARGS = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--forma
 
 
 def test_jekyll_post_reproduces_the_sample(
-    stage: Stage, jekyll_sample: Fixture, cli  # type: ignore[no-untyped-def]
+    stage: Stage,
+    jekyll_sample: Fixture,
+    cli,  # type: ignore[no-untyped-def]
 ) -> None:
     add_fixture(stage, jekyll_sample)
     run = cli("digest", "--date", "2025-11-19", *JEKYLL_ARGS)
@@ -63,7 +65,11 @@ def _user_prompt(stage: Stage, title: str) -> str:
 
 
 def test_full_text_reads_the_body_within_budget_and_falls_back(
-    stage: Stage, sample: Fixture, web: WebStandin, cli, monkeypatch  # type: ignore[no-untyped-def]
+    stage: Stage,
+    sample: Fixture,
+    web: WebStandin,
+    cli,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     html_paper, pdf_paper, bare_paper = (r.paper for r in sample.records[:3])
     web.html[html_paper.versioned_id] = make_latexml_html(

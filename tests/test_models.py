@@ -41,7 +41,10 @@ def test_valid_answers_pass() -> None:
     ("change", "message"),
     [
         ({"tldr": "  "}, "must not be empty"),
-        ({"method": "We propose a new dipole model for underwater links."}, "must be written in zh"),
+        (
+            {"method": "We propose a new dipole model for underwater links."},
+            "must be written in zh",
+        ),
         ({"extra": "多余"}, "Extra inputs"),
     ],
 )
@@ -69,7 +72,9 @@ def test_detailed_rules() -> None:
 
 
 def test_chinese_with_many_terms_still_counts_as_chinese() -> None:
-    assert looks_like("zh", "在CoVoSTv2上BLEU得分优于Whisper Medium，接近Whisper Large；整体表现稳定。")
+    assert looks_like(
+        "zh", "在CoVoSTv2上BLEU得分优于Whisper Medium，接近Whisper Large；整体表现稳定。"
+    )
     assert not looks_like("zh", "Results on CoVoSTv2 beat Whisper Medium 中文")
     assert looks_like("en", "anything goes for other languages")
 

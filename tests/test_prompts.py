@@ -21,7 +21,9 @@ PAPER = Paper(
     abstract="We study $x_1$ & <y>.",
     pdf_url="https://arxiv.org/pdf/2601.00001v1",
 )
-GOOD = 'name = "brief"\nversion = "7"\nsystem = "Write in $language."\nuser = "$title\\n$abstract"\n'
+GOOD = (
+    'name = "brief"\nversion = "7"\nsystem = "Write in $language."\nuser = "$title\\n$abstract"\n'
+)
 
 
 @pytest.mark.parametrize("kind", ["brief", "detailed"])

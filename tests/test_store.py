@@ -52,8 +52,14 @@ def test_summaries_are_keyed_by_version_prompt_and_model(tmp_path: Path) -> None
     assert found["2601.00001"].usage.prompt_tokens == 10
     # a new version, a new prompt or another model is not served from the old answer
     assert store.summaries([paper("2601.00002", 3)], **key) == {}  # type: ignore[arg-type]
-    assert store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@2", model="m") == {}
-    assert store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@1", model="n") == {}
+    assert (
+        store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@2", model="m")
+        == {}
+    )
+    assert (
+        store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@1", model="n")
+        == {}
+    )
     store.close()
     reopened = Store(tmp_path / "s.sqlite3")
     assert set(reopened.summaries([paper("2601.00001")], **key)) == {"2601.00001"}  # type: ignore[arg-type]
@@ -61,8 +67,12 @@ def test_summaries_are_keyed_by_version_prompt_and_model(tmp_path: Path) -> None
 
 def test_a_paper_is_placed_once(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    store.place(scheme="mailing", day=date(2026, 1, 7), entries=[("2601.1", "cs.SD")], complete=True)
-    store.place(scheme="mailing", day=date(2026, 1, 8), entries=[("2601.1", "cs.SD")], complete=False)
+    store.place(
+        scheme="mailing", day=date(2026, 1, 7), entries=[("2601.1", "cs.SD")], complete=True
+    )
+    store.place(
+        scheme="mailing", day=date(2026, 1, 8), entries=[("2601.1", "cs.SD")], complete=False
+    )
     assert store.placements(scheme="mailing") == {"2601.1": date(2026, 1, 7)}
     assert store.placements(scheme="anchored 08:50 Asia/Shanghai") == {}
     assert store.digested_days(scheme="mailing") == {date(2026, 1, 7), date(2026, 1, 8)}

@@ -258,14 +258,19 @@ class ModelStandin(BackgroundServer):
 
     def _identify(self, body: dict[str, Any]) -> str:
         users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
-        text = _text_of(users[-1].get("content")) if users else ""
-        collapsed, titles = _collapse(text), self._titles
-        found = [t for t in titles if t in collapsed]
-        if found:
-            return titles[max(found, key=len)]
-        m = _TITLE_LINE.search(text)
-        if m:
-            return _collapse(m.group(1))
+        texts = [_text_of(m.get("content")) for m in users] or [""]
+        titles = self._titles
+        # The latest user turn that names a paper: a correction turn ("your previous answer was
+        # rejected...") follows the turn holding the paper, as in any multi-turn conversation.
+        for text in reversed(texts):
+            collapsed = _collapse(text)
+            found = [t for t in titles if t in collapsed]
+            if found:
+                return titles[max(found, key=len)]
+            m = _TITLE_LINE.search(text)
+            if m:
+                return _collapse(m.group(1))
+        collapsed = _collapse(texts[-1])
         return "synthetic-" + hashlib.sha1(collapsed.encode("utf-8")).hexdigest()[:12]
 
     def _admit(self, paper: str, kind: str) -> int | str | None:
