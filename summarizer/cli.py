@@ -16,6 +16,7 @@ from . import console
 from .config import load_settings
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
+from .redaction import protect_secret
 from .render import render_entry_md, render_jsonl
 from .selection import plan_day
 from .window import (
@@ -59,7 +60,7 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _setup(kwargs: dict[str, Any]) -> Pipeline:
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
-    console.protect_secret(settings.openai_api_key)
+    protect_secret(settings.openai_api_key)
     return Pipeline(settings, reporter=console.ProgressReporter())
 
 

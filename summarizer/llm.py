@@ -1,28 +1,24 @@
-"""The model: a small client interface, its OpenAI-compatible implementation, and the loop that
-turns one paper into a validated summary within a fixed number of attempts."""
+"""Asking the model about one paper: the attempt loop that turns answers into a validated summary
+within a fixed number of attempts, feeding validation errors back and backing off on faults."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
 
-import openai
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
 from .config import ResponseMode
 from .cost import Budget
-from .errors import BudgetExceeded, ModelError, ModelFatalError
+from .errors import ModelError, ModelFatalError
 from .limits import AdaptiveLimiter, Pacer, Sleep
+from .model_client import Completion, ModelClient, TransientError
 from .models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
 from .prompts import load_template
 from .tokens import count_tokens
@@ -34,174 +30,8 @@ BACKOFF_MAX = 30.0
 EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
 
 
-@dataclass
-class Completion:
-    text: str | None
-    finish_reason: str | None
-    usage: Usage
-    refusal: str | None = None
-
-
-class TransientError(Exception):
-    """Worth another try after a wait: 429, 5xx, timeouts, dropped connections."""
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, rate_limited: bool = False
-    ):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.rate_limited = rate_limited
-
-
 class InvalidAnswer(Exception):
     """The model answered, but not with what was asked; it is told why and asked again."""
-
-
-class ModelClient(Protocol):
-    async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
-    ) -> Completion: ...
-
-    async def close(self) -> None: ...
-
-
-@functools.cache
-def strict_schema(kind: SummaryKind) -> dict[str, Any]:
-    """The pydantic schema in the form strict structured outputs accept. Built once per kind (it
-    goes out with every request); callers must not change the dict."""
-
-    def tighten(node: Any) -> Any:
-        if isinstance(node, dict):
-            node = {k: tighten(v) for k, v in node.items() if k not in {"title", "default"}}
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            return node
-        if isinstance(node, list):
-            return [tighten(v) for v in node]
-        return node
-
-    return dict(tighten(SUMMARY_MODELS[kind].model_json_schema()))
-
-
-def _retry_after(response: Any) -> float | None:
-    """Seconds the server asks us to wait: `retry-after-ms`, or `retry-after` as seconds or as
-    an HTTP date. None when absent or unreadable."""
-    headers = getattr(response, "headers", None) or {}
-    try:
-        if "retry-after-ms" in headers:
-            return max(float(headers["retry-after-ms"]) / 1000, 0.0)
-        if "retry-after" not in headers:
-            return None
-        value = str(headers["retry-after"]).strip()
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            when = parsedate_to_datetime(value)
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-class OpenAIChat:
-    """Chat completions on any OpenAI-compatible endpoint. The SDK's own retries are off: every
-    attempt is counted by `Summarizer`, so attempts never multiply across layers."""
-
-    def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
-        self.model = model
-        self.timeout = timeout
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
-        )
-
-    async def close(self) -> None:
-        await self._client.close()
-
-    async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
-    ) -> Completion:
-        extra: dict[str, Any] = {}
-        schema = strict_schema(kind)
-        if mode == "json_schema":
-            extra["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": kind, "strict": True, "schema": schema},
-            }
-        elif mode == "json_object":
-            extra["response_format"] = {"type": "json_object"}
-        else:
-            tool = {"name": kind, "description": f"Record the {kind} summary", "parameters": schema}
-            extra["tools"] = [{"type": "function", "function": tool}]
-            extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
-        try:
-            # The SDK's timeout bounds each network read; this bounds the whole request, so a
-            # server that trickles its answer cannot hold a slot for longer than the setting.
-            async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    **extra,
-                )
-            return _completion(response)
-        except TimeoutError:
-            raise TransientError("request timed out") from None
-        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            # The message names the status only: providers echo the key back in error bodies.
-            raise ModelFatalError(
-                f"the model endpoint refused access (HTTP {exc.status_code}); "
-                "check OPENAI_API_KEY and OPENAI_BASE_URL"
-            ) from None
-        except openai.NotFoundError as exc:
-            raise ModelFatalError(
-                f"the model endpoint has no model {self.model!r} (HTTP 404)"
-            ) from exc
-        except openai.RateLimitError as exc:
-            if exc.code == "insufficient_quota" or "insufficient_quota" in str(exc.body):
-                raise ModelFatalError(
-                    "the model provider says the quota is used up (HTTP 429 insufficient_quota)"
-                ) from None
-            raise TransientError(
-                "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
-            ) from None
-        except openai.APITimeoutError:
-            raise TransientError("request timed out") from None
-        except openai.APIConnectionError:
-            raise TransientError("connection failed") from None
-        except openai.APIStatusError as exc:
-            if exc.status_code >= 500 or exc.status_code in {408, 409}:
-                raise TransientError(
-                    f"HTTP {exc.status_code}", retry_after=_retry_after(exc.response)
-                ) from None
-            raise ModelError(
-                f"the model endpoint rejected the request (HTTP {exc.status_code})"
-            ) from None
-        except (openai.APIError, ValueError, TypeError, AttributeError, KeyError) as exc:
-            # A 200 whose body is not a chat completion (a proxy's HTML page, a cut-off body):
-            # the SDK raises whatever its parser hit. Not the model's fault; try again.
-            raise TransientError(f"unreadable response ({type(exc).__name__})") from None
-
-
-def _completion(response: Any) -> Completion:
-    usage = Usage(requests=1)
-    if response.usage:
-        details = response.usage.prompt_tokens_details
-        usage = Usage(
-            requests=1,
-            prompt_tokens=response.usage.prompt_tokens or 0,
-            completion_tokens=response.usage.completion_tokens or 0,
-            cached_tokens=(details.cached_tokens or 0) if details else 0,
-        )
-    choice = response.choices[0] if response.choices else None
-    if choice is None or choice.message is None:
-        return Completion(text=None, finish_reason=None, usage=usage)
-    text = choice.message.content
-    if choice.message.tool_calls:
-        call = choice.message.tool_calls[0]
-        text = getattr(getattr(call, "function", None), "arguments", None)
-    refusal = getattr(choice.message, "refusal", None)
-    return Completion(text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal)
 
 
 FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
@@ -359,4 +189,4 @@ def _feedback(exc: InvalidAnswer) -> str:
     )
 
 
-__all__ = ["BudgetExceeded", "ModelClient", "OpenAIChat", "Outcome", "Summarizer", "strict_schema"]
+__all__ = ["InvalidAnswer", "Outcome", "Summarizer", "parse_answer"]

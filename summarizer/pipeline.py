@@ -18,9 +18,11 @@ from .fetch import ArxivSource, parse_paper_ref
 from .files import write_atomic
 from .fulltext import fetch_body
 from .limits import AdaptiveLimiter, Pacer
-from .llm import ModelClient, OpenAIChat, Summarizer
+from .llm import Summarizer
+from .model_client import ModelClient, OpenAIChat
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .prompts import load_template
+from .redaction import redact
 from .render import render_jekyll, render_jsonl, render_toc
 from .selection import Plan
 from .store import Store
@@ -135,7 +137,7 @@ class Pipeline:
             "cost": report.cost if self.price else None,
         }
         if error is not None:
-            stats["error"] = f"{type(error).__name__}: {error}"
+            stats["error"] = redact(f"{type(error).__name__}: {error}")
         command = f"digest --format {fmt}"
         run_id = self.store.start_run(command=command, day=report.day, started_at=started)
         self.store.finish_run(run_id, status=status, stats=stats)

@@ -17,7 +17,7 @@ import pytest
 from conftest import SENTINEL_KEY, Stage
 from pydantic import SecretStr
 
-from summarizer import console
+from summarizer import console, redaction
 from summarizer.models import Paper, looks_like
 from summarizer.render import BRIEF_MISSING
 from summarizer.standins import ModelStandin, synthetic_answer
@@ -148,12 +148,12 @@ def test_a_crash_traceback_and_logged_exceptions_are_redacted(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(console, "_secrets", [])
+    monkeypatch.setattr(redaction, "_secrets", [])
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))
     monkeypatch.setattr(root, "level", root.level)
     key = "another-secret-9f8e7d6c5b4a"
-    console.protect_secret(SecretStr(key))
+    redaction.protect_secret(SecretStr(key))
     console.configure_logging(2)
     try:
         raise RuntimeError(f"endpoint said: bad key {key}; Authorization: Bearer {key}")
