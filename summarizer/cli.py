@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
 
 from . import console
+from .backfill import run_backfill
 from .config import load_settings
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
 from .redaction import protect_secret
 from .render import render_entry_md, render_jsonl
-from .selection import plan_day
+from .selection import Plan, plan_day
 from .window import (
     NoMailing,
     announced_at,
@@ -64,9 +63,7 @@ def _setup(kwargs: dict[str, Any]) -> Pipeline:
     return Pipeline(settings, reporter=console.ProgressReporter())
 
 
-def _day(text: str | None) -> Any:
-    if text is None:
-        return None
+def _day(text: str) -> date:
     try:
         return parse_day(text)
     except ValueError as exc:
@@ -93,7 +90,7 @@ def cli() -> None:
 @_settings_options
 def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, **kw: Any) -> int:
     """Summarize one mailing and write its digest files."""
-    day = _day(date_text)
+    day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
     try:
         if day is None:
@@ -108,7 +105,7 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
     return console.finish([report])
 
 
-def _plan(pipeline: Pipeline, day: Any, *, window: str, anchor: str, tz: str) -> Any:
+def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -> Plan | None:
     settings = pipeline.settings
     try:
         plan = plan_day(
@@ -170,8 +167,6 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     if start > end:
         raise InputError(f"--from {first} is after --to {last}")
     pipeline = _setup(kw)
-    from .backfill import run_backfill
-
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         for day in skipped:
@@ -187,9 +182,7 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     return console.finish(reports)
 
 
-def _days(start: Any, end: Any) -> list[Any]:
-    from datetime import timedelta
-
+def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -212,6 +205,3 @@ def main(argv: list[str] | None = None) -> None:
         console.error("interrupted; finished summaries are kept, run again to resume")
         status = 130
     sys.exit(status if isinstance(status, int) else 0)
-
-
-_ = functools, json

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,15 @@ class Store:
         assert conn is not None
         conn.execute(sql, tuple(params))
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken before reading so two runs cannot interleave."""
+        conn = self._connect(create=True)
+        assert conn is not None
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         conn = self._connect(create=False)
         if conn is None:
@@ -87,10 +96,7 @@ class Store:
         rows = [(p.id, p.version, p.model_dump_json(), _now()) for p in papers]
         if not rows:
             return
-        conn = self._connect(create=True)
-        assert conn is not None
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             conn.executemany(
                 "INSERT INTO papers VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
@@ -156,10 +162,7 @@ class Store:
         self, *, scheme: str, day: date, entries: Iterable[tuple[str, str]], complete: bool
     ) -> None:
         """Record the digest of `day` as holding exactly these (paper id, category) pairs."""
-        conn = self._connect(create=True)
-        assert conn is not None
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             conn.executemany(
                 "INSERT INTO placements VALUES (?, ?, ?, ?) ON CONFLICT(scheme, paper_id) "
                 "DO NOTHING",

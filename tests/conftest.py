@@ -18,6 +18,15 @@ from summarizer.standins.openai_api import ModelStandin
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
 SENTINEL_KEY = "sk-test-SENTINEL-7f3a9c2e5b1d4e8f"
+# What the model is told on the retry after each kind of content fault.
+FEEDBACK = {
+    "malformed": "not valid JSON",
+    "length": "cut off",
+    "empty": "the answer was empty",
+    "refusal": "the model refused",
+    "wrong_keys": "does not match the schema",
+    "english": "must be written in zh",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +63,16 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     return run
 
 
+def assert_one_line_exit_2(run: Run, *words: str) -> None:
+    """Exit status 2 with one line on stderr, no traceback, naming each of `words`."""
+    assert run.code == 2, (run.out, run.err)
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert "Traceback" not in run.err
+    for word in words:
+        assert word in lines[0]
+
+
 @pytest.fixture(scope="session")
 def sample() -> Fixture:
     return load_fixture("sample-toc")
@@ -76,18 +95,25 @@ class Stage:
     out: Path
 
 
+def point_env_at(
+    monkeypatch: pytest.MonkeyPatch, arxiv_api: ArxivStandin, model: ModelStandin, out: Path
+) -> Stage:
+    """Point the environment at these stand-ins, with the output under `out`."""
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
+    monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(out))
+    return Stage(arxiv_api, model, out)
+
+
 @pytest.fixture
 def stage(isolated: Path, sample: Fixture, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
     """The sample mailing on a local arXiv API, its recorded summaries on a local model, and the
     environment pointing at both."""
     with ArxivStandin(sample.papers) as arxiv_api, ModelStandin.from_fixture(sample) as model:
-        out = isolated / "out"
-        monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
-        monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-        monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(out))
+        staged = point_env_at(monkeypatch, arxiv_api, model, isolated / "out")
         monkeypatch.setenv("SUMMARIZER_REQUEST_TIMEOUT", "5")
-        yield Stage(arxiv_api, model, out)
+        yield staged
 
 
 def add_fixture(stage: Stage, fixture: Fixture) -> None:

@@ -170,7 +170,8 @@ def test_estimates_learn_from_answers_so_a_low_guess_is_not_trusted_twice() -> N
 HIGH_PRICES = {"priced-model": {"input": 300, "cached_input": 100, "output": 1000}}
 
 
-def _priced(stage: Stage, monkeypatch: pytest.MonkeyPatch, isolated: Path) -> list[dict[str, Any]]:
+@pytest.fixture
+def sent(stage: Stage, monkeypatch: pytest.MonkeyPatch, isolated: Path) -> list[dict[str, Any]]:
     """Point the run at a model priced by an override file; return the list that will hold every
     chat completion the stand-in sends (its usage is what the provider bills)."""
     path = isolated / "my-prices.json"
@@ -219,10 +220,8 @@ def _runs(stage: Stage) -> list[dict[str, Any]]:
 def test_run_cost_with_cached_tokens_equals_the_hand_computation(
     stage: Stage,
     cli,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    isolated: Path,
+    sent: list[dict[str, Any]],
 ) -> None:
-    sent = _priced(stage, monkeypatch, isolated)
     stage.model.cached_prefix_tokens = 256  # the provider's prompt cache serves 256 tokens each
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
@@ -256,10 +255,8 @@ def test_run_cost_with_cached_tokens_equals_the_hand_computation(
 def test_max_cost_stops_new_requests_marks_the_rest_missing_and_passes_no_cap(
     stage: Stage,
     cli,  # type: ignore[no-untyped-def]
-    monkeypatch: pytest.MonkeyPatch,
-    isolated: Path,
+    sent: list[dict[str, Any]],
 ) -> None:
-    sent = _priced(stage, monkeypatch, isolated)
     cap = 3.0  # about five papers' worth at these prices
     run = cli("digest", "--date", "2026-01-07", "--max-cost", str(cap))
     assert run.code == 1, run.err

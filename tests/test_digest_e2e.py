@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import GOLDEN, SENTINEL_KEY, Stage, add_fixture, files_under
+from conftest import (
+    GOLDEN,
+    SENTINEL_KEY,
+    Run,
+    Stage,
+    add_fixture,
+    assert_one_line_exit_2,
+    files_under,
+)
 
 from summarizer.standins.fixtures import Fixture
 
@@ -73,13 +81,8 @@ def test_saturday_is_one_clear_line_and_no_file(stage: Stage, cli) -> None:  # t
     assert not stage.out.exists()
 
 
-def _assert_one_line_exit_2(run, stage: Stage, *words: str) -> None:  # type: ignore[no-untyped-def]
-    assert run.code == 2, (run.out, run.err)
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err
-    assert "Traceback" not in run.err
-    for word in words:
-        assert word in lines[0]
+def _assert_one_line_exit_2(run: Run, stage: Stage, *words: str) -> None:
+    assert_one_line_exit_2(run, *words)
     assert not stage.out.exists(), "nothing may be written"
 
 

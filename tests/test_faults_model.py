@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOLDEN, SENTINEL_KEY, Run, Stage
+from conftest import FEEDBACK, GOLDEN, SENTINEL_KEY, Run, Stage, point_env_at
 
 from summarizer import llm
 from summarizer.render import BRIEF_MISSING
@@ -31,14 +30,6 @@ pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 TRANSIENT = ["429", "500", "502", "503", "timeout", "reset"]
 CONTENT = ["malformed", "length", "empty", "refusal", "wrong_keys", "english"]
-FEEDBACK = {
-    "malformed": "not valid JSON",
-    "length": "cut off",
-    "empty": "the answer was empty",
-    "refusal": "the model refused",
-    "wrong_keys": "does not match the schema",
-    "english": "must be written in zh",
-}
 
 
 @pytest.fixture
@@ -229,15 +220,8 @@ def test_quota_after_some_papers_keeps_what_was_made(stage: Stage, cli, monkeypa
 # --- 30 % random 5xx over a 100-paper day -------------------------------------------------------
 
 
-@dataclass
-class Big:
-    arxiv: ArxivStandin
-    model: ModelStandin
-    out: Path
-
-
 @pytest.fixture
-def big(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Big]:
+def big(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
     window = mailing_window(date(2026, 2, 4))
     papers = synthetic_papers(
         100,
@@ -247,13 +231,9 @@ def big(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Big]:
         seed=7,
     )
     with ArxivStandin(papers) as arxiv_api, ModelStandin() as model:
-        out = isolated / "out"
-        monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
-        monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-        monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(out))
+        staged = point_env_at(monkeypatch, arxiv_api, model, isolated / "out")
         monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "32")
-        yield Big(arxiv_api, model, out)
+        yield staged
 
 
 def table_row(stdout: str, day: str) -> dict[str, str]:
@@ -263,7 +243,7 @@ def table_row(stdout: str, day: str) -> dict[str, str]:
     return dict(zip(["day", "found", "summarized", "from cache", "missing"], cells, strict=False))
 
 
-def test_thirty_percent_5xx_over_a_hundred_papers(big: Big, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_thirty_percent_5xx_over_a_hundred_papers(big: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Two attempts per paper: with three, P(no paper missing) would be 7 % and the test vacuous.
     monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "2")
     big.model.random_5xx(0.3, seed=11)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SENTINEL_KEY, Run, Stage
+from conftest import Run, Stage, point_env_at
 
 from summarizer.standins import ArxivStandin, Fixture, ModelStandin
 
@@ -30,12 +30,7 @@ def stage(
     arxiv_api, model = servers
     arxiv_api.reset_counters()
     model.reset_counters()
-    out = isolated / "out"
-    monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
-    monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(out))
-    return Stage(arxiv_api, model, out)
+    return point_env_at(monkeypatch, arxiv_api, model, isolated / "out")
 
 
 def snapshot(root: Path) -> set[Path]:
@@ -203,33 +198,26 @@ ENV_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "value", "words"), ENV_CASES)
-def test_bad_setting_from_the_environment(
+@pytest.mark.parametrize(
+    ("how", "name", "value", "words"),
+    [("env", *case) for case in ENV_CASES]
+    + [("dotenv", *case) for case in ENV_CASES[:6] + ENV_CASES[12:14]],
+)
+def test_bad_setting_from_the_environment_or_dotenv(
     stage: Stage,
     cli,
     isolated: Path,
     monkeypatch: pytest.MonkeyPatch,
+    how: str,
     name: str,
     value: str,
     words: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setenv(name, value)
-    before = snapshot(isolated)
-    assert_rejected(cli("digest", "--date", DAY), stage, before, isolated, name, words)
-
-
-@pytest.mark.parametrize(("name", "value", "words"), ENV_CASES[:6] + ENV_CASES[12:14])
-def test_bad_setting_from_dotenv(
-    stage: Stage,
-    cli,
-    isolated: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    name: str,
-    value: str,
-    words: str,  # type: ignore[no-untyped-def]
-) -> None:
-    monkeypatch.delenv(name, raising=False)
-    (isolated / ".env").write_text(f"{name}='{value}'\n", encoding="utf-8")
+    if how == "env":
+        monkeypatch.setenv(name, value)
+    else:
+        monkeypatch.delenv(name, raising=False)
+        (isolated / ".env").write_text(f"{name}='{value}'\n", encoding="utf-8")
     before = snapshot(isolated)
     assert_rejected(cli("digest", "--date", DAY), stage, before, isolated, name, words)
 

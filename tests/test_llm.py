@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from conftest import FEEDBACK
 
 from summarizer.errors import ModelError, ModelFatalError
 from summarizer.llm import BACKOFF_BASE, MAX_RETRY_AFTER, Outcome, Summarizer
@@ -191,15 +192,6 @@ def test_one_attempt_means_one_request(model: ModelStandin) -> None:
 
 
 # --- content faults: asked again, told why -----------------------------------------------------
-
-FEEDBACK = {
-    "malformed": "not valid JSON",
-    "length": "cut off",
-    "empty": "the answer was empty",
-    "refusal": "the model refused",
-    "wrong_keys": "does not match the schema",
-    "english": "must be written in zh",
-}
 
 
 @pytest.mark.parametrize("mode", ["json_schema", "json_object", "tools"])

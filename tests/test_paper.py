@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from conftest import Run, Stage
+from conftest import Run, Stage, assert_one_line_exit_2
 
 from summarizer.models import Paper
 from summarizer.standins.fixtures import Fixture
@@ -169,15 +169,6 @@ def test_detailed_adds_translation_and_analysis(stage: Stage, cli: Cli) -> None:
             assert _flat(point["label"] + "：" + point["text"]) in text
 
 
-def _one_line_exit_2(run: Run, *words: str) -> None:
-    assert run.code == 2, (run.out, run.err)
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err
-    assert "Traceback" not in run.err
-    for word in words:
-        assert word in lines[0]
-
-
 @pytest.mark.parametrize(
     ("ref", "shown"),
     [
@@ -189,7 +180,7 @@ def _one_line_exit_2(run: Run, *words: str) -> None:
 )
 def test_unknown_id_is_one_line_and_exit_2(stage: Stage, cli: Cli, ref: str, shown: str) -> None:
     stage.arxiv.add(OLD)
-    _one_line_exit_2(cli("paper", ref), shown)
+    assert_one_line_exit_2(cli("paper", ref), shown)
     assert len(_id_lists(stage)) == 1  # it did ask arXiv, by id
     assert stage.model.requests == 0
     assert not stage.out.exists()
@@ -208,6 +199,6 @@ def test_unknown_id_is_one_line_and_exit_2(stage: Stage, cli: Cli, ref: str, sho
     ],
 )
 def test_malformed_id_is_one_line_and_exit_2(stage: Stage, cli: Cli, ref: str) -> None:
-    _one_line_exit_2(cli("paper", ref), ref)
+    assert_one_line_exit_2(cli("paper", ref), ref)
     assert stage.arxiv.requests == 0 and stage.model.requests == 0
     assert not stage.out.exists()

@@ -273,9 +273,10 @@ INJECTION = (
 )
 
 
-def injected_paper(stage: Stage) -> Paper:
+def add_injected_paper(stage: Stage) -> Paper:
+    """Put on the stage's arXiv a paper whose abstract tells the model what to do."""
     template = stage.arxiv.papers[0]
-    return template.model_copy(
+    paper = template.model_copy(
         update={
             "id": "2601.09911",
             "title": "A Perfectly Ordinary Beamforming Paper",
@@ -284,14 +285,15 @@ def injected_paper(stage: Stage) -> Paper:
             "pdf_url": "https://arxiv.org/pdf/2601.09911v1",
         }
     )
+    stage.arxiv.add(paper)
+    return paper
 
 
 def test_an_abstract_that_instructs_the_model_gets_chinese_after_a_retry(
     stage: Stage,
     cli,  # type: ignore[no-untyped-def]
 ) -> None:
-    paper = injected_paper(stage)
-    stage.arxiv.add(paper)
+    paper = add_injected_paper(stage)
     stage.model.fail_first(["english"])  # the model obeys the abstract once
     run = cli("digest", "--date", DAY)
     assert run.code == 0, run.err
@@ -315,8 +317,7 @@ def test_an_abstract_that_keeps_the_model_in_english_gets_a_missing_mark(
     stage: Stage,
     cli,  # type: ignore[no-untyped-def]
 ) -> None:
-    paper = injected_paper(stage)
-    stage.arxiv.add(paper)
+    paper = add_injected_paper(stage)
     english = synthetic_answer("brief", paper.title, english=True)
     english["tldr"] = "The model obeyed the abstract."
     stage.model.add_answer(paper.title, brief=english)  # the model obeys it every time
