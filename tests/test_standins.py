@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -433,9 +434,17 @@ def test_model_random_5xx_and_always() -> None:
 
 
 def test_model_in_flight_and_rpm_limits() -> None:
-    with model(latency=(0.3, 0.0), max_in_flight=2) as s:
+    # The barrier sends all four together; the latency keeps the first two in flight meanwhile,
+    # even on a loaded machine.
+    start = threading.Barrier(4)
+
+    def together(client: openai.OpenAI) -> object:
+        start.wait(timeout=10)
+        return ask(client)
+
+    with model(latency=(1.5, 0.0), max_in_flight=2) as s:
         with ThreadPoolExecutor(4) as pool:
-            futures = [pool.submit(ask, oai(s)) for _ in range(4)]
+            futures = [pool.submit(together, oai(s)) for _ in range(4)]
         errors = [f.exception() for f in futures]
         limited = [e for e in errors if isinstance(e, openai.RateLimitError)]
         assert len(limited) == 2 and errors.count(None) == 2
