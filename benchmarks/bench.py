@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
-from summarizer.standins.fixtures import synthetic_papers  # noqa: E402
 from summarizer.standins.openai_api import ModelStandin  # noqa: E402
+from summarizer.standins.synthetic import synthetic_papers  # noqa: E402
 from summarizer.window import mailing_window  # noqa: E402
 
 DAY = date(2026, 1, 7)

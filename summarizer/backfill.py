@@ -31,8 +31,9 @@ from . import console
 from .errors import FetchError, ModelFatalError
 from .llm import EXPECTED_COMPLETION
 from .models import Paper, SummaryKind, Usage
-from .pipeline import KINDS, DayReport, Format, Pipeline
+from .pipeline import KINDS, Format, Pipeline
 from .prompts import load_template
+from .report import DayReport
 from .selection import SCHEME_MAILING, plan_day
 from .tokens import count_tokens
 from .window import announced_at

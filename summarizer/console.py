@@ -16,7 +16,7 @@ from .redaction import RedactingFilter, redact
 from .selection import place_category
 
 if TYPE_CHECKING:
-    from .pipeline import DayReport
+    from .report import DayReport
 
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:

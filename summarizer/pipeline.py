@@ -6,10 +6,9 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from .config import Settings
 from .cost import Budget, load_prices, price_for, usage_since
@@ -20,10 +19,11 @@ from .fulltext import fetch_body
 from .limits import AdaptiveLimiter, Pacer
 from .llm import Summarizer
 from .model_client import ModelClient, OpenAIChat
-from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
+from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .prompts import load_template
 from .redaction import redact
 from .render import render_jekyll, render_jsonl, render_toc
+from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
 from .store import Store
 
@@ -34,37 +34,6 @@ KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "jekyll": ("detailed",),
     "all": ("brief", "detailed"),
 }
-
-
-class Reporter(Protocol):
-    def start(self, label: str, total: int) -> None: ...
-    def advance(self) -> None: ...
-    def stop(self) -> None: ...
-
-
-class QuietReporter:
-    def start(self, label: str, total: int) -> None: ...
-    def advance(self) -> None: ...
-    def stop(self) -> None: ...
-
-
-@dataclass
-class DayReport:
-    day: date
-    fetched: int = 0
-    found: int = 0
-    summarized: int = 0
-    cached: int = 0
-    missing: list[str] = field(default_factory=list)
-    abstract_only: list[str] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    cost: float = 0.0
-    files: list[Path] = field(default_factory=list)
-    note: str = ""
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
 
 
 class Pipeline:
@@ -125,22 +94,16 @@ class Pipeline:
         status: str,
         error: BaseException | None = None,
     ) -> None:
-        """One row in the store's runs: counts, tokens and cost in USD (None: model unpriced)."""
-        stats: dict[str, Any] = {
-            "model": self.settings.model,
-            "fetched": report.fetched,
-            "found": report.found,
-            "summarized": report.summarized,
-            "cached": report.cached,
-            "missing": report.missing,
-            "usage": report.usage.model_dump(),
-            "cost": report.cost if self.price else None,
-        }
+        stats = report.stats(model=self.settings.model, priced=self.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
-        command = f"digest --format {fmt}"
-        run_id = self.store.start_run(command=command, day=report.day, started_at=started)
-        self.store.finish_run(run_id, status=status, stats=stats)
+        self.store.record_run(
+            command=f"digest --format {fmt}",
+            day=report.day,
+            started_at=started,
+            status=status,
+            stats=stats,
+        )
 
     def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
         kinds = KINDS[fmt]

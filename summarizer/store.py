@@ -181,22 +181,27 @@ class Store:
         return {date.fromisoformat(day) for (day,) in rows}
 
     # runs ---------------------------------------------------------------------------------------
-    def start_run(
-        self, *, command: str, day: date | None, started_at: datetime | None = None
-    ) -> int:
-        conn = self._connect(create=True)
-        assert conn is not None
-        started = started_at.astimezone(UTC).isoformat(timespec="seconds") if started_at else _now()
-        cursor = conn.execute(
-            "INSERT INTO runs (command, day, started_at) VALUES (?, ?, ?)",
-            (command, day.isoformat() if day else None, started),
-        )
-        return int(cursor.lastrowid or 0)
-
-    def finish_run(self, run_id: int, *, status: str, stats: dict[str, Any]) -> None:
+    def record_run(
+        self,
+        *,
+        command: str,
+        day: date | None,
+        started_at: datetime,
+        status: str,
+        stats: dict[str, Any],
+    ) -> None:
+        """One finished run. Written at the end, so a run refused for bad input leaves no store."""
         self._write(
-            "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-            (_now(), status, json.dumps(stats, ensure_ascii=False), run_id),
+            "INSERT INTO runs (command, day, started_at, finished_at, status, stats) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                command,
+                day.isoformat() if day else None,
+                started_at.astimezone(UTC).isoformat(timespec="seconds"),
+                _now(),
+                status,
+                json.dumps(stats, ensure_ascii=False),
+            ),
         )
 
     def runs(self) -> list[dict[str, Any]]:

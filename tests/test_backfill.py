@@ -28,7 +28,7 @@ from rich.console import Console
 
 from summarizer import console
 from summarizer.models import Paper
-from summarizer.standins.fixtures import synthetic_papers
+from summarizer.standins.synthetic import synthetic_papers
 from summarizer.window import mailing_window
 
 Cli = Callable[..., Run]

@@ -10,8 +10,8 @@ import pytest
 from conftest import SENTINEL_KEY
 
 from summarizer.standins.arxiv_api import ArxivStandin
-from summarizer.standins.fixtures import synthetic_papers
 from summarizer.standins.openai_api import ModelStandin
+from summarizer.standins.synthetic import synthetic_papers
 from summarizer.window import mailing_window
 
 DAY = "2026-01-07"

@@ -6,9 +6,10 @@ both are real HTTP servers on 127.0.0.1 with faults that can be switched at run 
 
 from .arxiv_api import ARXIV_FAULTS, ArxivStandin
 from .arxiv_query import QueryError, parse_query
-from .fixtures import Fixture, Record, load_fixture, synthetic_answer, synthetic_papers
+from .fixtures import Fixture, Record, load_fixture
 from .openai_api import MODEL_FAULTS, REFUSAL, ModelStandin
 from .server import BackgroundServer
+from .synthetic import synthetic_answer, synthetic_papers
 
 __all__ = [
     "ARXIV_FAULTS",

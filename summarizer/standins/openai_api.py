@@ -3,7 +3,7 @@
 `POST /v1/chat/completions` answers as the openai SDK expects. The paper is recognized by a known
 title inside the last user message (whitespace collapsed on both sides); the kind by the field
 names the request mentions (`translation` -> detailed, `tldr` -> brief). Known papers get their
-fixture answer, others a deterministic Chinese answer from `fixtures.synthetic_answer`.
+fixture answer, others a deterministic Chinese answer from `synthetic.synthetic_answer`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .fixtures import Fixture, synthetic_answer
+from .fixtures import Fixture
 from .server import BackgroundServer, drop_connection, read_body, send
+from .synthetic import synthetic_answer
 
 REFUSAL = "I'm sorry, I can't help with that."
 # kind -> (status, message, type, code)
