@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
+
+# A temporary file this old was left by a killed run: no live writer takes this long.
+STALE_SECONDS = 600.0
 
 
 def write_atomic_bytes(path: Path, data: bytes) -> None:
@@ -16,6 +20,7 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     # os.open with 0o666 lets the umask decide the mode, as a plain open() would; mkstemp's 0o600
     # would make published pages unreadable to a web server running as another user.
@@ -35,6 +40,16 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """`write_atomic_bytes` for UTF-8 text, written exactly (no newline translation)."""
     write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # another run got there first
 
 
 def _fsync_dir(directory: Path) -> None:

