@@ -14,29 +14,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
-from pathlib import Path
-from types import TracebackType
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from . import console
 from .errors import FetchError, ModelFatalError
 from .llm import EXPECTED_COMPLETION
 from .models import Paper, SummaryKind, Usage
-from .pipeline import KINDS, Format, Pipeline
+from .pipeline import KINDS, Pipeline, digest_paths
 from .prompts import load_template
 from .report import DayReport
-from .selection import SCHEME_MAILING, plan_day
+from .selection import SCHEME_MAILING, Plan, plan_day
 from .tokens import count_tokens
-from .window import announced_at
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +40,33 @@ def run_backfill(
     A run that has to stop (arXiv unreachable, key refused, quota used up) prints the table of
     the days done so far, then raises; running the same command again resumes.
     """
-    ready, waiting = _announced(days)
-    for day in waiting:
-        console.say(
-            f"{day}: its mailing appears at {announced_at(day):%Y-%m-%d %H:%M} UTC; skipped."
-        )
+    settings = pipeline.settings
+    now = datetime.now(UTC)
+    plans = []
+    for day in days:
+        plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
+        if plan.ready_at > now:
+            # A digest made before its mailing would be empty or partial, and recorded as done.
+            console.say(
+                f"{day}: its mailing appears at {plan.ready_at:%Y-%m-%d %H:%M} UTC; skipped."
+            )
+        else:
+            plans.append(plan)
     if dry_run:
-        _dry_run(pipeline, ready, fmt=fmt)
+        _dry_run(pipeline, plans, fmt=fmt)
         return []
-    days = ready
     finished = pipeline.store.digested_days(scheme=SCHEME_MAILING, complete_only=True)
     placed = _placed_per_day(pipeline)
     reports: list[DayReport] = []
-    with _Progress(len(days)) as progress:
+    with console.ProgressReporter(days=len(plans)) as progress:
         previous, pipeline.reporter = pipeline.reporter, progress
         try:
-            for number, day in enumerate(days, start=1):
+            for number, plan in enumerate(plans, start=1):
+                day = plan.day
                 progress.begin_day(day)
                 if day in finished and not redo and _files_exist(pipeline, day, fmt):
                     report = DayReport(day=day, found=placed.get(day, 0), note="already done")
                 else:
-                    plan = plan_day(
-                        day,
-                        categories=pipeline.settings.categories,
-                        late_days=pipeline.settings.late_days,
-                    )
                     try:
                         report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
                     except (FetchError, ModelFatalError) as exc:
@@ -84,18 +75,11 @@ def run_backfill(
                         console.day_table(reports, price_known=pipeline.price is not None)
                         raise
                 reports.append(report)
-                console.say(f"[{number}/{len(days)}] {day}: {_line(report)}")
+                console.say(f"[{number}/{len(plans)}] {day}: {_line(report)}")
                 progress.end_day()
         finally:
             pipeline.reporter = previous
     return reports
-
-
-def _announced(days: list[date]) -> tuple[list[date], list[date]]:
-    """The days whose mailing has appeared, and those still to come: a digest made before its
-    mailing would be empty or partial, and recorded as done."""
-    now = datetime.now(UTC)
-    return [d for d in days if announced_at(d) <= now], [d for d in days if announced_at(d) > now]
 
 
 def _line(report: DayReport) -> str:
@@ -117,7 +101,7 @@ def _placed_per_day(pipeline: Pipeline) -> dict[date, int]:
 # --- the dry run ---------------------------------------------------------------------------------
 
 
-def _dry_run(pipeline: Pipeline, days: list[date], *, fmt: str) -> None:
+def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
     """Read-only: the store is consulted, never created or written, and the model is not called.
 
     Days are planned against the store as it is now, so a paper the API lists late is counted
@@ -127,15 +111,13 @@ def _dry_run(pipeline: Pipeline, days: list[date], *, fmt: str) -> None:
     for column in ("day", "papers", "to summarize", "est. tokens", "est. cost (USD)"):
         bill.add_column(column, justify="left" if column == "day" else "right")
     total, papers_total = Usage(), 0
-    for number, day in enumerate(days, start=1):
-        plan = plan_day(
-            day, categories=pipeline.settings.categories, late_days=pipeline.settings.late_days
-        )
+    for number, plan in enumerate(plans, start=1):
+        day = plan.day
         papers = plan.papers(pipeline.source.search, store=pipeline.store)
         estimate = _estimate(pipeline, papers, kinds)
         total += estimate
         papers_total += len(papers)
-        console.say(f"[{number}/{len(days)}] {day}: {len(papers)} papers")
+        console.say(f"[{number}/{len(plans)}] {day}: {len(papers)} papers")
         bill.add_row(
             str(day),
             str(len(papers)),
@@ -162,12 +144,7 @@ def _estimate(pipeline: Pipeline, papers: list[Paper], kinds: tuple[SummaryKind,
     settings = pipeline.settings
     body_tokens = settings.full_text_tokens if settings.full_text else 0
     for kind in kinds:
-        stored = pipeline.store.summaries(
-            papers,
-            kind=kind,
-            prompt_version=pipeline.prompt_version(kind),
-            model=settings.model,
-        )
+        stored = pipeline.stored(papers, kind)
         template = load_template(kind)
         for paper in papers:
             if paper.id in stored:
@@ -185,78 +162,6 @@ def _price(pipeline: Pipeline, usage: Usage) -> str:
     return f"{pipeline.price.cost(usage):.4f}" if pipeline.price else "n/a (no price for model)"
 
 
-def day_files(out: Path, day: date, fmt: Format | str) -> list[Path]:
-    """The files a digest of `day` in format `fmt` writes."""
-    paths = []
-    if fmt in ("toc", "all"):
-        paths.append(out / f"{day}.md")
-    if fmt in ("jekyll", "all"):
-        paths.append(out / "_posts" / f"{day}-arxiv.md")
-    paths.append(out / "data" / f"{day}.jsonl")
-    return paths
-
-
-def _files_exist(pipeline: Pipeline, day: date, fmt: Format | str) -> bool:
-    return all(p.is_file() for p in day_files(pipeline.settings.output_dir, day, fmt))
-
-
-# --- progress ------------------------------------------------------------------------------------
-
-
-class _Progress:
-    """Two bars on stderr while a backfill runs, when stderr is a terminal: the days of the range,
-    and the papers of the current day (the pipeline reports to it as its Reporter)."""
-
-    def __init__(self, days: int) -> None:
-        self._bars = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console.err,
-            transient=True,
-            disable=not console.err.is_terminal,
-        )
-        self._days = self._bars.add_task("days", total=days)
-        self._papers: TaskID | None = None
-        self._day: date | None = None
-        self._open = False
-
-    def __enter__(self) -> _Progress:
-        self._bars.start()
-        self._open = True
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._open:
-            self._bars.stop()
-            self._open = False
-
-    def begin_day(self, day: date) -> None:
-        self._day = day
-        self._bars.update(self._days, description=f"days ({day})")
-
-    def end_day(self) -> None:
-        self._bars.advance(self._days)
-
-    # the pipeline's Reporter
-    def start(self, label: str, total: int) -> None:
-        self.stop()
-        self._papers = self._bars.add_task(f"  {self._day} {label}", total=total)
-
-    def advance(self) -> None:
-        if self._papers is not None:
-            self._bars.advance(self._papers)
-
-    def stop(self) -> None:
-        if self._papers is not None:
-            self._bars.remove_task(self._papers)
-            self._papers = None
+def _files_exist(pipeline: Pipeline, day: date, fmt: str) -> bool:
+    paths = digest_paths(pipeline.settings.output_dir, day, fmt).values()
+    return all(p.is_file() for p in paths)

@@ -20,7 +20,6 @@ from .render import render_entry_md, render_jsonl
 from .selection import Plan, plan_day
 from .window import (
     NoMailing,
-    announced_at,
     digest_days,
     is_digest_day,
     latest_digest_day,
@@ -123,7 +122,7 @@ def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -
         raise InputError(str(exc)) from None
     # A digest of a mailing not yet announced would be written empty or partial, and the day
     # recorded as done.
-    ready = announced_at(day) if window == "mailing" else plan.window.end
+    ready = plan.ready_at
     if ready > datetime.now(UTC):
         raise InputError(
             f"the digest of {day} cannot be made before {ready:%Y-%m-%d %H:%M} UTC, "

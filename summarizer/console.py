@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .models import Digest, Entry, Paper, Point, Summary
@@ -46,33 +54,66 @@ def say(message: str) -> None:
 
 
 class ProgressReporter:
-    """A progress bar on stderr while the model works; nothing when stderr is not a terminal."""
+    """Progress bars on stderr, nothing when stderr is not a terminal: the papers being summarized
+    (the pipeline's Reporter) and, for a backfill (`days=N`), the days of the range above them."""
 
-    def __init__(self) -> None:
-        self._progress: Progress | None = None
-        self._task: int | None = None
+    def __init__(self, *, days: int | None = None) -> None:
+        self._bars: Progress | None = None
+        self._papers: TaskID | None = None
+        self._days: TaskID | None = None
+        self._day: date | None = None
+        if days is not None:
+            self._days = self._open().add_task("days", total=days)
+
+    def _open(self) -> Progress:
+        if self._bars is None:
+            self._bars = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            )
+            self._bars.start()
+        return self._bars
+
+    def __enter__(self) -> ProgressReporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+
+    def begin_day(self, day: date) -> None:
+        self._day = day
+        if self._days is not None:
+            self._open().update(self._days, description=f"days ({day})")
+
+    def end_day(self) -> None:
+        if self._days is not None:
+            self._open().advance(self._days)
 
     def start(self, label: str, total: int) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task(label, total=total)
+        self.stop()
+        description = f"  {self._day} {label}" if self._day else label
+        self._papers = self._open().add_task(description, total=total)
 
     def advance(self) -> None:
-        if self._progress is not None and self._task is not None:
-            self._progress.advance(self._task)  # type: ignore[arg-type]
+        if self._bars is not None and self._papers is not None:
+            self._bars.advance(self._papers)
 
     def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
+        if self._bars is not None and self._papers is not None:
+            self._bars.remove_task(self._papers)
+        self._papers = None
+        if self._days is None:
+            self.close()
 
 
 def day_table(reports: list[DayReport], *, price_known: bool) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +34,17 @@ KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "jekyll": ("detailed",),
     "all": ("brief", "detailed"),
 }
+
+
+def digest_paths(out: Path, day: date, fmt: Format | str) -> dict[str, Path]:
+    """The files a digest of `day` in format `fmt` writes, by layout."""
+    paths = {}
+    if fmt in ("toc", "all"):
+        paths["toc"] = out / f"{day}.md"
+    if fmt in ("jekyll", "all"):
+        paths["jekyll"] = out / "_posts" / f"{day}-arxiv.md"
+    paths["jsonl"] = out / "data" / f"{day}.jsonl"
+    return paths
 
 
 class Pipeline:
@@ -64,6 +75,12 @@ class Pipeline:
 
     def close(self) -> None:
         self.store.close()
+
+    def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
+        """The summaries of `papers` this run's prompt and model would make, by paper id."""
+        return self.store.summaries(
+            papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
+        )
 
     def prompt_version(self, kind: SummaryKind) -> str:
         version = load_template(kind).cache_version
@@ -129,14 +146,9 @@ class Pipeline:
             anchor=plan.anchor,
             display_tz=plan.display_tz,
         )
-        out = self.settings.output_dir
-        day = plan.day.isoformat()
-        targets: list[tuple[Path, str]] = []
-        if "brief" in kinds:
-            targets.append((out / f"{day}.md", render_toc(digest)))
-        if "detailed" in kinds:
-            targets.append((out / "_posts" / f"{day}-arxiv.md", render_jekyll(digest)))
-        targets.append((out / "data" / f"{day}.jsonl", render_jsonl(digest)))
+        render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
+        paths = digest_paths(self.settings.output_dir, plan.day, fmt)
+        targets = [(path, render[layout](digest)) for layout, path in paths.items()]
         for path, text in targets:
             write_atomic(path, text)
             report.files.append(path)
@@ -164,12 +176,7 @@ class Pipeline:
         have: dict[tuple[SummaryKind, str], Summary] = {}
         todo: list[tuple[SummaryKind, Paper]] = []
         for kind in kinds:
-            stored = self.store.summaries(
-                papers,
-                kind=kind,
-                prompt_version=self.prompt_version(kind),
-                model=self.settings.model,
-            )
+            stored = self.stored(papers, kind)
             have.update({(kind, pid): s for pid, s in stored.items()})
             todo += [(kind, p) for p in papers if p.id not in stored]
         asked = {p.id for _, p in todo}

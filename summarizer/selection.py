@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from .models import Paper
@@ -13,6 +13,7 @@ from .store import Store
 from .window import (
     Window,
     anchored_window,
+    announced_at,
     digest_day_for,
     mailing_window,
     previous_digest_day,
@@ -52,6 +53,12 @@ class Plan:
     display_tz: str = "Asia/Shanghai"
     fetched: int = 0
     categories_by_id: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ready_at(self) -> datetime:
+        """When all its papers are known: the mailing's announcement, or the anchored window's
+        end. A digest made earlier would be empty or partial, and recorded as done."""
+        return announced_at(self.day) if self.scheme == SCHEME_MAILING else self.window.end
 
     def papers(self, search: Search, *, store: Store) -> list[Paper]:
         """The papers this digest holds, ascending by id, from ONE query over `query_window`.
