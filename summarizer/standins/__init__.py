@@ -6,8 +6,9 @@ both are real HTTP servers on 127.0.0.1 with faults that can be switched at run 
 
 from .arxiv_api import ARXIV_FAULTS, ArxivStandin
 from .arxiv_query import QueryError, parse_query
+from .chat_format import MODEL_FAULTS, REFUSAL
 from .fixtures import Fixture, Record, load_fixture
-from .openai_api import MODEL_FAULTS, REFUSAL, ModelStandin
+from .openai_api import ModelStandin
 from .server import BackgroundServer
 from .synthetic import synthetic_answer, synthetic_papers
 

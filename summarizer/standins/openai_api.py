@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import random
-import re
 import threading
 import time
 from collections import Counter, deque
@@ -20,74 +19,18 @@ from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from .chat_format import (
+    ERRORS,
+    MODEL_FAULTS,
+    TITLE_LINE,
+    chat_completion,
+    collapse,
+    request_kind,
+    text_of,
+)
 from .fixtures import Fixture
 from .server import BackgroundServer, drop_connection, read_body, send
 from .synthetic import synthetic_answer
-
-REFUSAL = "I'm sorry, I can't help with that."
-# kind -> (status, message, type, code)
-_ERRORS: dict[str, tuple[int, str, str, str | None]] = {
-    "429": (
-        429,
-        "Rate limit reached for requests. Please try again later.",
-        "requests",
-        "rate_limit_exceeded",
-    ),
-    "quota": (429, "You exceeded your current quota", "insufficient_quota", "insufficient_quota"),
-    "500": (
-        500,
-        "The server had an error while processing your request. Sorry about that!",
-        "server_error",
-        None,
-    ),
-    "502": (502, "Bad gateway.", "server_error", None),
-    "503": (
-        503,
-        "The engine is currently overloaded, please try again later.",
-        "server_error",
-        None,
-    ),
-    "401": (401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
-    "403": (
-        403,
-        "Country, region, or territory not supported.",
-        "invalid_request_error",
-        "unsupported_country_region_territory",
-    ),
-}
-CONTENT_FAULTS = frozenset({"malformed", "length", "empty", "refusal", "wrong_keys", "english"})
-MODEL_FAULTS = frozenset({*_ERRORS, *CONTENT_FAULTS, "timeout", "reset"})
-_TITLE_LINE = re.compile(r"(?im)^\s*(?:title|标题)\s*[:：]\s*(.+?)\s*$")
-_TRANSLATION = re.compile(r"\btranslation\b", re.IGNORECASE)
-_TLDR = re.compile(r"\btl;?dr\b", re.IGNORECASE)
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _tokens(text: str) -> int:
-    """A deterministic token estimate: a token per four ASCII characters, one per other char."""
-    ascii_chars = sum(1 for ch in text if ch < "\x80")
-    return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
-
-
-def _kind(body: dict[str, Any], messages_text: str) -> str:
-    schema = json.dumps([body.get("response_format"), body.get("tools")], ensure_ascii=False)
-    for text in (schema, messages_text):
-        if _TRANSLATION.search(text) and not _TLDR.search(text):
-            return "detailed"
-        if _TLDR.search(text):
-            return "brief"
-    return "brief"
 
 
 class ModelStandin(BackgroundServer):
@@ -137,7 +80,7 @@ class ModelStandin(BackgroundServer):
             self._answers[title] = {k: answer.get(k) for k in ("brief", "detailed")}
         for title in titles:
             self._answers.setdefault(title, {"brief": None, "detailed": None})
-        self._titles = {_collapse(title): title for title in self._answers}
+        self._titles = {collapse(title): title for title in self._answers}
 
     @classmethod
     def from_fixture(cls, fixture: Fixture, **kwargs: Any) -> ModelStandin:
@@ -159,7 +102,7 @@ class ModelStandin(BackgroundServer):
         """Know `title`; answer it with `brief` / `detailed`, or synthetically where None."""
         with self._lock:
             self._answers[title] = {"brief": brief, "detailed": detailed}
-            self._titles = {**self._titles, _collapse(title): title}  # readers take no lock
+            self._titles = {**self._titles, collapse(title): title}  # readers take no lock
 
     # --- faults ---------------------------------------------------------------------------------
 
@@ -235,7 +178,7 @@ class ModelStandin(BackgroundServer):
                 handler, 401, "You didn't provide an API key.", "invalid_request_error", None
             )
         if self.expected_key is not None and key != self.expected_key:
-            return self._error(handler, *_ERRORS["401"])
+            return self._error(handler, *ERRORS["401"])
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return self._error(
                 handler,
@@ -245,12 +188,12 @@ class ModelStandin(BackgroundServer):
                 None,
             )
         messages_text = "\n".join(
-            _text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)
+            text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)
         )
-        paper, kind = self._identify(body), _kind(body, messages_text)
+        paper, kind = self._identify(body), request_kind(body, messages_text)
         verdict = self._admit(paper, kind)
         if isinstance(verdict, int):
-            return self._error(handler, *_ERRORS["429"], headers={"Retry-After": str(verdict)})
+            return self._error(handler, *ERRORS["429"], headers={"Retry-After": str(verdict)})
         try:
             self._serve(handler, body, messages_text, paper, kind, verdict, number)
         finally:
@@ -259,19 +202,19 @@ class ModelStandin(BackgroundServer):
 
     def _identify(self, body: dict[str, Any]) -> str:
         users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
-        texts = [_text_of(m.get("content")) for m in users] or [""]
+        texts = [text_of(m.get("content")) for m in users] or [""]
         titles = self._titles
         # The latest user turn that names a paper: a correction turn ("your previous answer was
         # rejected...") follows the turn holding the paper, as in any multi-turn conversation.
         for text in reversed(texts):
-            collapsed = _collapse(text)
+            collapsed = collapse(text)
             found = [t for t in titles if t in collapsed]
             if found:
                 return titles[max(found, key=len)]
-            m = _TITLE_LINE.search(text)
+            m = TITLE_LINE.search(text)
             if m:
-                return _collapse(m.group(1))
-        collapsed = _collapse(texts[-1])
+                return collapse(m.group(1))
+        collapsed = collapse(texts[-1])
         return "synthetic-" + hashlib.sha1(collapsed.encode("utf-8")).hexdigest()[:12]
 
     def _admit(self, paper: str, kind: str) -> int | str | None:
@@ -312,9 +255,9 @@ class ModelStandin(BackgroundServer):
     ) -> None:
         if fault == "reset":
             return drop_connection(handler)
-        if fault in _ERRORS:
+        if fault in ERRORS:
             headers = {"Retry-After": self.retry_after} if fault == "429" else None
-            return self._error(handler, *_ERRORS[fault], headers=headers)
+            return self._error(handler, *ERRORS[fault], headers=headers)
         if fault == "timeout":
             self.pause(self.hang_seconds)
         mean, jitter = self.latency
@@ -324,62 +267,18 @@ class ModelStandin(BackgroundServer):
 
         with self._lock:
             known = self._answers.get(paper, {}).get(kind)
-        answer: Any = known if known is not None else synthetic_answer(kind, paper)
-        if fault == "english":
-            answer = synthetic_answer(kind, paper, english=True)
-        elif fault == "wrong_keys":
-            answer = {"summary": "本文提出了一种新方法。", "keywords": ["信号处理", "深度学习"]}
-        text: str | None = json.dumps(answer, ensure_ascii=False)
-        finish = "stop"
-        if fault == "malformed":
-            text = text[: len(text) // 2] if text else text
-        elif fault == "length":
-            text, finish = (text[: len(text) * 2 // 3] if text else text), "length"
-        elif fault == "empty":
-            text = ""
-        elif fault == "refusal":
-            text = None
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": text,
-            "refusal": REFUSAL if fault == "refusal" else None,
-            "annotations": [],
-        }
-        tools = body.get("tools")
-        if tools and fault != "refusal":
-            message["content"] = None
-            message["tool_calls"] = [
-                {
-                    "id": f"call_standin{number:06d}",
-                    "type": "function",
-                    "function": {"name": _tool_name(body), "arguments": text},
-                }
-            ]
-            finish = "length" if finish == "length" else "tool_calls"
-        prompt = _tokens(
-            messages_text + json.dumps([body.get("response_format"), tools], ensure_ascii=False)
+            cached = self.cached_prefix_tokens
+        answer = known if known is not None else synthetic_answer(kind, paper)
+        payload = chat_completion(
+            body,
+            messages_text=messages_text,
+            paper=paper,
+            kind=kind,
+            answer=answer,
+            fault=fault,
+            number=number,
+            cached_prefix_tokens=cached,
         )
-        completion = _tokens(text or REFUSAL)
-        with self._lock:
-            cached = max(0, min(self.cached_prefix_tokens, prompt))
-        payload = {
-            "id": f"chatcmpl-standin{number:06d}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": str(body.get("model", "standin")),
-            "choices": [
-                {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
-            ],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-                "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-                "completion_tokens_details": {"reasoning_tokens": 0},
-            },
-            "system_fingerprint": "fp_standin",
-            "service_tier": "default",
-        }
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
     def _error(
@@ -405,12 +304,3 @@ class ModelStandin(BackgroundServer):
             self.status_counts[status] += 1
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         send(handler, status, data, "application/json", headers)
-
-
-def _tool_name(body: dict[str, Any]) -> str:
-    choice = body.get("tool_choice")
-    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
-        return str(choice["function"].get("name", ""))
-    first = body["tools"][0] if isinstance(body["tools"], list) and body["tools"] else {}
-    function = first.get("function", first) if isinstance(first, dict) else {}
-    return str(function.get("name", "answer"))
