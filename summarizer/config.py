@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import InputError
+from .redaction import protect_secret, redact
 
 ResponseMode = Literal["json_schema", "json_object", "tools"]
 REAL_ARXIV_DELAY = 3.0
@@ -240,7 +241,7 @@ def load_settings(**flags: Any) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         name = _flag(field) if field in given else _ENV_NAMES.get(field, field)
-        message = str(first["msg"]).removeprefix("Value error, ")
         for key in _keys_given(given):
-            message = message.replace(key, "***")
+            protect_secret(SecretStr(key))
+        message = redact(str(first["msg"]).removeprefix("Value error, "))
         raise InputError(f"invalid setting {name}: {message}") from None
