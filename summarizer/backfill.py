@@ -19,13 +19,13 @@ from rich.table import Table
 
 from . import console
 from .errors import FetchError, ModelFatalError
-from .llm import EXPECTED_COMPLETION
+from .llm.attempts import EXPECTED_COMPLETION
+from .llm.prompts import load_template
+from .llm.tokens import count_tokens
 from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline, digest_paths
-from .prompts import load_template
 from .report import DayReport
 from .selection import SCHEME_MAILING, Plan, plan_day
-from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
 

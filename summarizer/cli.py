@@ -15,8 +15,8 @@ from .backfill import run_backfill
 from .config import load_settings
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
+from .publish.render import render_entry_md, render_jsonl
 from .redaction import protect_secret
-from .render import render_entry_md, render_jsonl
 from .selection import Plan, plan_day
 from .window import (
     NoMailing,

@@ -14,12 +14,14 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from .errors import InputError
+from .reader_settings import BatchSettings, PushSettings, RankSettings, SiteSettings
 from .redaction import protect_secret, redact
 
 ResponseMode = Literal["json_schema", "json_object", "tools"]
+ProviderName = Literal["auto", "openai", "deepseek", "dashscope", "ollama", "vllm", "generic"]
 REAL_ARXIV_DELAY = 3.0
 
 
@@ -69,7 +71,7 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-class Settings(BaseSettings):
+class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
     """Settings of a run. Field names are what flags pass; aliases are the environment names."""
 
     model_config = SettingsConfigDict(
@@ -78,6 +80,9 @@ class Settings(BaseSettings):
 
     openai_api_key: SecretStr | None = _env("openai_api_key", "OPENAI_API_KEY")
     openai_base_url: str | None = _env("openai_base_url", "OPENAI_BASE_URL")
+    provider: ProviderName = Field(
+        "auto", validation_alias=AliasChoices("provider", "SUMMARIZER_PROVIDER")
+    )
     model: str = Field("gpt-4o-mini", validation_alias=AliasChoices("model", "SUMMARIZER_MODEL"))
     arxiv_api_url: str = Field(
         "https://export.arxiv.org/api/query",

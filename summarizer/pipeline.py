@@ -11,20 +11,20 @@ from pathlib import Path
 from typing import Literal
 
 from .config import Settings
-from .cost import Budget, load_prices, price_for, usage_since
 from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
-from .fetch import ArxivSource, parse_paper_ref
-from .files import write_atomic
-from .fulltext import fetch_body
-from .limits import AdaptiveLimiter, Pacer
-from .llm import Summarizer
-from .model_client import ModelClient, OpenAIChat
+from .llm.attempts import Summarizer
+from .llm.client import ModelClient, OpenAIChat
+from .llm.cost import Budget, load_prices, price_for, usage_since
+from .llm.limits import AdaptiveLimiter, Pacer
+from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
-from .prompts import load_template
+from .publish.files import write_atomic
+from .publish.render import render_jekyll, render_jsonl, render_toc
 from .redaction import redact
-from .render import render_jekyll, render_jsonl, render_toc
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
+from .sources.arxiv import ArxivSource, parse_paper_ref
+from .sources.fulltext import fetch_body
 from .store import Store
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from conftest import Stage
 
-from summarizer.cost import Budget, Price, load_prices, price_for, usage_since
 from summarizer.errors import BudgetExceeded, InputError
+from summarizer.llm.cost import Budget, Price, load_prices, price_for, usage_since
 from summarizer.models import Usage
 from summarizer.standins.fixtures import Fixture
 from summarizer.store import Store

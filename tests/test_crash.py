@@ -63,7 +63,7 @@ def integrity(db: Path) -> str:
 WRITER = """
 import sys
 from pathlib import Path
-from summarizer.files import write_atomic_bytes
+from summarizer.publish.files import write_atomic_bytes
 path = Path(sys.argv[1])
 versions = [b"A" * 3_000_000 + b"\\n", b"B" * 2_000_000 + b"\\n"]
 print("ready", flush=True)

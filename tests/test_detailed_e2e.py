@@ -8,9 +8,9 @@ import json
 import pytest
 from conftest import GOLDEN, Stage, add_fixture
 
+from summarizer.llm.tokens import count_tokens
 from summarizer.standins.fixtures import Fixture
 from summarizer.standins.web import WebStandin, make_latexml_html, make_pdf
-from summarizer.tokens import count_tokens
 
 JEKYLL_ARGS = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--format", "jekyll")
 

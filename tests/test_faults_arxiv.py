@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from conftest import GOLDEN, Stage
 
-from summarizer import fetch
 from summarizer.config import Settings
 from summarizer.errors import FetchError
-from summarizer.fetch import ArxivSource
+from summarizer.sources import arxiv as fetch
+from summarizer.sources.arxiv import ArxivSource
 from summarizer.standins import ArxivStandin, load_fixture
 from summarizer.window import mailing_window
 

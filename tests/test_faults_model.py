@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from conftest import FEEDBACK, GOLDEN, SENTINEL_KEY, Run, Stage, point_env_at
 
-from summarizer import llm
-from summarizer.render import BRIEF_MISSING
+from summarizer.llm import attempts as llm
+from summarizer.publish.render import BRIEF_MISSING
 from summarizer.standins import (
     ArxivStandin,
     ModelStandin,

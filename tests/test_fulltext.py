@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from summarizer import fulltext
-from summarizer.fulltext import cut_back_matter, fetch_body
+from summarizer.llm.tokens import TokenizerUnavailable, count_tokens
+from summarizer.sources import fulltext
+from summarizer.sources.fulltext import cut_back_matter, fetch_body
 from summarizer.standins.web import WebStandin, make_latexml_html, make_pdf
-from summarizer.tokens import TokenizerUnavailable, count_tokens
 
 PAPER = "2601.00001"
 KEY = f"{PAPER}v1"
@@ -143,7 +143,7 @@ def test_pdf_when_html_has_no_article(web: WebStandin) -> None:
 
 @pytest.mark.faults
 def test_abstract_when_both_are_missing(web: WebStandin, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="summarizer.fulltext"):
+    with caplog.at_level(logging.WARNING, logger="summarizer.sources.fulltext"):
         body = fetch(web)
 
     assert body.source == "abstract"

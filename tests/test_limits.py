@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from summarizer.config import load_settings
-from summarizer.limits import AdaptiveLimiter, Pacer
+from summarizer.llm.limits import AdaptiveLimiter, Pacer
 
 # --- AdaptiveLimiter ----------------------------------------------------------------------------
 

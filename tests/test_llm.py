@@ -17,8 +17,8 @@ import pytest
 from conftest import FEEDBACK
 
 from summarizer.errors import ModelError, ModelFatalError
-from summarizer.llm import BACKOFF_BASE, MAX_RETRY_AFTER, Outcome, Summarizer
-from summarizer.model_client import OpenAIChat, TransientError, _retry_after
+from summarizer.llm.attempts import BACKOFF_BASE, MAX_RETRY_AFTER, Outcome, Summarizer
+from summarizer.llm.client import OpenAIChat, TransientError, _retry_after
 from summarizer.models import Brief, Paper
 from summarizer.standins import ModelStandin, load_fixture
 from summarizer.standins.server import BackgroundServer, read_body, send

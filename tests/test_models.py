@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from summarizer.model_client import strict_schema
+from summarizer.llm.client import strict_schema
 from summarizer.models import Brief, Detailed, looks_like
 
 ZH = {"language": "zh"}

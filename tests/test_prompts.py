@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from summarizer.errors import InputError
+from summarizer.llm.prompts import load_template, parse_template
 from summarizer.models import Paper
-from summarizer.prompts import load_template, parse_template
 
 PAPER = Paper(
     id="2601.00001",

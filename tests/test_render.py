@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from summarizer import files
-from summarizer.files import write_atomic, write_atomic_bytes
-from summarizer.markup import escape_jekyll, escape_liquid, escape_markdown
 from summarizer.models import Brief, Detailed, Digest, Entry, Paper, Point
-from summarizer.render import (
+from summarizer.publish import files
+from summarizer.publish.files import write_atomic, write_atomic_bytes
+from summarizer.publish.markup import escape_jekyll, escape_liquid, escape_markdown
+from summarizer.publish.render import (
     BRIEF_MISSING,
     DETAILED_MISSING,
     id_key,

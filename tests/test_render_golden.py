@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from summarizer.models import Brief, Detailed, Digest, Entry, Paper
-from summarizer.render import render_jekyll, render_jsonl, render_toc
+from summarizer.publish.render import render_jekyll, render_jsonl, render_toc
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "summarizer" / "standins" / "data"

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from summarizer import console, redaction
 from summarizer.models import Paper, looks_like
-from summarizer.render import BRIEF_MISSING
+from summarizer.publish.render import BRIEF_MISSING
 from summarizer.standins import ModelStandin, synthetic_answer
 from summarizer.standins.server import read_body, send
 

@@ -11,8 +11,8 @@ import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer import tokens
-from summarizer.tokens import TokenizerUnavailable, count_tokens, encoding, truncate_to_tokens
+from summarizer.llm import tokens
+from summarizer.llm.tokens import TokenizerUnavailable, count_tokens, encoding, truncate_to_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = "大型语言模型正在改变科学研究的方式。"
@@ -108,7 +108,7 @@ except OSError:
 """
 
 _COUNT = """
-from summarizer.tokens import count_tokens, encoding
+from summarizer.llm.tokens import count_tokens, encoding
 for text in ["hello world", "tiktoken is great!", {chinese!r}]:
     ids = encoding().encode_ordinary(text)
     assert encoding().decode(ids) == text

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from .errors import InputError
-from .models import Paper, SummaryKind
+from ..errors import InputError
+from ..models import Paper, SummaryKind
 
 VARIABLES = frozenset({"language", "title", "categories", "abstract", "body"})
 REQUIRED_IN_USER = frozenset({"title", "abstract"})
@@ -25,7 +25,7 @@ LANGUAGE_NAMES = {
 
 def prompts_dir() -> Path:
     """The packaged copy in a wheel, else the repository's `prompts/` beside the package."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here / "prompts", here.parent / "prompts"):
         if candidate.is_dir():
             return candidate

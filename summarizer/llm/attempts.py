@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from .config import ResponseMode
+from ..config import ResponseMode
+from ..errors import ModelError, ModelFatalError
+from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
+from .client import Completion, ModelClient, TransientError
 from .cost import Budget
-from .errors import ModelError, ModelFatalError
 from .limits import AdaptiveLimiter, Pacer, Sleep
-from .model_client import Completion, ModelClient, TransientError
-from .models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
 from .prompts import load_template
 from .tokens import count_tokens
 

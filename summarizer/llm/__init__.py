@@ -1,0 +1,1 @@
+"""Everything about the model: client, attempts, limits, cost, tokens, prompts."""

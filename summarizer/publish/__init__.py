@@ -1,0 +1,1 @@
+"""What a digest becomes on disk: layouts, escaping, atomic files."""

@@ -1,0 +1,104 @@
+"""Settings of the stages that reach the reader: ranking, the site, pushes and the batch engine.
+
+Mixed into `config.Settings`, which resolves everything in one place (flag > environment > .env >
+default); each group is a mixin so that its fields and checks sit together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode
+
+PushChannel = Literal["email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook"]
+PUSH_CHANNELS: tuple[str, ...] = PushChannel.__args__  # type: ignore[attr-defined]
+
+
+def _setting(default: Any, *names: str, **constraints: Any) -> Any:
+    return Field(default, validation_alias=AliasChoices(*names), **constraints)
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class RankSettings(BaseSettings):
+    """What the reader cares about: ranking, exclusions and a per-day budget."""
+
+    keywords: Annotated[list[str], NoDecode] = _setting([], "keywords", "SUMMARIZER_KEYWORDS")
+    exclude: Annotated[list[str], NoDecode] = _setting([], "exclude", "SUMMARIZER_EXCLUDE")
+    authors: Annotated[list[str], NoDecode] = _setting([], "authors", "SUMMARIZER_AUTHORS")
+    profile: Path | None = _setting(None, "profile", "SUMMARIZER_PROFILE")
+    embedding_model: str | None = _setting(None, "embedding_model", "SUMMARIZER_EMBEDDING_MODEL")
+    embedding_base_url: str | None = _setting(
+        None, "embedding_base_url", "SUMMARIZER_EMBEDDING_BASE_URL"
+    )
+    top: int | None = _setting(None, "top", "SUMMARIZER_TOP", gt=0)
+
+    @field_validator("keywords", "exclude", "authors", mode="before")
+    @classmethod
+    def _rank_lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @property
+    def relevance_set(self) -> bool:
+        """Whether any relevance setting is given (without one, digests stay as they were)."""
+        return bool(
+            self.keywords or self.authors or self.profile or self.embedding_model or self.top
+        )
+
+
+class SiteSettings(BaseSettings):
+    site_dir: Path | None = _setting(None, "site_dir", "SUMMARIZER_SITE_DIR")
+    site_url: str | None = _setting(None, "site_url", "SUMMARIZER_SITE_URL")
+
+
+class PushSettings(BaseSettings):
+    push: Annotated[list[PushChannel] | None, NoDecode] = _setting(None, "push", "SUMMARIZER_PUSH")
+    push_empty: bool = _setting(False, "push_empty", "SUMMARIZER_PUSH_EMPTY")
+    smtp_host: str | None = _setting(None, "smtp_host", "SUMMARIZER_SMTP_HOST")
+    smtp_port: int = _setting(587, "smtp_port", "SUMMARIZER_SMTP_PORT", gt=0, lt=65536)
+    smtp_user: str | None = _setting(None, "smtp_user", "SUMMARIZER_SMTP_USER")
+    smtp_password: SecretStr | None = _setting(None, "smtp_password", "SUMMARIZER_SMTP_PASSWORD")
+    smtp_security: Literal["starttls", "ssl", "none"] = _setting(
+        "starttls", "smtp_security", "SUMMARIZER_SMTP_SECURITY"
+    )
+    mail_from: str | None = _setting(None, "mail_from", "SUMMARIZER_MAIL_FROM")
+    mail_to: Annotated[list[str], NoDecode] = _setting([], "mail_to", "SUMMARIZER_MAIL_TO")
+    feishu_webhook: SecretStr | None = _setting(None, "feishu_webhook", "SUMMARIZER_FEISHU_WEBHOOK")
+    feishu_secret: SecretStr | None = _setting(None, "feishu_secret", "SUMMARIZER_FEISHU_SECRET")
+    dingtalk_webhook: SecretStr | None = _setting(
+        None, "dingtalk_webhook", "SUMMARIZER_DINGTALK_WEBHOOK"
+    )
+    dingtalk_secret: SecretStr | None = _setting(
+        None, "dingtalk_secret", "SUMMARIZER_DINGTALK_SECRET"
+    )
+    wecom_webhook: SecretStr | None = _setting(None, "wecom_webhook", "SUMMARIZER_WECOM_WEBHOOK")
+    slack_webhook: SecretStr | None = _setting(None, "slack_webhook", "SUMMARIZER_SLACK_WEBHOOK")
+    telegram_token: SecretStr | None = _setting(None, "telegram_token", "SUMMARIZER_TELEGRAM_TOKEN")
+    telegram_chat: str | None = _setting(None, "telegram_chat", "SUMMARIZER_TELEGRAM_CHAT")
+    telegram_api: str = _setting(
+        "https://api.telegram.org", "telegram_api", "SUMMARIZER_TELEGRAM_API"
+    )
+    webhook_url: SecretStr | None = _setting(None, "webhook_url", "SUMMARIZER_WEBHOOK_URL")
+
+    @field_validator("push", "mail_to", mode="before")
+    @classmethod
+    def _push_lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+
+class BatchSettings(BaseSettings):
+    batch: bool = _setting(False, "batch", "SUMMARIZER_BATCH")
+    batch_poll: float = _setting(60.0, "batch_poll", "SUMMARIZER_BATCH_POLL", gt=0, le=3600)
+
+    @field_validator("batch", mode="before")
+    @classmethod
+    def _on_off(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"on", "off"}:
+            return value.strip().lower() == "on"
+        return value
