@@ -1,32 +1,31 @@
-"""The command line. The only place exceptions become messages and exit statuses."""
+"""The command line. The only place exceptions become messages and exit statuses.
+
+Fast start: this module imports only click and light modules (errors, window, sources.ids).
+Each command first checks its own arguments, then imports its stage inside the function body
+(`from .pipeline import ...`), so `--help`, a typo or a malformed date never pays for openai,
+rich, pydantic or tiktoken. A new command follows the same pattern: imports inside the function.
+tests/test_startup.py fails when `summarizer --help` imports a heavy module.
+"""
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import console
-from .backfill import run_backfill
-from .config import load_settings
 from .errors import InputError, SummarizerError
-from .pipeline import Pipeline
-from .publish.render import render_entry_md, render_jsonl
-from .redaction import protect_secret
-from .selection import Plan, plan_day
-from .window import (
-    NoMailing,
-    digest_days,
-    is_digest_day,
-    latest_digest_day,
-    parse_day,
-)
+from .sources.ids import parse_paper_ref
+from .window import parse_day
 
-log = logging.getLogger("summarizer")
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+    from .report import DayReport
+    from .selection import Plan
+
+FORMAT_HELP = "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both."
 
 
 def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,10 +54,19 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _setup(kwargs: dict[str, Any]) -> Pipeline:
+def _setup(kwargs: dict[str, Any], *, days: int | None = None) -> Pipeline:
+    """Settings first (a bad one is reported before the heavy stages load), then the pipeline."""
+    from . import console
+    from .config import load_settings, unknown_setting_warnings
+    from .redaction import protect_secret
+
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
     protect_secret(settings.openai_api_key)
+    for line in unknown_setting_warnings():
+        console.warn(line)
+    from .pipeline import Pipeline
+
     return Pipeline(settings, reporter=console.ProgressReporter())
 
 
@@ -77,7 +85,14 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
-@click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toc", "jekyll", "all"]),
+    default="toc",
+    show_default=True,
+    help=FORMAT_HELP,
+)
 @click.option(
     "--window",
     type=click.Choice(["mailing", "anchored"]),
@@ -91,6 +106,9 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
+    from . import console
+    from .window import latest_digest_day
+
     try:
         if day is None:
             day = latest_digest_day(datetime.now(UTC))
@@ -100,11 +118,28 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
         report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
     finally:
         pipeline.close()
-    console.day_table([report], price_known=pipeline.price is not None)
+    console.day_table(
+        [report], price_known=pipeline.price is not None, model=pipeline.settings.model
+    )
+    console.files_written([report])
     return console.finish([report])
 
 
+def _summary(pipeline: Pipeline, reports: list[DayReport]) -> int:
+    """The run table, the files written (once), then what is missing; the exit status."""
+    from . import console
+
+    price_known = pipeline.price is not None
+    console.day_table(reports, price_known=price_known, model=pipeline.settings.model)
+    console.files_written(reports)
+    return console.finish(reports)
+
+
 def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -> Plan | None:
+    from . import console
+    from .selection import plan_day
+    from .window import NoMailing
+
     settings = pipeline.settings
     try:
         plan = plan_day(
@@ -131,21 +166,35 @@ def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -
     return plan
 
 
-@cli.command()
+@cli.command(short_help="Summarize one paper and print it.")
 @click.argument("ref", metavar="ID_OR_URL")
 @click.option("--detailed", is_flag=True, help="Also the translation and 详细解读.")
-@click.option("--format", "fmt", type=click.Choice(["panel", "md", "json"]), default="panel")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["panel", "md", "json"]),
+    default="panel",
+    show_default=True,
+    help="panel: for the terminal; md: the digest's Markdown (with --detailed: the Jekyll "
+    "post's); json: the JSON line of data/D.jsonl.",
+)
 @_settings_options
 def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
-    """Summarize one paper and print it (2511.14600, 2511.14600v2, an arXiv URL, hep-th/9901001)."""
+    """Summarize one paper and print it. ID_OR_URL: 2511.14600, 2511.14600v2, arXiv:2511.14600,
+    arxiv.org/abs/2511.14600, a pdf or html URL, hep-th/9901001."""
+    parse_paper_ref(ref)  # a malformed id is reported before anything loads
     pipeline = _setup(kw)
+    from . import console
+    from .publish.render import render_entry_md, render_jekyll_entry, render_jsonl
+
     try:
         found, summaries, report = pipeline.paper(ref, detailed=detailed)
     finally:
         pipeline.close()
     entry = console.entry_for(found, summaries, pipeline.settings.categories)
     if fmt == "md":
-        click.echo(render_entry_md(entry), nl=False)
+        text = render_jekyll_entry(entry) if detailed else render_entry_md(entry)
+        click.echo(text, nl=False)
     elif fmt == "json":
         click.echo(render_jsonl(console.single_digest(entry)), nl=False)
     else:
@@ -156,7 +205,14 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @cli.command()
 @click.option("--from", "first", required=True, help="First day, YYYY-MM-DD.")
 @click.option("--to", "last", required=True, help="Last day, YYYY-MM-DD.")
-@click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toc", "jekyll", "all"]),
+    default="toc",
+    show_default=True,
+    help=FORMAT_HELP,
+)
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
 @_settings_options
@@ -166,6 +222,10 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     if start > end:
         raise InputError(f"--from {first} is after --to {last}")
     pipeline = _setup(kw)
+    from . import console
+    from .backfill import run_backfill
+    from .window import digest_days, is_digest_day
+
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         for day in skipped:
@@ -177,12 +237,29 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
         pipeline.close()
     if dry_run:
         return 0
-    console.day_table(reports, price_known=pipeline.price is not None)
+    console.day_table(
+        reports, price_known=pipeline.price is not None, model=pipeline.settings.model
+    )
+    console.files_written(reports)
     return console.finish(reports)
 
 
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+@cli.command(short_help="The whole pipeline offline, on bundled sample mailings.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep the local stand-ins running and print the settings that point every command "
+    "at them, to try paper and backfill offline (Ctrl-C stops).",
+)
+def demo(serve: bool) -> int:
+    """The whole pipeline offline on a bundled sample mailing (what `make demo` runs)."""
+    from .demo import run_demo
+
+    return run_demo(serve=serve)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,15 +269,22 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         status = exc.exit_code
     except click.exceptions.Abort:
-        console.error("aborted")
+        _error("aborted")
         status = 130
     except click.UsageError as exc:
-        console.error(exc.format_message())
+        _error(exc.format_message())
         status = 2
     except SummarizerError as exc:
-        console.error(str(exc))
+        _error(str(exc))
         status = exc.exit_code
     except KeyboardInterrupt:
-        console.error("interrupted; finished summaries are kept, run again to resume")
+        _error("interrupted; finished summaries are kept, run again to resume")
         status = 130
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _error(message: str) -> None:
+    from .redaction import redact
+
+    line = " ".join(redact(message).split())
+    print(f"summarizer: error: {line}", file=sys.stderr)

@@ -19,6 +19,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from .errors import InputError
 from .reader_settings import BatchSettings, PushSettings, RankSettings, SiteSettings
 from .redaction import protect_secret, redact
+from .setting_sources import missing_key_message, source_of, unknown_settings
 
 ResponseMode = Literal["json_schema", "json_object", "tools"]
 ProviderName = Literal["auto", "openai", "deepseek", "dashscope", "ollama", "vllm", "generic"]
@@ -210,10 +211,7 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
 
     def require_key(self) -> str:
         if self.openai_api_key is None or not self.openai_api_key.get_secret_value().strip():
-            raise InputError(
-                "OPENAI_API_KEY is not set: put it in the environment or in .env "
-                "(this run needs the model)"
-            )
+            raise InputError(missing_key_message())
         return self.openai_api_key.get_secret_value()
 
 
@@ -245,8 +243,23 @@ def load_settings(**flags: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
-        name = _flag(field) if field in given else _ENV_NAMES.get(field, field)
+        if field in given:
+            name = _flag(field)
+        else:
+            env_name = str(_ENV_NAMES.get(field, field))
+            name = f"{env_name} (from {source_of(env_name)})"
         for key in _keys_given(given):
             protect_secret(SecretStr(key))
         message = redact(str(first["msg"]).removeprefix("Value error, "))
         raise InputError(f"invalid setting {name}: {message}") from None
+
+
+def unknown_setting_warnings() -> list[str]:
+    """A line per `SUMMARIZER_*` name in the environment or .env that is no setting (a typo?)."""
+    names = [
+        alias
+        for field in Settings.model_fields.values()
+        for alias in getattr(field.validation_alias, "choices", ())
+        if isinstance(alias, str)
+    ]
+    return unknown_settings(names)

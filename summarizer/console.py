@@ -1,13 +1,16 @@
-"""What a person reads: rich progress and tables, one-line errors, logging that leaks no secret."""
+"""What a person reads: one rich console on stderr for progress, messages, logs and the run table;
+stdout only for what a command was asked to print (a paper as a panel, Markdown or JSON)."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -18,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from .models import Digest, Entry, Paper, Point, Summary
 from .redaction import RedactingFilter, redact
@@ -26,15 +30,26 @@ from .selection import place_category
 if TYPE_CHECKING:
     from .report import DayReport
 
+err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:
     out.width = max(out.width, 120)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records through the console, so that they print above live progress bars, never into
+    them (a plain stream handler writes past rich and tears the bars)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            err.print(Text(self.format(record)), soft_wrap=True)
+        except Exception:  # logging must never take the run down
+            self.handleError(record)
 
 
 def configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _ConsoleHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
@@ -49,8 +64,12 @@ def error(message: str) -> None:
     print(f"summarizer: error: {line}", file=sys.stderr)
 
 
+def warn(message: str) -> None:
+    err.print(Text(f"summarizer: warning: {redact(message)}"), soft_wrap=True)
+
+
 def say(message: str) -> None:
-    out.print(message)
+    err.print(Text(message), soft_wrap=True)
 
 
 class ProgressReporter:
@@ -116,14 +135,29 @@ class ProgressReporter:
             self.close()
 
 
-def day_table(reports: list[DayReport], *, price_known: bool) -> None:
-    table = Table(title="summarizer run", show_lines=False)
-    for column in ("day", "found", "summarized", "from cache", "missing", "tokens"):
-        table.add_column(column, justify="right" if column != "day" else "left")
-    table.add_column("cost (USD)", justify="right")
-    table.add_column("note")
+# --- the run table -----------------------------------------------------------------------------
+
+
+def compact(number: int) -> str:
+    """`26834` -> `26.8k`, `1234567` -> `1.2M`: token counts that fit an 80-column table."""
+    if number < 1000:
+        return str(number)
+    if number < 999_950:
+        return f"{number / 1000:.1f}k"
+    return f"{number / 1_000_000:.1f}M"
+
+
+def day_table(reports: list[DayReport], *, price_known: bool, model: str | None = None) -> None:
+    """One row per day, readable at 80 columns: the day is never cut, tokens are compact."""
+    table = Table(title="summarizer run", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("day", no_wrap=True, min_width=10)
+    for column in ("papers", "new", "stored", "missing", "tokens", "USD"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold")
     for r in reports:
         notes = [r.note] if r.note else []
+        if r.usage.cached_tokens:
+            notes.append(f"{compact(r.usage.cached_tokens)} tokens cached")
         if r.abstract_only:
             notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
         table.add_row(
@@ -132,14 +166,25 @@ def day_table(reports: list[DayReport], *, price_known: bool) -> None:
             str(r.summarized),
             str(r.cached),
             str(len(r.missing)),
-            f"{r.usage.total_tokens:,} ({r.usage.cached_tokens:,} cached)",
+            compact(r.usage.total_tokens),
             f"{r.cost:.4f}" if price_known else "n/a",
             "; ".join(notes),
         )
-    out.print(table)
-    for r in reports:
-        for path in r.files:
-            out.print(f"wrote {path}")
+    err.print(table)
+    say("new: summarized by this run; stored: already in the store, no request made.")
+    if not price_known:
+        name = f" {model!r}" if model else ""
+        say(
+            f"USD n/a: no price is known for model{name}; tokens are counted, dollars are not "
+            "(add its price with SUMMARIZER_PRICES)."
+        )
+
+
+def files_written(reports: list[DayReport]) -> None:
+    """Every file the run wrote, once, after the table."""
+    paths: list[Path] = list(dict.fromkeys(p for r in reports for p in r.files))
+    if paths:
+        say("wrote " + ("\n      ".join(str(p) for p in paths)))
 
 
 def finish(reports: list[DayReport]) -> int:
@@ -155,6 +200,9 @@ def finish(reports: list[DayReport]) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+# --- one paper ---------------------------------------------------------------------------------
 
 
 def entry_for(paper: Paper, summaries: dict[str, Summary], categories: list[str]) -> Entry:
@@ -178,16 +226,28 @@ def single_digest(entry: Entry) -> Digest:
     )
 
 
+def _hanging(head: Text | str, body: Text | str, *, indent: int = 0) -> Table:
+    """`head` with `body` wrapped beside it: a long Chinese line (no spaces to break at) wraps
+    inside its own column instead of leaving the bullet or label alone on a line."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    if indent:
+        grid.add_column(width=indent)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(*([""] if indent else []), head, body)
+    return grid
+
+
 def paper_panel(entry: Entry) -> None:
     p = entry.paper
-    lines = [
-        f"[bold]{_markup(p.title)}[/bold]",
-        _markup(", ".join(p.authors)),
-        f"[dim]{', '.join(p.categories)} · {p.abs_url}v{p.version}[/dim]",
-        "",
+    parts: list[RenderableType] = [
+        Text(p.title, style="bold"),
+        Text(", ".join(p.authors)),
+        Text(f"{', '.join(p.categories)} · {p.abs_url}v{p.version}", style="dim"),
+        Text(""),
     ]
     if entry.brief is None:
-        lines.append("[red]总结暂缺：本次运行未能生成，再次运行将自动补上[/red]")
+        parts.append(Text("总结暂缺：本次运行未能生成，再次运行将自动补上", style="red"))
     else:
         b = entry.brief
         for label, text in (
@@ -197,30 +257,26 @@ def paper_panel(entry: Entry) -> None:
             ("Result", b.result),
             ("Conclusion", b.conclusion),
         ):
-            lines.append(f"[bold cyan]{label}[/bold cyan]: {_markup(text)}")
+            parts.append(_hanging(Text(f"{label}:", style="bold cyan"), Text(text)))
     if entry.detailed is not None:
         d = entry.detailed
-        lines += ["", "[bold cyan]译文[/bold cyan]", _markup(d.translation)]
+        parts += [Text(""), Text("译文", style="bold cyan"), Text(d.translation)]
         for number, (title, points) in enumerate(
             (("研究背景", d.background), ("方法", d.method), ("结果", d.results)), start=1
         ):
-            lines += ["", f"[bold cyan]{number}) {title}[/bold cyan]"]
-            lines += _point_lines(points, 0)
-    # soft_wrap=False: the console soft-wraps (no cropping of long lines elsewhere), but inside
-    # a box that would cut every line at the border instead of wrapping it.
-    out.print(Panel("\n".join(lines), title=f"arXiv:{p.id}", expand=True), soft_wrap=False)
+            parts += [Text(""), Text(f"{number}) {title}", style="bold cyan")]
+            parts += _point_rows(points, 0)
+    out.print(Panel(Group(*parts), title=f"arXiv:{p.id}", expand=True), soft_wrap=False)
 
 
-def _point_lines(points: list[Point], depth: int) -> list[str]:
-    lines: list[str] = []
+def _point_rows(points: list[Point], depth: int) -> list[RenderableType]:
+    rows: list[RenderableType] = []
     for point in points:
-        head = f"[bold]{_markup(point.label)}[/bold]：" if point.label else ""
-        lines.append("  " * depth + "- " + head + _markup(point.text))
-        lines += _point_lines(point.points, depth + 1)
-    return lines
-
-
-def _markup(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        body = Text()
+        if point.label:
+            body.append(point.label, style="bold")
+            body.append("：")
+        body.append(point.text)
+        rows.append(_hanging("-", body, indent=2 * depth))
+        rows += _point_rows(point.points, depth + 1)
+    return rows

@@ -1,26 +1,34 @@
-"""`make demo`: the real pipeline, fully offline, against local stand-ins for arXiv and a model.
+"""`make demo` / `summarizer demo [--serve]`: the real pipeline, fully offline, against local
+stand-ins for arXiv and a model.
 
 Starts a local arXiv API serving a bundled real mailing (27 papers of 2026-01-07) and a local
 OpenAI-compatible endpoint answering with the summaries recorded for them, then runs the same CLI a
 user runs: the table-of-contents digest of that day, and the Jekyll post of a second sample day.
+With `--serve` the stand-ins stay up and the settings pointing at them are printed, so `paper`,
+`backfill` and `digest` can be tried offline from another terminal.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
-from .cli import main as cli_main
+from . import console
 from .standins.arxiv_api import ArxivStandin
 from .standins.fixtures import load_fixture
 from .standins.openai_api import ModelStandin
 
 OUT = Path("outputs/demo")
+DEMO_KEY = "sk-demo-local-stand-in"
+DEMO_MODEL = "demo-model"
 
 
 def _run(args: list[str]) -> int:
-    print("$ summarizer " + " ".join(args), flush=True)
+    from .cli import main as cli_main
+
+    console.say(f"\n$ summarizer {' '.join(args)}")
     try:
         cli_main(args)
     except SystemExit as exc:
@@ -28,7 +36,16 @@ def _run(args: list[str]) -> int:
     return 0
 
 
-def main() -> int:
+def exports(arxiv_url: str, model_url: str) -> list[str]:
+    """The two shell lines that point every command at the stand-ins."""
+    return [
+        f"export ARXIV_API_URL={arxiv_url} OPENAI_BASE_URL={model_url}",
+        f"export OPENAI_API_KEY={DEMO_KEY} SUMMARIZER_MODEL={DEMO_MODEL} "
+        f"SUMMARIZER_OUTPUT_DIR={OUT}",
+    ]
+
+
+def run_demo(*, serve: bool = False) -> int:
     toc, jekyll = load_fixture("sample-toc"), load_fixture("sample-jekyll")
     with (
         ArxivStandin(toc.papers + jekyll.papers) as arxiv_api,
@@ -39,8 +56,8 @@ def main() -> int:
         os.environ.update(
             ARXIV_API_URL=arxiv_api.url,
             OPENAI_BASE_URL=model.base_url,
-            OPENAI_API_KEY="sk-demo-local-stand-in",
-            SUMMARIZER_MODEL="demo-model",
+            OPENAI_API_KEY=DEMO_KEY,
+            SUMMARIZER_MODEL=DEMO_MODEL,
             SUMMARIZER_OUTPUT_DIR=str(OUT),
         )
         status = _run(["digest", "--date", str(toc.day), "--format", "toc"])
@@ -57,14 +74,53 @@ def main() -> int:
                 ",".join(jekyll.categories),
             ]
         )
-        print(f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests}")
+        console.say(
+            f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
+            "(a second run asks the model nothing: every summary comes from the store)"
+        )
+        if status == 0 and serve:
+            _serve(arxiv_api.url, model.base_url, sample_id=toc.papers[0].id)
+            return 0
     if status == 0:
-        print("\nThe demo digests are in:")
-        for path in sorted(OUT.rglob("*")):
-            if path.is_file() and not path.name.startswith("summarizer.sqlite3"):
-                print(f"  {path}")
-        print("Run `make demo` again: every summary now comes from the store (0 model requests).")
+        _next_steps(sample_id=toc.papers[0].id, day=str(toc.day))
     return status
+
+
+def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
+    console.say(
+        "\nThe stand-ins stay up until Ctrl-C. In another terminal, in this directory, run:"
+    )
+    for line in exports(arxiv_url, model_url):
+        print(f"  {line}", flush=True)  # stdout: what this command was asked for
+    console.say(
+        "then, for example:\n"
+        f"  .venv/bin/summarizer paper arxiv.org/abs/{sample_id} --detailed\n"
+        "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
+        "  .venv/bin/summarizer digest --date 2026-01-07 --format all"
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.say("stand-ins stopped.")
+
+
+def _next_steps(*, sample_id: str, day: str) -> None:
+    console.say(
+        f"\nThe demo digests are under {OUT}/ (start with {OUT}/{day}.md).\n"
+        "cost (USD) n/a above: the demo model has no price; with a real model the table shows "
+        "dollars.\n"
+        "\nTry every command offline: .venv/bin/summarizer demo --serve\n"
+        f"  (keeps the stand-ins up; e.g. `summarizer paper {sample_id} --detailed`, `backfill`)\n"
+        "\nNext, a real digest:\n"
+        "  cp .env.example .env        # then set OPENAI_API_KEY (and OPENAI_BASE_URL, "
+        "SUMMARIZER_MODEL for a non-OpenAI endpoint)\n"
+        "  .venv/bin/summarizer doctor # checks the settings and the endpoint\n"
+        "  make digest                 # the latest mailing of your categories"
+    )
+
+
+def main() -> int:
+    return run_demo(serve="--serve" in sys.argv[1:])
 
 
 if __name__ == "__main__":

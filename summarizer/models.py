@@ -173,6 +173,7 @@ class Entry(BaseModel):
     category: str
     brief: Brief | None = None
     detailed: Detailed | None = None
+    missing: list[SummaryKind] = []  # the kinds this run asked for and could not make
 
 
 class Digest(BaseModel):

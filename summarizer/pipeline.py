@@ -23,8 +23,9 @@ from .publish.render import render_jekyll, render_jsonl, render_toc
 from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
-from .sources.arxiv import ArxivSource, parse_paper_ref
+from .sources.arxiv import ArxivSource
 from .sources.fulltext import fetch_body
+from .sources.ids import parse_paper_ref
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -127,12 +128,17 @@ class Pipeline:
         papers = plan.papers(self.source.search, store=self.store)
         report.fetched, report.found = plan.fetched, len(papers)
         summaries = self._ensure(papers, kinds, report)
+        # The JSON lines hold every kind the store has, whichever format this run writes.
+        for other in KINDS["all"]:
+            if other not in kinds:
+                summaries.update({(other, pid): s for pid, s in self.stored(papers, other).items()})
         entries = [
             Entry(
                 paper=p,
                 category=plan.categories_by_id[p.id],
                 brief=_brief(summaries.get(("brief", p.id))),
                 detailed=_detailed(summaries.get(("detailed", p.id))),
+                missing=[k for k in kinds if (k, p.id) not in summaries],
             )
             for p in papers
         ]

@@ -7,8 +7,10 @@ import re
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
+if TYPE_CHECKING:  # the CLI's error path imports this module; pydantic is not needed to run it
+    from pydantic import SecretStr
 
 _secrets: list[str] = []
 KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")

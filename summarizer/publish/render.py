@@ -96,7 +96,7 @@ def render_toc(digest: Digest) -> str:
     header = "<div id=toc></div>\n\n# Table of Contents\n"
     categories = _placed_categories(digest)
     if not categories:
-        return header
+        return header + "\n" + empty_day_note(digest) + "\n"
     groups = {c: _ascending(e for e in digest.entries if e.category == c) for c in categories}
     toc = "".join(f"- [{c}](#{c}) [Total: {len(groups[c])}]\n" for c in categories)
     sections: list[str] = []
@@ -109,6 +109,12 @@ def render_toc(digest: Digest) -> str:
         heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
         sections.append(heading + "\n\n".join(blocks))
     return f"{header}\n{toc}\n\n" + "\n\n".join(sections)
+
+
+def empty_day_note(digest: Digest) -> str:
+    """What a digest with no paper says, so that an empty file is not mistaken for a failure."""
+    listed = ", ".join(digest.categories)
+    return f"No new papers in {listed} on {digest.day.isoformat()} (本期没有新论文)."
 
 
 # --- Jekyll post -------------------------------------------------------------------------------
@@ -189,6 +195,11 @@ def _jekyll_entry(entry: Entry) -> list[str]:
     return [*lines, "</div>", "", "</details>", "", "---"]
 
 
+def render_jekyll_entry(entry: Entry) -> str:
+    """One paper's section exactly as the Jekyll post holds it (`paper --detailed --format md`)."""
+    return "\n".join(_jekyll_entry(entry)) + "\n"
+
+
 def render_jekyll(digest: Digest) -> str:
     """The Jekyll post, laid out as `samples/jekyll-post.md`: newest paper (highest id) first."""
     entries = _ascending(digest.entries)[::-1]
@@ -210,7 +221,10 @@ def _dump(model: BaseModel | None) -> dict[str, Any] | None:
     return None if model is None else model.model_dump()
 
 
-def _record(entry: Entry) -> dict[str, Any]:
+def jsonl_row(entry: Entry) -> dict[str, Any]:
+    """The JSON line of one paper: its metadata, every stored summary (null where none was ever
+    made) and `missing`, the kinds asked for that could not be made. Other stages add their
+    fields here (rank: `score`, `why`, `summarized`)."""
     paper = entry.paper
     return {
         "id": paper.id,
@@ -224,11 +238,12 @@ def _record(entry: Entry) -> dict[str, Any]:
         "pdf_url": paper.pdf_url,
         "brief": _dump(entry.brief),
         "detailed": _dump(entry.detailed),
+        "missing": list(entry.missing),
     }
 
 
 def render_jsonl(digest: Digest) -> str:
     """One JSON object per paper, ascending id, raw text (JSON is not Markdown)."""
     return "".join(
-        json.dumps(_record(e), ensure_ascii=False) + "\n" for e in _ascending(digest.entries)
+        json.dumps(jsonl_row(e), ensure_ascii=False) + "\n" for e in _ascending(digest.entries)
     )

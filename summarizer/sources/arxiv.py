@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -11,33 +10,14 @@ from typing import Any
 import arxiv
 import requests
 
-from ..errors import FetchError, InputError, PaperNotFound
+from ..errors import FetchError, PaperNotFound
 from ..models import Paper
 from ..window import Window, arxiv_range
+from .ids import split_versioned
 
 log = logging.getLogger(__name__)
 
-NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$")
-OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v([1-9]\d*))?$")
 RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
-URL_ID = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(.+?)(?:\.pdf)?/?$")
-
-
-def parse_paper_ref(text: str) -> tuple[str, int | None]:
-    """`2511.14600`, `2511.14600v2`, `hep-th/9901001`, or an abs/pdf/html URL -> (id, version)."""
-    ref = text.strip()
-    if match := URL_ID.match(ref):
-        ref = match.group(1)
-    ref = ref.removeprefix("arXiv:").removeprefix("arxiv:")
-    for pattern in (NEW_ID, OLD_ID):
-        if match := pattern.match(ref):
-            return match.group(1), int(match.group(2)) if match.group(2) else None
-    raise InputError(f"{text!r} is not an arXiv id or URL (e.g. 2511.14600 or hep-th/9901001)")
-
-
-def split_versioned(short_id: str) -> tuple[str, int]:
-    paper_id, version = parse_paper_ref(short_id)
-    return paper_id, version or 1
 
 
 def to_paper(result: arxiv.Result) -> Paper:
