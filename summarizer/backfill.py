@@ -132,7 +132,7 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
         f"{total.total_tokens:,}",
         _price(pipeline, total),
     )
-    console.out.print(bill)
+    console.err.print(bill)
     if pipeline.settings.full_text:
         console.say("full text on: each prompt is counted at its full-text token budget (a cap).")
 

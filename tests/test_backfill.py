@@ -130,7 +130,7 @@ def test_two_weeks_across_dst_each_paper_in_exactly_its_digest(stage: Stage, cli
         stage.arxiv.add(paper)
     run = cli("backfill", "--from", str(FIRST), "--to", str(LAST))
     assert run.code == 0, run.err
-    assert "2026-03-07 is a Saturday" in run.out and "2026-03-08 is a Sunday" in run.out
+    assert "2026-03-07 is a Saturday" in run.err and "2026-03-08 is a Sunday" in run.err
 
     # files for exactly the weekdays, both kinds, whole
     assert sorted(p.name for p in stage.out.glob("*.md")) == [f"{d}.md" for d in WEEKDAYS]
@@ -159,7 +159,7 @@ def test_two_weeks_across_dst_each_paper_in_exactly_its_digest(stage: Stage, cli
     assert stage.model.requests == len(expected)
     assert max(stage.model.by_paper.values()) == 1
     for day in WEEKDAYS:
-        assert f"│ {day} │" in run.out  # a row of the table at the end
+        assert f"\n {day} " in run.err  # a row of the table at the end
 
     # resumable: everything is done, so nothing is asked of anyone and no byte changes
     before = files_under(stage.out)
@@ -169,7 +169,7 @@ def test_two_weeks_across_dst_each_paper_in_exactly_its_digest(stage: Stage, cli
     assert again.code == 0, again.err
     assert stage.arxiv.requests == 0 and stage.model.requests == 0
     assert files_under(stage.out) == before
-    assert again.out.count("already done") >= len(WEEKDAYS)
+    assert again.err.count("already done") >= len(WEEKDAYS)
 
 
 def test_interrupted_day_is_redone_and_finished_days_are_not(stage: Stage, cli: Cli) -> None:
@@ -199,7 +199,7 @@ def test_dry_run_prices_every_day_without_the_model_or_files(stage: Stage, cli: 
     counts = Counter(d for p in corpus if (d := expected_day(p)) is not None)
     rows = {
         cells[0]: cells[1:]
-        for line in run.out.splitlines()
+        for line in run.err.splitlines()
         if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
     }
     for day in WEEKDAYS:
@@ -215,7 +215,7 @@ def test_dry_run_prices_every_day_without_the_model_or_files(stage: Stage, cli: 
     assert again.code == 0 and stage.model.requests == 0
     rows = {
         cells[0]: cells[1:]
-        for line in again.out.splitlines()
+        for line in again.err.splitlines()
         if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
     }
     assert rows["2026-03-04"][:2] == ["8", "8"]  # only the detailed analyses are left
@@ -236,7 +236,7 @@ def test_backfill_stops_when_arxiv_is_down_and_resumes(stage: Stage, cli: Cli) -
     last = run.err.strip().splitlines()[-1]
     assert last.startswith("summarizer: error: ") and "arXiv" in last
     assert "Traceback" not in run.err
-    assert "already done" in run.out and "stopped" in run.out  # the table of what was done
+    assert "already done" in run.err and "stopped" in run.err  # the table of what was done
     # 4 tries of the arxiv client, 3 times (two resumes), all for Tuesday; Wednesday never asked
     assert stage.arxiv.requests == 12
     assert all("202603021900" in e["search_query"] for e in stage.arxiv.log)
@@ -252,7 +252,7 @@ def test_days_not_yet_announced_are_skipped_not_recorded(stage: Stage, cli: Cli)
     assert run.code == 0, run.err
     for day in days:
         if day.weekday() < 5:
-            assert f"{day}: its mailing appears at" in run.out
+            assert f"{day}: its mailing appears at" in run.err
     assert stage.arxiv.requests == 0 and stage.model.requests == 0
     assert not stage.out.exists()
     dry = cli("backfill", "--from", str(days[0]), "--to", str(days[-1]), "--dry-run")
@@ -431,4 +431,4 @@ def test_backfill_killed_mid_run_resumes_without_paying_twice(
     # days finished before the kill are not redone: no query, no request, a note in the table
     assert stage.arxiv.requests == 5 - len(finished)
     for day in finished:
-        assert f"{day}: 8 papers, already done" in out.decode("utf-8")
+        assert f"{day}: 8 papers, already done" in err.decode("utf-8")

@@ -97,6 +97,6 @@ def test_full_text_reads_the_body_within_budget_and_falls_back(
 
     bare_prompt = _user_prompt(stage, bare_paper.title)
     assert "Full text" not in bare_prompt and bare_paper.abstract in bare_prompt
-    assert "abstract only" in run.out  # the run's table says the body could not be had
+    assert "abstract only" in run.err  # the run's table says the body could not be had
     assert f"/html/{bare_paper.versioned_id}" in web.paths
     assert f"/pdf/{bare_paper.versioned_id}" in web.paths

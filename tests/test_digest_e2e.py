@@ -44,9 +44,11 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "pdf_url",
         "brief",
         "detailed",
+        "missing",
     ]
     assert first["detailed"] is None and first["brief"]["tldr"]
-    assert "found" in run.out and "27" in run.out
+    assert "papers" in run.err and " 27 " in run.err
+    assert run.out == "", "stdout is for what a command was asked to print"
 
 
 def test_second_day_matches_the_hand_written_digest(
@@ -75,8 +77,8 @@ def test_second_run_makes_no_model_request_and_writes_the_same_bytes(stage: Stag
 def test_saturday_is_one_clear_line_and_no_file(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("digest", "--date", "2026-01-10")
     assert run.code == 0
-    assert "no mailing" in run.out and "Saturday" in run.out
-    assert len(run.out.strip().splitlines()) == 1
+    assert "no mailing" in run.err and "Saturday" in run.err
+    assert len(run.err.strip().splitlines()) == 1 and run.out == ""
     assert stage.arxiv.requests == 0 and stage.model.requests == 0
     assert not stage.out.exists()
 

@@ -256,7 +256,11 @@ def test_entry_under_unlisted_category_is_shown_last() -> None:
 
 
 def test_toc_empty_digest() -> None:
-    assert render_toc(digest()) == "<div id=toc></div>\n\n# Table of Contents\n"
+    """An empty day says so in its file: an empty digest is not mistaken for a failed run."""
+    assert render_toc(digest()) == (
+        "<div id=toc></div>\n\n# Table of Contents\n\n"
+        "No new papers in eess.SP, eess.AS, cs.SD on 2025-11-19 (本期没有新论文).\n"
+    )
 
 
 def test_toc_escapes_everything_from_outside() -> None:
@@ -406,7 +410,7 @@ def test_jsonl_raw_ordered_records() -> None:
     first, second = (json.loads(x) for x in out.splitlines())
     assert list(first) == [
         "id", "version", "title", "authors", "primary_category", "categories", "published",
-        "abstract", "pdf_url", "brief", "detailed",
+        "abstract", "pdf_url", "brief", "detailed", "missing",
     ]  # fmt: skip
     assert first["id"] == "2601.00001" and first["brief"] is None and first["detailed"] is None
     assert first["published"] == "2026-01-06T12:00:00Z"
