@@ -58,6 +58,14 @@ def _record(sample: Fixture, paper_id: str) -> tuple[Paper, dict[str, str]]:
         (f"https://arxiv.org/pdf/{PAPER}v1.pdf", f"{PAPER}v1"),
         (f"https://arxiv.org/html/{PAPER}v1", f"{PAPER}v1"),
         (f"http://export.arxiv.org/abs/{PAPER}v1/", f"{PAPER}v1"),
+        # as people paste them: no scheme, www., a browser's query or fragment, any case
+        (f"arxiv.org/abs/{PAPER}v1", f"{PAPER}v1"),
+        (f"arxiv.org/abs/{PAPER}", PAPER),
+        (f"www.arxiv.org/pdf/{PAPER}v1.pdf", f"{PAPER}v1"),
+        (f"https://www.arxiv.org/abs/{PAPER}?context=eess", PAPER),
+        (f"https://arxiv.org/html/{PAPER}v1#S2", f"{PAPER}v1"),
+        (f"ARXIV:{PAPER}v1", f"{PAPER}v1"),
+        (f" arXiv: {PAPER} ", PAPER),
     ],
 )
 def test_each_id_and_url_form_prints_the_panel(
