@@ -7,16 +7,21 @@ DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
 .PHONY: install test faults demo digest paper backfill check bench clean
 
+# The first install downloads about 40 packages (1-2 minutes); pip prints a line for each.
 $(STAMP): pyproject.toml
-	$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
+	@$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	@echo "==> [1/3] creating $(VENV) (first time only)"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@echo "==> [2/3] installing summarizer and its test tools into $(VENV) (1-2 minutes the first time)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	@echo "==> [3/3] installed"
+	@touch $(STAMP)
 
 install: $(STAMP)
 
+# In parallel on every core (pytest-xdist); every test uses its own directory and free ports.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 faults: $(STAMP)
 	$(BIN)/python -m pytest -q -m faults

@@ -85,7 +85,7 @@ def run_backfill(
 def _line(report: DayReport) -> str:
     if report.note == "already done":
         return f"{report.found} papers, already done"
-    text = f"{report.found} papers, {report.summarized} summarized, {report.cached} from cache"
+    text = f"{report.found} papers, {report.summarized} summarized, {report.cached} from the store"
     if report.missing:
         text += f", {len(report.missing)} missing"
     return text

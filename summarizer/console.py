@@ -151,13 +151,11 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
     """One row per day, readable at 80 columns: the day is never cut, tokens are compact."""
     table = Table(title="summarizer run", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("day", no_wrap=True, min_width=10)
-    for column in ("papers", "new", "stored", "missing", "tokens", "USD"):
+    for column in ("papers", "new", "stored", "missing", "tokens", "cached", "USD"):
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("note", overflow="fold")
     for r in reports:
         notes = [r.note] if r.note else []
-        if r.usage.cached_tokens:
-            notes.append(f"{compact(r.usage.cached_tokens)} tokens cached")
         if r.abstract_only:
             notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
         table.add_row(
@@ -167,11 +165,15 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
             str(r.cached),
             str(len(r.missing)),
             compact(r.usage.total_tokens),
+            compact(r.usage.cached_tokens),
             f"{r.cost:.4f}" if price_known else "n/a",
             "; ".join(notes),
         )
     err.print(table)
-    say("new: summarized by this run; stored: already in the store, no request made.")
+    say(
+        "new: summarized by this run; stored: already in the store, no request made; "
+        "cached: prompt tokens the provider billed at its cached rate."
+    )
     if not price_known:
         name = f" {model!r}" if model else ""
         say(

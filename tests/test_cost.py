@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import Stage
 
+from summarizer.console import compact
 from summarizer.errors import BudgetExceeded, InputError
 from summarizer.llm.cost import Budget, Price, load_prices, price_for, usage_since
 from summarizer.models import Usage
@@ -240,9 +241,10 @@ def test_run_cost_with_cached_tokens_equals_the_hand_computation(
         0,
         [],
     )
-    assert f"{cost:.4f}" in run.out
-    assert f"{usage['prompt_tokens'] + usage['completion_tokens']:,}" in run.out
-    assert f"({27 * 256:,} cached)" in run.out
+    assert f"{cost:.4f}" in run.err  # the run table, on stderr, with compact token counts
+    total = usage["prompt_tokens"] + usage["completion_tokens"]
+    row = next(line for line in run.err.splitlines() if line.lstrip().startswith("2026-01-07"))
+    assert row.split()[5:8] == [compact(total), compact(27 * 256), f"{cost:.4f}"]
 
     # the same day again: nothing asked, nothing spent, and that is recorded too
     again = cli("digest", "--date", "2026-01-07")
@@ -304,3 +306,12 @@ def test_prompts_put_the_fixed_instructions_first_and_the_paper_last(
         assert any(user.endswith(abstract) for abstract in abstracts), user[-200:]
     # the request's other fixed part (the answer's schema) is identical too
     assert len({json.dumps(b.get("response_format"), sort_keys=True) for b in bodies}) == 1
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shown"),
+    [(0, "0"), (999, "999"), (1000, "1.0k"), (26834, "26.8k"), (999_949, "999.9k"),
+     (999_950, "1.0M"), (12_345_678, "12.3M")],
+)  # fmt: skip
+def test_compact_token_counts(tokens: int, shown: str) -> None:
+    assert compact(tokens) == shown

@@ -42,11 +42,12 @@ class ScheduledFaults(ArxivStandin):
 @pytest.fixture
 def paged(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
     """The sample day served in pages of 10 by a stand-in whose faults hit chosen requests;
-    a short read timeout and short pauses between resumes."""
-    with ScheduledFaults(stage.arxiv.papers, slow_seconds=2.0) as arxiv_api:
+    a read timeout that a healthy page on a loaded machine stays well within, a slow page that
+    outlasts it by far (cut off when the stand-in stops), short pauses between resumes."""
+    with ScheduledFaults(stage.arxiv.papers, slow_seconds=60.0) as arxiv_api:
         monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
         monkeypatch.setenv("ARXIV_PAGE_SIZE", "10")
-        monkeypatch.setenv("ARXIV_TIMEOUT", "0.3")
+        monkeypatch.setenv("ARXIV_TIMEOUT", "1")
         monkeypatch.setattr(fetch, "RESUME_DELAY", 0.05)
         yield Stage(arxiv_api, stage.model, stage.out)
 
@@ -76,7 +77,8 @@ def test_one_fault_on_any_page_is_retried_and_the_digest_is_whole(
     page = str((request_number - 1) * 10)
     assert starts(arxiv_api).count(page) == 2, "the failed page is asked again, from its offset"
     assert starts(arxiv_api)[: request_number - 1] == ["0", "10", "20"][: request_number - 1]
-    assert run.err == "", "a recovered hiccup is not news"
+    news = [line for line in run.err.splitlines() if "WARNING" in line or "error" in line]
+    assert news == [], "a recovered hiccup is not news"
 
 
 def test_faults_on_several_pages_in_one_run(paged: Stage, cli) -> None:  # type: ignore[no-untyped-def]

@@ -175,10 +175,15 @@ def test_transient_faults_back_off_exponentially_with_jitter(model: ModelStandin
 
 @pytest.mark.parametrize("kind", ["500", "503", "429", "timeout", "reset", "english"])
 def test_attempts_never_multiply_across_layers(model: ModelStandin, kind: str) -> None:
-    """The SDK's retries are off: three attempts are three HTTP requests, whatever the fault."""
+    """The SDK's retries are off: three attempts are three HTTP requests, whatever the fault.
+
+    No timing assumption: a server that answers at once gets a generous client timeout (a loaded
+    machine must not turn a 503 into a timeout), and a hanging one hangs far longer than the
+    client waits, with a client timeout long enough for the request to reach it first."""
     model.retry_after = "0"
+    model.hang_seconds = 60.0  # cut off at once when the stand-in stops
     model.always(kind)
-    outcomes = run(model.base_url, PAPERS[:4], timeout=0.5)
+    outcomes = run(model.base_url, PAPERS[:4], timeout=2.0 if kind == "timeout" else 30.0)
     assert all(isinstance(o, ModelError) and o.attempts == 3 for o in outcomes)
     assert model.requests == 12
     assert set(model.by_paper.values()) == {3}
