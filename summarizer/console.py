@@ -148,16 +148,18 @@ def compact(number: int) -> str:
 
 
 def day_table(reports: list[DayReport], *, price_known: bool, model: str | None = None) -> None:
-    """One row per day, readable at 80 columns: the day is never cut, tokens are compact."""
+    """One row per day, readable at 80 columns (the day never cut, tokens compact); each day's
+    notes follow the table as whole lines rather than folded into a narrow column."""
     table = Table(title="summarizer run", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("day", no_wrap=True, min_width=10)
-    for column in ("papers", "new", "stored", "missing", "tokens", "cached", "USD"):
+    for column in ("papers", "new", "stored", "missing", "tokens", "cached", "cost (USD)"):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold")
+    notes: list[str] = []
     for r in reports:
-        notes = [r.note] if r.note else []
+        if r.note:
+            notes.append(f"{r.day}: {r.note}")
         if r.abstract_only:
-            notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
+            notes.append(f"{r.day}: abstract only (no full text) for {len(r.abstract_only)}")
         table.add_row(
             str(r.day),
             str(r.found),
@@ -167,19 +169,21 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
             compact(r.usage.total_tokens),
             compact(r.usage.cached_tokens),
             f"{r.cost:.4f}" if price_known else "n/a",
-            "; ".join(notes),
         )
     err.print(table)
-    say(
+    for line in notes:
+        say(line)
+    legend = (
         "new: summarized by this run; stored: already in the store, no request made; "
         "cached: prompt tokens the provider billed at its cached rate."
     )
     if not price_known:
         name = f" {model!r}" if model else ""
-        say(
-            f"USD n/a: no price is known for model{name}; tokens are counted, dollars are not "
+        legend += (
+            f"\ncost n/a: no price is known for model{name}; tokens are counted, dollars are not "
             "(add its price with SUMMARIZER_PRICES)."
         )
+    err.print(Text(legend, style="dim"))  # wrapped at words to the terminal's width
 
 
 def files_written(reports: list[DayReport]) -> None:

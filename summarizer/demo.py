@@ -107,8 +107,6 @@ def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
 def _next_steps(*, sample_id: str, day: str) -> None:
     console.say(
         f"\nThe demo digests are under {OUT}/ (start with {OUT}/{day}.md).\n"
-        "cost (USD) n/a above: the demo model has no price; with a real model the table shows "
-        "dollars.\n"
         "\nTry every command offline: .venv/bin/summarizer demo --serve\n"
         f"  (keeps the stand-ins up; e.g. `summarizer paper {sample_id} --detailed`, `backfill`)\n"
         "\nNext, a real digest:\n"
