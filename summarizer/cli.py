@@ -180,8 +180,13 @@ def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -
 )
 @_settings_options
 def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
-    """Summarize one paper and print it. ID_OR_URL: 2511.14600, 2511.14600v2, arXiv:2511.14600,
-    arxiv.org/abs/2511.14600, a pdf or html URL, hep-th/9901001."""
+    """Summarize one paper and print it.
+
+    \b
+    ID_OR_URL as you paste it: 2511.14600, 2511.14600v2, arXiv:2511.14600,
+    arxiv.org/abs/2511.14600v1 (or https://www...), a pdf or html URL,
+    hep-th/9901001.
+    """
     parse_paper_ref(ref)  # a malformed id is reported before anything loads
     pipeline = _setup(kw)
     from . import console

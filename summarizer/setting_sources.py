@@ -54,7 +54,7 @@ def source_of(env_name: str, *, dotenv: Mapping[str, str | None] | None = None) 
         return "the environment"
     dotenv = dotenv_settings() if dotenv is None else dotenv
     if env_name in dotenv:
-        return f"{ENV_FILE} ({ENV_FILE.resolve()})"
+        return str(ENV_FILE)
     return "the default"
 
 

@@ -183,7 +183,7 @@ def test_a_wrong_setting_says_where_it_was_read(
     stage: Stage, cli: Cli, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (isolated / ".env").write_text("SUMMARIZER_RPM=lots\n", encoding="utf-8")
-    assert_one_line_exit_2(cli("digest", "--date", DAY), "SUMMARIZER_RPM (from .env")
+    assert_one_line_exit_2(cli("digest", "--date", DAY), "SUMMARIZER_RPM (from .env)")
     monkeypatch.setenv("SUMMARIZER_RPM", "-1")
     assert_one_line_exit_2(cli("digest", "--date", DAY), "SUMMARIZER_RPM (from the environment)")
 

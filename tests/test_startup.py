@@ -106,6 +106,13 @@ def test_top_level_help_fits_80_columns_without_cut_lines(isolated: Path) -> Non
         assert not line.rstrip().endswith("..."), line
 
 
+@pytest.mark.parametrize("command", ["digest", "paper", "backfill", "demo"])
+def test_command_help_fits_80_columns(command: str, isolated: Path) -> None:
+    proc, _ = imported_by(command, "--help", cwd=isolated)
+    assert proc.returncode == 0
+    assert all(len(line) <= 80 for line in proc.stdout.splitlines()), proc.stdout
+
+
 def test_every_option_has_help_text() -> None:
     for name, command in cli.commands.items():
         for param in command.params:
