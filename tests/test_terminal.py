@@ -90,3 +90,18 @@ def test_backfill_table_shows_every_day_in_full_at_80_columns(stage: Stage, isol
         assert sum(f"[{number}/5] {day}:" in line for line in lines) == 1
     wrote = "".join(lines).count("2026-01-07.md")
     assert wrote == 1, "files written are listed once, at the end"
+
+
+def test_log_lines_print_above_the_live_bars(
+    stage: Stage, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "2")
+    stage.model.latency = (0.05, 0.0)  # the bars are live for a while, around the failure
+    stage.model.fail_next("503")
+    code, raw = run_in_terminal(["digest", "--date", DAYS[2]], cwd=isolated)
+    assert code == 1, raw[-3000:]
+    assert "━" in raw, "the progress bar was drawn"
+    warnings = [line for line in screen_lines(raw) if "WARNING" in line]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("WARNING summarizer.") and "━" not in warnings[0]
