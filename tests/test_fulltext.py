@@ -173,19 +173,19 @@ def test_abstract_quickly_when_the_server_is_down() -> None:
 
     assert body.source == "abstract"
     assert body.text == ABSTRACT
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 10  # refused at once; the bound only catches long waits
 
 
 @pytest.mark.faults
 def test_abstract_when_requests_time_out(web: WebStandin) -> None:
     web.html[KEY] = paper_html()
-    web.delay = 1.0
+    web.delay = 20.0  # far past the timeout: finishing well before it proves the timeout cut in
     started = time.monotonic()
 
-    body = fetch(web, timeout=0.2)
+    body = fetch(web, timeout=1.0)
 
     assert body.source == "abstract"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 12  # generous: a loaded machine must not fail this
 
 
 def test_uses_and_keeps_open_a_given_session(web: WebStandin) -> None:

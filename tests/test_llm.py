@@ -320,10 +320,10 @@ GOOD = json.dumps(
 def test_a_trickling_answer_cannot_outlast_the_request_timeout() -> None:
     """The SDK's timeout bounds each read; a server sending a byte now and then would hold the
     request for ever. The whole request is bounded by the setting."""
-    with Scripted([(200, completion_body(GOOD), 0.2)]) as server:
+    with Scripted([(200, completion_body(GOOD), 0.5)]) as server:
 
         async def go() -> float:
-            client = OpenAIChat(api_key="k", base_url=server.base_url, model="m", timeout=0.6)
+            client = OpenAIChat(api_key="k", base_url=server.base_url, model="m", timeout=1.0)
             started = time.monotonic()
             try:
                 with pytest.raises(TransientError, match="timed out"):
@@ -336,7 +336,8 @@ def test_a_trickling_answer_cannot_outlast_the_request_timeout() -> None:
                 await client.close()
             return time.monotonic() - started
 
-        assert asyncio.run(go()) < 2.0
+        # the trickle lasts tens of seconds; a generous bound still proves the cut
+        assert asyncio.run(go()) < 10.0
 
 
 def test_a_body_that_is_not_a_completion_is_retried_not_a_crash() -> None:

@@ -390,8 +390,8 @@ def test_model_timeout_and_reset_and_prompt_stop() -> None:
                 time.sleep(0.01)
             began = time.monotonic()
             s.stop()  # held requests are answered or cut off at once, not after hang_seconds
-            done, _ = wait(hung, timeout=2)
-            assert len(done) == 2 and time.monotonic() - began < 2
+            done, _ = wait(hung, timeout=10)
+            assert len(done) == 2 and time.monotonic() - began < 10  # not hang_seconds (30)
     finally:
         s.stop()
 
