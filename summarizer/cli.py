@@ -21,6 +21,7 @@ from .sources.ids import parse_paper_ref
 from .window import parse_day
 
 if TYPE_CHECKING:
+    from .models import SummaryKind
     from .pipeline import Pipeline
     from .report import DayReport
     from .selection import Plan
@@ -196,7 +197,8 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
         found, summaries, report = pipeline.paper(ref, detailed=detailed)
     finally:
         pipeline.close()
-    entry = console.entry_for(found, summaries, pipeline.settings.categories)
+    asked: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
+    entry = console.entry_for(found, summaries, pipeline.settings.categories, asked=asked)
     if fmt == "md":
         text = render_jekyll_entry(entry) if detailed else render_entry_md(entry)
         click.echo(text, nl=False)

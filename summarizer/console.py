@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .models import Digest, Entry, Paper, Point, Summary
+from .models import Digest, Entry, Paper, Point, Summary, SummaryKind
 from .redaction import RedactingFilter, redact
 from .selection import place_category
 
@@ -211,12 +211,19 @@ def finish(reports: list[DayReport]) -> int:
 # --- one paper ---------------------------------------------------------------------------------
 
 
-def entry_for(paper: Paper, summaries: dict[str, Summary], categories: list[str]) -> Entry:
+def entry_for(
+    paper: Paper,
+    summaries: dict[str, Summary],
+    categories: list[str],
+    *,
+    asked: tuple[SummaryKind, ...] = ("brief",),
+) -> Entry:
     return Entry(
         paper=paper,
         category=place_category(paper, categories) or paper.primary_category,
         brief=summaries["brief"].brief() if "brief" in summaries else None,
         detailed=summaries["detailed"].detailed() if "detailed" in summaries else None,
+        missing=[kind for kind in asked if kind not in summaries],
     )
 
 

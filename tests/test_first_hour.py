@@ -81,6 +81,19 @@ def test_paper_detailed_md_is_the_jekyll_post_block(stage: Stage, cli: Cli) -> N
     assert f"\n{md.out}" in post
 
 
+def test_paper_json_names_what_is_missing(
+    stage: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "1")
+    stage.model.fail_next("500")
+    run = cli("paper", PAPER, "--format", "json")
+    assert run.code == 1
+    row = json.loads(run.out)
+    assert row["brief"] is None and row["missing"] == ["brief"]
+    again = json.loads(cli("paper", PAPER, "--format", "json").out)
+    assert again["brief"] and again["missing"] == []
+
+
 def test_bad_id_forms_still_refused(stage: Stage, cli: Cli) -> None:
     for ref in ("arxiv.org/list/eess.SP/new", "example.org/abs/2601.02394", "arxiv.org/abs/"):
         assert_one_line_exit_2(cli("paper", ref), "not an arXiv id or URL")
