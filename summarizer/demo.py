@@ -11,6 +11,7 @@ With `--serve` the stand-ins stay up and the settings pointing at them are print
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -98,10 +99,18 @@ def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
         "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
         "  .venv/bin/summarizer digest --date 2026-01-07 --format all"
     )
+    # Ctrl-C or a kill stops the stand-ins, even when started with SIGINT ignored (as `cmd &`
+    # in a script, or a test runner's worker, starts it).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         console.say("stand-ins stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _next_steps(*, sample_id: str, day: str) -> None:

@@ -97,6 +97,10 @@ def test_demo_serve_lets_paper_and_backfill_run_offline(isolated: Path) -> None:
         empty = (isolated / "outputs" / "demo" / "2026-01-05.md").read_text("utf-8")
         assert "No new papers" in empty
     finally:
-        serve.send_signal(signal.SIGINT)
-        code = serve.wait(timeout=60)
+        serve.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            code = serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            raise
     assert code == 0
