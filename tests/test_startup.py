@@ -59,16 +59,7 @@ def heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--help"],
-        ["digest", "--help"],
-        ["paper", "--help"],
-        ["backfill", "--help"],
-        ["demo", "--help"],
-    ],
-)
+@pytest.mark.parametrize("args", [["--help"], *([name, "--help"] for name in sorted(cli.commands))])
 def test_help_loads_no_heavy_module(args: list[str], isolated: Path) -> None:
     proc, modules = imported_by(*args, cwd=isolated)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -106,7 +97,7 @@ def test_top_level_help_fits_80_columns_without_cut_lines(isolated: Path) -> Non
         assert not line.rstrip().endswith("..."), line
 
 
-@pytest.mark.parametrize("command", ["digest", "paper", "backfill", "demo"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_command_help_fits_80_columns(command: str, isolated: Path) -> None:
     proc, _ = imported_by(command, "--help", cwd=isolated)
     assert proc.returncode == 0
