@@ -43,17 +43,24 @@ class ScheduledFaults(ArxivStandin):
 def paged(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
     """The sample day served in pages of 10 by a stand-in whose faults hit chosen requests;
     a read timeout that a healthy page on a loaded machine stays well within, a slow page that
-    outlasts it by far (cut off when the stand-in stops), short pauses between resumes."""
+    outlasts it by far (cut off when the stand-in stops), short pauses between resumes. A test
+    with a slow page shortens the timeout (`expect_slow`) so that it stays fast."""
     with ScheduledFaults(stage.arxiv.papers, slow_seconds=60.0) as arxiv_api:
         monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
         monkeypatch.setenv("ARXIV_PAGE_SIZE", "10")
-        monkeypatch.setenv("ARXIV_TIMEOUT", "1")
+        monkeypatch.setenv("ARXIV_TIMEOUT", "10")
         monkeypatch.setattr(fetch, "RESUME_DELAY", 0.05)
         yield Stage(arxiv_api, stage.model, stage.out)
 
 
 def golden() -> bytes:
     return (GOLDEN / f"toc-{DAY}.md").read_bytes()
+
+
+def expect_slow(monkeypatch: pytest.MonkeyPatch, seconds: float = 3.0) -> None:
+    """A read timeout short enough that waiting out slow pages keeps the test fast, still long
+    enough that a healthy page on a loaded machine (two suites side by side) comes in before it."""
+    monkeypatch.setenv("ARXIV_TIMEOUT", str(seconds))
 
 
 def starts(standin: ArxivStandin) -> list[str]:
@@ -67,7 +74,10 @@ def test_one_fault_on_any_page_is_retried_and_the_digest_is_whole(
     cli,  # type: ignore[no-untyped-def]
     fault: str,
     request_number: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if fault == "slow":
+        expect_slow(monkeypatch)
     arxiv_api: ScheduledFaults = paged.arxiv  # type: ignore[assignment]
     arxiv_api.schedule = {request_number: fault}
     run = cli("digest", "--date", DAY)
@@ -81,7 +91,8 @@ def test_one_fault_on_any_page_is_retried_and_the_digest_is_whole(
     assert news == [], "a recovered hiccup is not news"
 
 
-def test_faults_on_several_pages_in_one_run(paged: Stage, cli) -> None:  # type: ignore[no-untyped-def]
+def test_faults_on_several_pages_in_one_run(paged: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    expect_slow(monkeypatch)
     arxiv_api: ScheduledFaults = paged.arxiv  # type: ignore[assignment]
     arxiv_api.schedule = {1: "reset", 3: "slow", 5: "empty", 6: "503"}
     run = cli("digest", "--date", DAY)
@@ -105,7 +116,10 @@ def test_a_day_that_cannot_be_fetched_is_one_line_and_no_digest(
     fault: str,
     words: str,
     page: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if fault == "slow":
+        expect_slow(monkeypatch, 1.0)  # up to twelve slow requests in a row
     arxiv_api: ScheduledFaults = paged.arxiv  # type: ignore[assignment]
     ok = page - 1  # pages that succeed before the fault starts for good
     arxiv_api.schedule = {n: fault for n in range(ok + 1, ok + 40)}
