@@ -15,11 +15,13 @@ from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
 from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
+from .llm.estimate import estimate_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .publish.files import write_atomic
 from .publish.render import render_jekyll, render_jsonl, render_toc
+from .rank import Ranking, build_ranker
 from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
@@ -72,8 +74,13 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        self.ranker = build_ranker(
+            settings, store=self.store, fetch=lambda refs: self.source.by_ids(refs, strict=False)
+        )
 
     def close(self) -> None:
+        if self.ranker is not None:
+            self.ranker.close()
         self.store.close()
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
@@ -126,13 +133,17 @@ class Pipeline:
         kinds = KINDS[fmt]
         papers = plan.papers(self.source.search, store=self.store)
         report.fetched, report.found = plan.fetched, len(papers)
-        summaries = self._ensure(papers, kinds, report)
+        ranking = self._rank(papers, kinds, report)
+        papers = ranking.kept
+        summaries = self._ensure(ranking.chosen, kinds, report)
         entries = [
-            Entry(
-                paper=p,
-                category=plan.categories_by_id[p.id],
-                brief=_brief(summaries.get(("brief", p.id))),
-                detailed=_detailed(summaries.get(("detailed", p.id))),
+            ranking.annotate(
+                Entry(
+                    paper=p,
+                    category=plan.categories_by_id[p.id],
+                    brief=_brief(summaries.get(("brief", p.id))),
+                    detailed=_detailed(summaries.get(("detailed", p.id))),
+                )
             )
             for p in papers
         ]
@@ -145,6 +156,8 @@ class Pipeline:
             entries=entries,
             anchor=plan.anchor,
             display_tz=plan.display_tz,
+            recommended=ranking.recommended() if ranking.records else [],
+            top=ranking.top,
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
@@ -158,6 +171,29 @@ class Pipeline:
             entries=[(e.paper.id, e.category) for e in entries],
             complete=report.complete,
         )
+
+    def _rank(
+        self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> Ranking:
+        """Exclusions, scores and the top N (summarizer.rank), before any model request."""
+        if self.ranker is None:
+            return Ranking(kept=papers)
+        ranking = self.ranker.rank(papers)
+        report.excluded, report.below_top = len(ranking.excluded), len(ranking.below_top)
+        for kind in kinds:
+            stored = self.stored(ranking.below_top, kind)
+            unmade = [p for p in ranking.below_top if p.id not in stored]
+            body = self.settings.full_text_tokens if self.settings.full_text else 0
+            report.saved += estimate_usage(
+                unmade, kind, language=self.settings.language, body_tokens=body
+            )
+        report.saved_cost = self.price.cost(report.saved) if self.price else None
+        report.note = "; ".join(n for n in (report.note, ranking.note) if n)
+        return ranking
+
+    def rank_one(self, paper: Paper) -> Ranking | None:
+        """The ranking of one paper alone (for `paper`), or None with no relevance setting."""
+        return self.ranker.rank([paper]) if self.ranker and self.ranker.ranked else None
 
     # one paper ------------------------------------------------------------------------------
     def paper(self, ref: str, *, detailed: bool) -> tuple[Paper, dict[str, Summary], DayReport]:
