@@ -141,9 +141,11 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
     pipeline = _setup(kw)
     try:
         found, summaries, report = pipeline.paper(ref, detailed=detailed)
+        ranking = pipeline.rank_one(found)
     finally:
         pipeline.close()
     entry = console.entry_for(found, summaries, pipeline.settings.categories)
+    entry = ranking.annotate(entry) if ranking else entry
     if fmt == "md":
         click.echo(render_entry_md(entry), nl=False)
     elif fmt == "json":

@@ -123,7 +123,7 @@ def day_table(reports: list[DayReport], *, price_known: bool) -> None:
     table.add_column("cost (USD)", justify="right")
     table.add_column("note")
     for r in reports:
-        notes = [r.note] if r.note else []
+        notes = [n for n in (r.note, r.ranking_note()) if n]
         if r.abstract_only:
             notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
         table.add_row(
@@ -186,6 +186,11 @@ def paper_panel(entry: Entry) -> None:
         f"[dim]{', '.join(p.categories)} · {p.abs_url}v{p.version}[/dim]",
         "",
     ]
+    if entry.score is not None:
+        lines += [
+            f"[bold cyan]Why[/bold cyan]: score {entry.score:.2f}; {_markup(entry.why or '')}",
+            "",
+        ]
     if entry.brief is None:
         lines.append("[red]总结暂缺：本次运行未能生成，再次运行将自动补上[/red]")
     else:

@@ -78,11 +78,8 @@ def read_bibtex(path: Path, text: str) -> list[ProfilePaper]:
     if library.failed_blocks and not library.entries:
         raise _fail(path, "no BibTeX entry could be read")
     for block in library.failed_blocks:
-        log.warning(
-            "%s: skipped a BibTeX entry that could not be read (line %s)",
-            path,
-            block.start_line + 1,
-        )
+        line = (block.start_line or 0) + 1
+        log.warning("%s: skipped a BibTeX entry that could not be read (line %d)", path, line)
     papers = []
     for entry in library.entries:
         fields = {k.lower(): v for k, v in entry.fields_dict.items()}

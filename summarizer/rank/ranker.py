@@ -132,7 +132,8 @@ class Ranker:
         for i, paper in enumerate(kept):
             keywords = tuple(self.interests.matched_keywords(paper))
             authors = tuple(self.interests.matched_authors(paper))
-            near = self.profile[closest[i]].title if closest[i] is not None else None
+            index = closest[i]
+            near = self.profile[index].title if index is not None else None
             score = float(similarity[i]) + KEYWORD_BOOST * len(keywords)
             score += AUTHOR_BOOST * len(authors)
             ranking.records[paper.id] = RankRecord(
