@@ -18,7 +18,7 @@ def _compiled(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     parts = []
     for phrase in sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True):
         body = r"\s+".join(re.escape(word) for word in phrase.split())
-        parts.append(rf"(?<![\w-]){body}(?:e?s)?(?![\w-])" if phrase[-1].isascii() else body)
+        parts.append(rf"(?<!\w){body}(?:e?s)?(?!\w)" if phrase[-1].isascii() else body)
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 

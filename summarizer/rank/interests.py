@@ -30,6 +30,9 @@ class Interests:
         text = f"{paper.title}\n{paper.abstract}"
         return [k for k in self.keywords if (p := _pattern([k])) and p.search(text)]
 
+    def in_title(self, paper: Paper, keywords: list[str] | tuple[str, ...]) -> list[str]:
+        return [k for k in keywords if (p := _pattern([k])) and p.search(paper.title)]
+
     def matched_authors(self, paper: Paper) -> list[str]:
         followed = {_fold(a): a for a in self.authors}
         return [followed[_fold(a)] for a in paper.authors if _fold(a) in followed]

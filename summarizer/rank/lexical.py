@@ -1,5 +1,9 @@
 """Offline similarity of papers to the profile: BM25 over title and abstract (rank-bm25).
 
+BM25L, not Okapi: Okapi's IDF turns negative for a word in more than half the documents, and on
+a small day (a handful of papers plus the profile) that is exactly the topic's own words. BM25L's
+IDF stays positive and it does not punish long abstracts as hard.
+
 The profile becomes one query: the words at least two profile papers share, each weighted by
 how many use it, so the words of the reader's topic count and one paper's stray words do not.
 The corpus is the day's papers with the profile papers (so word weights do not swing with one
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from rank_bm25 import BM25Okapi
+from rank_bm25 import BM25L
 
 from .text import tokens
 
@@ -24,7 +28,7 @@ def similarities(papers: list[str], profile: list[str]) -> tuple[np.ndarray, np.
     if not papers or not profile:
         return np.zeros(n), np.zeros((n, len(profile)))
     corpus = [tokens(text) or ["\0"] for text in [*papers, *profile]]  # BM25 needs no empty doc
-    bm25 = BM25Okapi(corpus)
+    bm25 = BM25L(corpus)
     profile_terms = [list(dict.fromkeys(doc)) for doc in corpus[n:]]
     weight = Counter(term for terms in profile_terms for term in terms)
     # A word only one profile paper uses says little about the topic (unless that is the profile).

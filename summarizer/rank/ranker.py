@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # numpy, rank-bm25 and openai load only when a profile is ran
 
 log = logging.getLogger(__name__)
 KEYWORD_BOOST = 0.5  # per keyword found: one keyword outweighs most differences in similarity
+TITLE_BOOST = 0.25  # per keyword found in the title too
 AUTHOR_BOOST = 0.5  # per followed author
 RECOMMENDED = 10  # papers in the recommended section when no top N is set
 _TITLE_CHARS = 60
@@ -135,6 +136,7 @@ class Ranker:
             index = closest[i]
             near = self.profile[index].title if index is not None else None
             score = float(similarity[i]) + KEYWORD_BOOST * len(keywords)
+            score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
             score += AUTHOR_BOOST * len(authors)
             ranking.records[paper.id] = RankRecord(
                 score=score,

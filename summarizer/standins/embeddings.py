@@ -15,7 +15,8 @@ import re
 from array import array
 from typing import Any
 
-DIMENSIONS = 256
+DIMENSIONS = 1024  # few enough collisions between the words of two abstracts
+_SUFFIX = re.compile(r"(?:al|s|es|ing|ed)$")
 _WORD = re.compile(r"[a-z0-9]{3,}|[\u4e00-\u9fff]")
 _STOP = frozenset(
     [
@@ -44,6 +45,7 @@ def embedding_vector(text: str, *, dimensions: int = DIMENSIONS) -> list[float]:
     for word in _WORD.findall(text.lower()):
         if word in _STOP:
             continue
+        word = _SUFFIX.sub("", word) if len(word) > 5 else word  # music/musical, model/models
         digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
         index = int.from_bytes(digest[:4], "little") % dimensions
         vector[index] += 1.0 if digest[4] & 1 else -1.0
