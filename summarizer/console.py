@@ -181,7 +181,7 @@ def single_digest(entry: Entry) -> Digest:
 def paper_panel(entry: Entry) -> None:
     p = entry.paper
     lines = [
-        f"[bold]{_markup(p.title)}[/bold]",
+        f"[bold]{_highlight(p.title, entry.keywords)}[/bold]",
         _markup(", ".join(p.authors)),
         f"[dim]{', '.join(p.categories)} · {p.abs_url}v{p.version}[/dim]",
         "",
@@ -223,6 +223,16 @@ def _point_lines(points: list[Point], depth: int) -> list[str]:
         lines.append("  " * depth + "- " + head + _markup(point.text))
         lines += _point_lines(point.points, depth + 1)
     return lines
+
+
+def _highlight(text: str, keywords: list[str]) -> str:
+    """Rich markup of `text` with the reader's keywords on a yellow ground."""
+    from .publish.highlight import highlight_spans
+
+    return "".join(
+        f"[black on yellow]{_markup(piece)}[/black on yellow]" if marked else _markup(piece)
+        for piece, marked in highlight_spans(text, keywords)
+    )
 
 
 def _markup(text: str) -> str:

@@ -229,3 +229,27 @@ def test_a_failing_embedding_endpoint_falls_back_to_words(stage, cli, monkeypatc
     rows = [json.loads(x) for x in (stage.out / "data" / "2026-01-07.jsonl").open()]
     best = sorted(rows, key=lambda r: -r["score"])[:2]
     assert {r["id"] for r in best} == {"2601.02586", "2601.02591"}
+
+
+def test_highlighted_jekyll_text_keeps_liquid_and_markup_inert() -> None:
+    from summarizer.models import Digest, Entry
+    from summarizer.publish.render import render_jekyll, render_toc
+
+    nasty = paper("2601.00001", "{{ site.secret }} and <b>site</b>", "{% raw %} site](x)")
+    entry = Entry(
+        paper=nasty, category="eess.AS", score=0.5, why="keywords: site", keywords=["site"]
+    )
+    when = datetime(2026, 1, 6, tzinfo=UTC)
+    digest = Digest(
+        day=when.date(),
+        window_start=when,
+        window_end=when,
+        categories=["eess.AS"],
+        fetched=1,
+        entries=[entry],
+        recommended=["2601.00001"],
+    )
+    post, toc = render_jekyll(digest), render_toc(digest)
+    for text in (post, toc):
+        assert "<b>" not in text and "](x)" not in text and "**site**" in text
+    assert "{{" not in post and "{%" not in post

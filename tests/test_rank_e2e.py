@@ -225,3 +225,32 @@ def test_paper_shows_the_reason(stage: Stage, cli, monkeypatch) -> None:  # type
     assert "**Deepfake**" in run.out
     as_json = json.loads(cli("paper", "2601.02944", "--format", "json").out)
     assert as_json["why"] == "keywords: deepfake" and as_json["summarized"] is True
+
+
+def test_jekyll_post_shows_reasons_and_highlights(
+    stage: Stage,
+    jekyll_sample: Fixture,
+    cli,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    add_fixture(stage, jekyll_sample)
+    monkeypatch.setenv("SUMMARIZER_KEYWORDS", "audio-language model")
+    monkeypatch.setenv("SUMMARIZER_TOP", "3")
+    run = cli("digest", "--date", "2025-11-19", *JEKYLL_ARGS)
+    assert run.code == 0, run.err
+    assert stage.model.requests == 3
+    post = (stage.out / "_posts" / "2025-11-19-arxiv.md").read_text("utf-8")
+    assert "## Segmentwise Pruning in **Audio-Language Models**" in post
+    assert "- **Why**: score 0.75; keywords: audio-language model" in post
+    assert post.count("- **Why**: score ") == 9
+    assert post.count("not summarized: below your top 3") == 6
+
+
+def test_top_alone_lists_everything_and_summarizes_n(stage: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SUMMARIZER_TOP", "5")
+    run = cli("digest", "--date", "2026-01-07")
+    assert run.code == 0, run.err
+    assert stage.model.requests == 5
+    text = (stage.out / "2026-01-07.md").read_text("utf-8")
+    assert "# Recommended [Total: 0]\n\nNo paper of this day matches your interests." in text
+    assert text.count("### [") == 27 and text.count("not summarized: below your top 5") == 22
