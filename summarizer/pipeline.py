@@ -15,7 +15,7 @@ from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
 from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
-from .llm.estimate import estimate_usage
+from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
@@ -180,13 +180,13 @@ class Pipeline:
             return Ranking(kept=papers)
         ranking = self.ranker.rank(papers)
         report.excluded, report.below_top = len(ranking.excluded), len(ranking.below_top)
-        for kind in kinds:
-            stored = self.stored(ranking.below_top, kind)
-            unmade = [p for p in ranking.below_top if p.id not in stored]
-            body = self.settings.full_text_tokens if self.settings.full_text else 0
-            report.saved += estimate_usage(
-                unmade, kind, language=self.settings.language, body_tokens=body
-            )
+        report.saved = unmade_usage(
+            ranking.below_top,
+            kinds,
+            stored=self.stored,
+            language=self.settings.language,
+            body_tokens=self.settings.full_text_tokens if self.settings.full_text else 0,
+        )
         report.saved_cost = self.price.cost(report.saved) if self.price else None
         report.note = "; ".join(n for n in (report.note, ranking.note) if n)
         return ranking

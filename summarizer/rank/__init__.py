@@ -7,6 +7,7 @@ papers, scores the rest with a reason, and names the top N to summarize.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -18,6 +19,8 @@ from .ranker import Ranker, Ranking, RankRecord
 
 if TYPE_CHECKING:
     from .embeddings import Embedder
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Interests",
@@ -34,6 +37,8 @@ def build_ranker(settings: Settings, *, store: Store, fetch: FetchIds) -> Ranker
     if not (settings.relevance_set or settings.exclude):
         return None
     model = settings.embedding_model
+    if model and not settings.profile:
+        log.warning("SUMMARIZER_EMBEDDING_MODEL does nothing without SUMMARIZER_PROFILE")
 
     def embedder() -> Embedder:
         from .embeddings import Embedder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,25 +50,27 @@ class Ranking:
     top: int | None = None
     note: str = ""
 
-    @property
+    # Read once ranking is done (`Ranker.rank` fills `records` first).
+    @functools.cached_property
     def order(self) -> list[Paper]:
         """Kept papers, best first (ties by the order given)."""
         if not self.records:
             return list(self.kept)
         return sorted(self.kept, key=lambda p: -self.records[p.id].score)
 
+    @functools.cached_property
+    def _chosen_ids(self) -> set[str]:
+        best = self.order if self.top is None else self.order[: self.top]
+        return {p.id for p in best}
+
     @property
     def chosen(self) -> list[Paper]:
         """The papers to summarize: the top N, or all kept."""
-        if self.top is None:
-            return list(self.kept)
-        ids = {p.id for p in self.order[: self.top]}
-        return [p for p in self.kept if p.id in ids]
+        return [p for p in self.kept if p.id in self._chosen_ids]
 
     @property
     def below_top(self) -> list[Paper]:
-        chosen = {p.id for p in self.chosen}
-        return [p for p in self.kept if p.id not in chosen]
+        return [p for p in self.kept if p.id not in self._chosen_ids]
 
     def recommended(self) -> list[str]:
         """Ids for the recommended section: the best papers that match something, best first."""
@@ -78,7 +81,7 @@ class Ranking:
         record = self.records.get(entry.paper.id)
         if record is None:
             return entry
-        below = self.top is not None and entry.paper.id not in {p.id for p in self.chosen}
+        below = entry.paper.id not in self._chosen_ids
         return entry.model_copy(
             update={
                 "score": round(record.score, 3),
