@@ -137,16 +137,15 @@ class Pipeline:
         papers = ranking.kept
         summaries = self._ensure(ranking.chosen, kinds, report)
         entries = [
-            ranking.annotate(
-                Entry(
-                    paper=p,
-                    category=plan.categories_by_id[p.id],
-                    brief=_brief(summaries.get(("brief", p.id))),
-                    detailed=_detailed(summaries.get(("detailed", p.id))),
-                )
+            Entry(
+                paper=p,
+                category=plan.categories_by_id[p.id],
+                brief=_brief(summaries.get(("brief", p.id))),
+                detailed=_detailed(summaries.get(("detailed", p.id))),
             )
             for p in papers
         ]
+        entries = [ranking.annotate(e) for e in entries]
         digest = Digest(
             day=plan.day,
             window_start=plan.window.start,
@@ -156,7 +155,7 @@ class Pipeline:
             entries=entries,
             anchor=plan.anchor,
             display_tz=plan.display_tz,
-            recommended=ranking.recommended() if ranking.records else [],
+            recommended=ranking.recommended(),
             top=ranking.top,
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}

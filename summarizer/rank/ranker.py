@@ -74,6 +74,8 @@ class Ranking:
 
     def recommended(self) -> list[str]:
         """Ids for the recommended section: the best papers that match something, best first."""
+        if not self.records:
+            return []
         limit = self.top or RECOMMENDED
         return [p.id for p in self.order if self.records[p.id].score > 0][:limit]
 
