@@ -201,6 +201,23 @@ def test_vectors_are_stored_per_paper_and_model_and_batched(tmp_path: Path) -> N
         other.close()
 
 
+def test_a_lower_cap_on_inputs_per_request_is_found_by_halving(tmp_path: Path) -> None:
+    with ModelStandin() as model:
+        model.max_embedding_inputs = 10  # DashScope's text-embedding-v3/v4
+        embedder = Embedder(
+            store=Store(tmp_path / "s.db"),
+            model="m",
+            api_key="sk-x",
+            base_url=model.base_url,
+            timeout=5,
+        )
+        vectors = embedder.vectors({f"k{i}": f"text {i} of beams" for i in range(25)})
+        embedder.close()
+    assert len(vectors) == 25 and embedder.batch == 6  # 25 refused, 12 refused, 6 taken
+    assert model.embedded_inputs == 25
+    assert model.embedding_requests == 2 + 5  # two refused, then 6 + 6 + 6 + 6 + 1
+
+
 def test_standin_embeddings_speak_float_and_base64(tmp_path: Path) -> None:
     with ModelStandin() as model:
         client = openai.OpenAI(api_key="sk-x", base_url=model.base_url, max_retries=0)

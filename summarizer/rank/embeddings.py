@@ -13,11 +13,15 @@ from ..errors import ModelFatalError
 from ..store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 64  # inputs per request: well under every provider's limit (OpenAI: 2048, DashScope: 10)
+BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10
 
 
 class EmbeddingFailed(Exception):
     """The endpoint could not embed; the caller ranks lexically instead."""
+
+
+class _Rejected(EmbeddingFailed):
+    """HTTP 400/413: maybe too many inputs in one request."""
 
 
 def text_hash(text: str) -> str:
@@ -33,6 +37,7 @@ class Embedder:
         self.store = store
         self.model = model
         self.requests = 0
+        self.batch = BATCH
         self._client = openai.OpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
         )
@@ -43,12 +48,17 @@ class Embedder:
         todo = [k for k, text in texts.items() if stored.get(k, ("",))[0] != text_hash(text)]
         fresh: list[tuple[str, str, list[float]]] = []
         try:
-            for start in range(0, len(todo), BATCH):
-                keys = todo[start : start + BATCH]
-                fresh += [
-                    (k, text_hash(texts[k]), v)
-                    for k, v in zip(keys, self._embed([texts[k] for k in keys]), strict=True)
-                ]
+            while len(fresh) < len(todo):
+                keys = todo[len(fresh) : len(fresh) + self.batch]
+                try:
+                    vectors = self._embed([texts[k] for k in keys])
+                except _Rejected:
+                    if len(keys) == 1:
+                        raise
+                    # A provider with a lower cap on inputs per request: halve until accepted.
+                    self.batch = max(1, len(keys) // 2)
+                    continue
+                fresh += [(k, text_hash(texts[k]), v) for k, v in zip(keys, vectors, strict=True)]
         finally:
             self.store.save_embeddings(fresh, model=self.model)  # what was paid for is kept
         found = {k: v for k, (_, v) in stored.items() if k in texts} | {k: v for k, _, v in fresh}
@@ -67,6 +77,8 @@ class Embedder:
                 "check OPENAI_API_KEY and SUMMARIZER_EMBEDDING_BASE_URL / OPENAI_BASE_URL"
             ) from None
         except openai.APIStatusError as exc:
+            if exc.status_code in (400, 413):
+                raise _Rejected(f"HTTP {exc.status_code}") from None
             raise EmbeddingFailed(f"HTTP {exc.status_code}") from None
         except (openai.APIError, ValueError, TypeError, AttributeError) as exc:
             raise EmbeddingFailed(type(exc).__name__) from None

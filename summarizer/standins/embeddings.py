@@ -53,8 +53,9 @@ def embedding_vector(text: str, *, dimensions: int = DIMENSIONS) -> list[float]:
     return [x / norm for x in vector]
 
 
-def embeddings_answer(body: Any) -> tuple[int, dict[str, Any], int]:
-    """(HTTP status, JSON payload, number of inputs) for one embeddings request body."""
+def embeddings_answer(body: Any, *, max_inputs: int = 2048) -> tuple[int, dict[str, Any], int]:
+    """(HTTP status, JSON payload, number of inputs) for one embeddings request body; more than
+    `max_inputs` inputs is a 400, as providers with a lower cap answer (DashScope: 10)."""
     if not isinstance(body, dict) or not body.get("model"):
         return 400, _error("you must provide a model parameter"), 0
     inputs = body.get("input")
@@ -62,6 +63,8 @@ def embeddings_answer(body: Any) -> tuple[int, dict[str, Any], int]:
         inputs = [inputs]
     if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
         return 400, _error("'input' must be a string or an array of strings"), 0
+    if len(inputs) > max_inputs:
+        return 400, _error(f"batch size is invalid, it should not be larger than {max_inputs}"), 0
     if any(not t for t in inputs):
         return 400, _error("'input' cannot contain an empty string"), 0
     as_base64 = body.get("encoding_format") == "base64"

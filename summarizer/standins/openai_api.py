@@ -69,6 +69,7 @@ class ModelStandin(BackgroundServer):
         self.bodies: list[Any] = []
         self.embedding_requests = 0  # `/v1/embeddings`, counted apart from chat `requests`
         self.embedded_inputs = 0
+        self.max_embedding_inputs = 2048
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
         self._answers: dict[str, dict[str, Any]] = {}
@@ -228,7 +229,7 @@ class ModelStandin(BackgroundServer):
             return self._error(
                 handler, 401, "You didn't provide an API key.", "invalid_request_error", None
             )
-        status, payload, inputs = embeddings_answer(body)
+        status, payload, inputs = embeddings_answer(body, max_inputs=self.max_embedding_inputs)
         with self._lock:
             self.embedding_requests += 1
             self.embedded_inputs += inputs
