@@ -112,7 +112,8 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
     for number, plan in enumerate(plans, start=1):
         day = plan.day
         papers = plan.papers(pipeline.source.search, store=pipeline.store)
-        estimate = _estimate(pipeline, papers, kinds)
+        chosen = pipeline.ranker.preview(papers) if pipeline.ranker else papers
+        estimate = _estimate(pipeline, chosen, kinds)
         total += estimate
         papers_total += len(papers)
         console.say(f"[{number}/{len(plans)}] {day}: {len(papers)} papers")

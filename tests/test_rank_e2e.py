@@ -254,3 +254,28 @@ def test_top_alone_lists_everything_and_summarizes_n(stage: Stage, cli, monkeypa
     text = (stage.out / "2026-01-07.md").read_text("utf-8")
     assert "# Recommended [Total: 0]\n\nNo paper of this day matches your interests." in text
     assert text.count("### [") == 27 and text.count("not summarized: below your top 5") == 22
+
+
+def test_backfill_dry_run_prices_only_what_top_and_exclude_leave(
+    stage: Stage, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SUMMARIZER_EXCLUDE", "deepfake")
+    monkeypatch.setenv("SUMMARIZER_TOP", "7")
+    run = cli("backfill", "--from", "2026-01-07", "--to", "2026-01-07", "--dry-run")
+    assert run.code == 0, run.err
+    rows = {
+        cells[0]: cells[1:]
+        for line in run.out.splitlines()
+        if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
+    }
+    assert rows["2026-01-07"][:2] == ["27", "7"]
+    assert stage.model.requests == 0 and not stage.out.exists()
+    monkeypatch.delenv("SUMMARIZER_TOP")
+    run = cli("backfill", "--from", "2026-01-07", "--to", "2026-01-07", "--dry-run")
+    rows = {
+        cells[0]: cells[1:]
+        for line in run.out.splitlines()
+        if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
+    }
+    saying = [p for p in sample.papers if re.search(r"(?i)\bdeepfakes?\b", p.title + p.abstract)]
+    assert rows["2026-01-07"][:2] == ["27", str(27 - len(saying))] and saying

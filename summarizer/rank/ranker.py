@@ -152,6 +152,22 @@ class Ranker:
             )
         return ranking
 
+    def preview(self, papers: list[Paper]) -> list[Paper]:
+        """The papers a run would summarize, for a dry run: read-only and offline, so the top N
+        is chosen by keywords and authors only (the profile is not read)."""
+        kept = [p for p in papers if self.interests.excluded_by(p) is None]
+        if self.top is None:
+            return kept
+
+        def boost(paper: Paper) -> float:
+            keywords = self.interests.matched_keywords(paper)
+            return KEYWORD_BOOST * len(keywords) + AUTHOR_BOOST * len(
+                self.interests.matched_authors(paper)
+            )
+
+        best = {p.id for p in sorted(kept, key=lambda p: -boost(p))[: self.top]}
+        return [p for p in kept if p.id in best]
+
     def _similarity(self, papers: list[Paper]) -> tuple[list[float], list[int | None], str]:
         """Similarity of each paper to the profile, the closest profile paper, and a note."""
         if not papers or not self.profile:
