@@ -257,8 +257,11 @@ def test_top_alone_lists_everything_and_summarizes_n(stage: Stage, cli, monkeypa
 
 
 def test_backfill_dry_run_prices_only_what_top_and_exclude_leave(
-    stage: Stage, cli, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    stage: Stage,
+    sample: Fixture,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SUMMARIZER_EXCLUDE", "deepfake")
     monkeypatch.setenv("SUMMARIZER_TOP", "7")
     run = cli("backfill", "--from", "2026-01-07", "--to", "2026-01-07", "--dry-run")
