@@ -86,7 +86,7 @@ class Ranking:
         below = entry.paper.id not in self._chosen_ids
         return entry.model_copy(
             update={
-                "score": round(record.score, 3),
+                "score": record.score,
                 "why": record.why,
                 "summarized": not below,
                 "keywords": list(record.keywords),
@@ -144,7 +144,7 @@ class Ranker:
             score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
             score += AUTHOR_BOOST * len(authors)
             ranking.records[paper.id] = RankRecord(
-                score=score,
+                score=round(score, 3),  # ranked by the score shown, so ties are ties everywhere
                 why=_why(keywords, authors, near, float(similarity[i])),
                 keywords=keywords,
                 authors=authors,
