@@ -282,3 +282,22 @@ def test_backfill_dry_run_prices_only_what_top_and_exclude_leave(
     }
     saying = [p for p in sample.papers if re.search(r"(?i)\bdeepfakes?\b", p.title + p.abstract)]
     assert rows["2026-01-07"][:2] == ["27", str(27 - len(saying))] and saying
+
+
+@pytest.mark.parametrize(
+    "setting", [{}, {"SUMMARIZER_EXCLUDE": "no-such-word"}, {"SUMMARIZER_KEYWORDS": ""}]
+)
+def test_without_a_relevance_setting_the_digest_is_the_golden_one(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    setting: dict[str, str],
+) -> None:
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value)
+    run = cli("digest", "--date", "2026-01-07", "--format", "all")
+    assert run.code == 0, run.err
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+    records = rows(stage, "2026-01-07")
+    assert len(records) == 27
+    assert all(r["score"] is None and r["why"] is None and r["summarized"] for r in records)
