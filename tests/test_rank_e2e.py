@@ -97,6 +97,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
         # one batched request: the day's papers and the four profile papers
         assert days.model.embedding_requests == 1
         assert days.model.embedded_inputs == len(records) + 4
+        assert "embedded" in run.out  # the run table says so
     else:
         assert days.model.embedding_requests == 0
 
@@ -106,6 +107,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
     again = cli("digest", "--date", day, *args)
     assert again.code == 0, again.err
     assert days.model.embedding_requests == 0 and days.model.requests == 0
+    assert "embedded" not in again.out
     assert not [e for e in days.arxiv.log if e.get("id_list")]
     assert by_score(rows(days, day)) == by_score(records)
 

@@ -37,6 +37,8 @@ class Embedder:
         self.store = store
         self.model = model
         self.requests = 0
+        self.embedded = 0  # texts sent and answered
+        self.tokens = 0  # as the endpoint reports them (0 when it does not)
         self.batch = BATCH
         self._client = openai.OpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
@@ -85,6 +87,8 @@ class Embedder:
         rows = sorted(response.data, key=lambda d: d.index)
         if len(rows) != len(inputs):
             raise EmbeddingFailed(f"{len(rows)} vectors for {len(inputs)} inputs")
+        self.embedded += len(inputs)
+        self.tokens += getattr(response.usage, "total_tokens", 0) or 0
         return [list(row.embedding) for row in rows]
 
     def close(self) -> None:

@@ -179,7 +179,7 @@ class Ranker:
         note = ""
         if self._make_embedder is not None:
             try:
-                topic, each = self._embedded(papers, texts, mine)
+                topic, each, note = self._embedded(papers, texts, mine)
             except embeddings.EmbeddingFailed as exc:
                 log.warning("the embedding endpoint failed (%s); ranking by words instead", exc)
                 note = f"embeddings failed ({exc}): ranked by words"
@@ -193,22 +193,23 @@ class Ranker:
 
     def _embedded(
         self, papers: list[Paper], texts: list[str], mine: list[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, str]:
+        """Similarities by embeddings, and a note of what was embedded for them."""
         if self._embedder is None:
             assert self._make_embedder is not None
             self._embedder = self._make_embedder()
+        embedded, tokens = self._embedder.embedded, self._embedder.tokens
         keyed = {p.id: t for p, t in zip(papers, texts, strict=True)}
         keyed |= {p.key: t for p, t in zip(self.profile, mine, strict=True)}
         vectors = self._embedder.vectors(keyed)
         from . import embeddings
 
-        return embeddings.similarities(
+        topic, each = embeddings.similarities(
             [vectors[p.id] for p in papers], [vectors[p.key] for p in self.profile]
         )
-
-    @property
-    def embedding_requests(self) -> int:
-        return self._embedder.requests if self._embedder else 0
+        count, used = self._embedder.embedded - embedded, self._embedder.tokens - tokens
+        note = f"embedded {count} texts ({used:,} tokens)" if count else ""
+        return topic, each, note
 
     def close(self) -> None:
         if self._embedder is not None:
