@@ -15,7 +15,7 @@ from .interests import Interests
 from .profile import FetchIds, ProfilePaper, load_profile
 from .text import paper_text
 
-if TYPE_CHECKING:  # numpy, rank-bm25 and openai load only when a profile is ranked
+if TYPE_CHECKING:  # numpy, bm25s and openai load only when a profile is ranked
     import numpy as np
 
     from .embeddings import Embedder

@@ -31,11 +31,17 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A day repeats a few thousand words a hundred times over; the pure-Python stemmer is slow."""
+    return str(_stemmer().stemWord(word))
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed English words (stop words dropped) and, for Chinese, overlapping character bigrams
     (single characters for a one-character run): the usual dictionary-free Chinese indexing."""
     out: list[str] = []
-    stem = _stemmer().stemWord
+    stem = _stem
     for word in _TOKEN.findall(text.lower()):
         if _HAN.match(word):
             out += [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
