@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -171,8 +172,12 @@ def test_exclude_drops_papers_before_any_request_and_they_appear_nowhere(
     asked = json.dumps(stage.model.bodies, ensure_ascii=False)
     written = "".join(p.read_text("utf-8") for p in stage.out.rglob("*.md"))
     written += (stage.out / "data" / "2026-01-07.jsonl").read_text("utf-8")
+    with sqlite3.connect(stage.out / "summarizer.sqlite3") as db:
+        stored = {r[0] for r in db.execute("SELECT id FROM papers")}
+        stored |= {r[0] for r in db.execute("SELECT paper_id FROM placements")}
+    assert len(stored) == kept
     for paper in dropped:
-        assert paper.id not in written and paper.title not in asked
+        assert paper.id not in written and paper.title not in asked and paper.id not in stored
     assert f"excluded: {len(dropped)}" in run.out
     # exclusion is no ranking: no recommended section, no reasons
     assert (stage.out / "2026-01-07.md").read_text("utf-8").startswith("<div id=toc></div>")
