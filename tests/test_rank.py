@@ -270,3 +270,18 @@ def test_highlighted_jekyll_text_keeps_liquid_and_markup_inert() -> None:
     for text in (post, toc):
         assert "<b>" not in text and "](x)" not in text and "**site**" in text
     assert "{{" not in post and "{%" not in post
+
+
+def test_blank_ranking_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.config import load_settings
+
+    for name in ("KEYWORDS", "EXCLUDE", "AUTHORS", "PROFILE", "EMBEDDING_MODEL", "TOP"):
+        monkeypatch.setenv(f"SUMMARIZER_{name}", " ")
+    settings = load_settings()
+    assert not settings.relevance_set and not settings.exclude
+    monkeypatch.setenv("SUMMARIZER_KEYWORDS", " beam forming , ,语音 ")
+    monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", "ftp://x")
+    with pytest.raises(InputError, match="SUMMARIZER_EMBEDDING_BASE_URL"):
+        load_settings()
+    monkeypatch.delenv("SUMMARIZER_EMBEDDING_BASE_URL")
+    assert load_settings().keywords == ["beam forming", "语音"]
