@@ -2,7 +2,8 @@
 
 Starts a local arXiv API serving a bundled real mailing (27 papers of 2026-01-07) and a local
 OpenAI-compatible endpoint answering with the summaries recorded for them, then runs the same CLI a
-user runs: the table-of-contents digest of that day, and the Jekyll post of a second sample day.
+user runs: the table-of-contents digest of that day, the Jekyll post of a second sample day, and
+the static site of both under outputs/demo/site.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def main() -> int:
                 ",".join(jekyll.categories),
             ]
         )
+        status = status or _run(["site"])
         print(f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests}")
     if status == 0:
         print("\nThe demo digests are in:")
