@@ -56,8 +56,6 @@ def build_feed(
         entry.id(f"{paper.abs_url}v{paper.version}")
         entry.title(xml_safe(paper.short_title) or paper.id)
         entry.link(href=paper.abs_url, rel="alternate")
-        if site_url:
-            entry.link(href=f"{site_url}/days/{day}.html#{paper.anchor}", rel="related")
         for name in paper.authors:
             if xml_safe(name).strip():
                 entry.author({"name": xml_safe(name)})
