@@ -192,8 +192,12 @@ def backfill(
 
 
 @cli.command()
-@click.option("--out", "output_dir", help="Output directory holding the digests (SUMMARIZER_OUTPUT_DIR).")
-@click.option("--site-dir", help="Where to build the site (SUMMARIZER_SITE_DIR; default {out}/site).")
+@click.option(
+    "--out", "output_dir", help="Output directory holding the digests (SUMMARIZER_OUTPUT_DIR)."
+)
+@click.option(
+    "--site-dir", help="Where to build the site (SUMMARIZER_SITE_DIR; default {out}/site)."
+)
 @click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
 @click.option("--full", is_flag=True, help="Rewrite every day page, not only the changed ones.")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")

@@ -63,8 +63,11 @@ def main() -> int:
     if status == 0:
         print("\nThe demo digests are in:")
         for path in sorted(OUT.rglob("*")):
-            if path.is_file() and not path.name.startswith("summarizer.sqlite3"):
+            site_file = OUT / "site" in path.parents
+            if path.is_file() and not path.name.startswith("summarizer.sqlite3") and not site_file:
                 print(f"  {path}")
+        print(f"The site: open {OUT / 'site' / 'index.html'} in a browser, or run")
+        print(f"  python -m http.server -d {OUT / 'site'} 8000   # then http://127.0.0.1:8000/")
         print("Run `make demo` again: every summary now comes from the store (0 model requests).")
     return status
 

@@ -1,4 +1,4 @@
-"""`summarizer site`, `digest --site`, `backfill --site`: the settings and the store, to the site."""
+"""`summarizer site`, `digest --site`, `backfill --site`: from the settings and the store."""
 
 from __future__ import annotations
 

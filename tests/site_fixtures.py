@@ -15,16 +15,25 @@ CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
 HOSTILE_TITLE = '<script>alert("title")</script> Beamforming <img src=x onerror=alert(1)>'
 HOSTILE_AUTHOR = '<img src=x onerror=alert("author")>'
 HOSTILE_ABSTRACT = (
-    'We study <a href="javascript:alert(\'abs\')">click me</a> and </details></article>'
+    "We study <a href=\"javascript:alert('abs')\">click me</a> and </details></article>"
     "<script>alert(2)</script> {{ 7*7 }} $x_1$ end."
 )
-HOSTILE_TLDR = '本文<script>alert("tldr")</script>提出一种<a href="javascript:alert(3)">恶意链接</a>的波束成形方法。'
+HOSTILE_TLDR = (
+    '本文<script>alert("tldr")</script>提出一种<a href="javascript:alert(3)">恶意链接</a>'
+    "的波束成形方法。"
+)
 
 
-def write_day(out: Path, day: date, entries: list[Entry], categories: list[str] = CATEGORIES) -> None:
+def write_day(
+    out: Path, day: date, entries: list[Entry], categories: list[str] = CATEGORIES
+) -> None:
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     digest = Digest(
-        day=day, window_start=start, window_end=start, categories=categories, fetched=len(entries),
+        day=day,
+        window_start=start,
+        window_end=start,
+        categories=categories,
+        fetched=len(entries),
         entries=entries,
     )
     write_atomic(out / "data" / f"{day}.jsonl", render_jsonl(digest))
@@ -33,8 +42,12 @@ def write_day(out: Path, day: date, entries: list[Entry], categories: list[str] 
 def synthetic_entries(day: date, n: int, *, seed: int = 0, detailed: bool = False) -> list[Entry]:
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     papers = synthetic_papers(
-        n, day_window_start=start, day_window_end=start.replace(hour=23), categories=CATEGORIES,
-        seed=seed, id_prefix=f"{day.toordinal() % 10000:04d}",
+        n,
+        day_window_start=start,
+        day_window_end=start.replace(hour=23),
+        categories=CATEGORIES,
+        seed=seed,
+        id_prefix=f"{day.toordinal() % 10000:04d}",
     )
     return [entry_for(p, CATEGORIES, detailed=detailed) for p in papers]
 
@@ -70,7 +83,13 @@ def hostile_entry() -> Entry:
     detailed = Detailed.model_validate(
         {
             "translation": "译文<script>alert(8)</script>：我们研究了波束成形问题。",
-            "background": [{"label": "背景<b>", "text": "现有方法<iframe src=javascript:alert(9)>不足", "points": []}],
+            "background": [
+                {
+                    "label": "背景<b>",
+                    "text": "现有方法<iframe src=javascript:alert(9)>不足",
+                    "points": [],
+                }
+            ],
             "method": [{"label": "", "text": "提出新的框架结构", "points": []}],
             "results": [{"label": "结果", "text": "性能显著提升", "points": []}],
         }

@@ -25,8 +25,12 @@ D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
 
 def build(out: Path, **kw):  # type: ignore[no-untyped-def]
     options = dict(
-        output_dir=out, site_dir=out / "site", categories=CATEGORIES, keywords=[],
-        site_url=None, placed={},
+        output_dir=out,
+        site_dir=out / "site",
+        categories=CATEGORIES,
+        keywords=[],
+        site_url=None,
+        placed={},
     )
     options.update(kw)
     return build_site(**options)  # type: ignore[arg-type]
@@ -63,8 +67,10 @@ def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in html
         scripts = re.findall(r"<script\b[^>]*>", html)
-        assert all(re.fullmatch(r'<script src="[./a-z]*(static/site|search/days)\.js" defer>', s)
-                   for s in scripts), scripts
+        assert all(
+            re.fullmatch(r'<script src="[./a-z]*(static/site|search/days)\.js" defer>', s)
+            for s in scripts
+        ), scripts
         for href in re.findall(r'(?:href|src)="([^"]*)"', html):
             assert href.startswith("https://arxiv.org/") or not re.match(r"[a-z]+:", href), href
     shard = (site / "search" / f"{D1}.js").read_text("utf-8")
@@ -72,7 +78,9 @@ def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path
     assert records[0][1] == " ".join(HOSTILE_TITLE.split())  # data for textContent, not markup
 
 
-def test_a_paper_without_summary_shows_the_missing_marker_and_score_when_set(tmp_path: Path) -> None:
+def test_a_paper_without_summary_shows_the_missing_marker_and_score_when_set(
+    tmp_path: Path,
+) -> None:
     entries = synthetic_entries(D1, 3)
     entries[0] = entries[0].model_copy(update={"brief": None})
     write_day(tmp_path, D1, entries)

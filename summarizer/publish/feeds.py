@@ -66,4 +66,4 @@ def build_feed(
         tldr = paper.brief.tldr if paper.brief else (paper.marker or "总结暂缺")
         entry.content(xml_safe(tldr), type="text")
         entry.summary(xml_safe(paper.abstract), type="text")
-    return feed.atom_str(pretty=True)  # type: ignore[no-any-return]
+    return feed.atom_str(pretty=True)

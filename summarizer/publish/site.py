@@ -158,7 +158,9 @@ def build_site(
         needed = not fresh or not page.is_file() or not shard.is_file()
         if needed or (feed_from is not None and day >= feed_from):
             site_day = read_day(
-                day, text.decode("utf-8", "replace"), placed=placed.get(day, {}),
+                day,
+                text.decode("utf-8", "replace"),
+                placed=placed.get(day, {}),
                 configured=categories,
             )
             loaded[day] = site_day
@@ -180,10 +182,16 @@ def build_site(
     _copy_static(writer, site_dir)
     writer.put(site_dir / "search" / "days.js", days_manifest(days).encode("utf-8"))
     feed_categories = _feed_categories(categories, entries)
-    _write_index(writer, env, site_dir, loaded.get(newest) if newest else None, entries,
-                 feed_categories)
-    _write_feeds(writer, site_dir, [loaded[d] for d in days if d in loaded and feed_from
-                                    and d >= feed_from], feed_categories, site_url)
+    _write_index(
+        writer, env, site_dir, loaded.get(newest) if newest else None, entries, feed_categories
+    )
+    _write_feeds(
+        writer,
+        site_dir,
+        [loaded[d] for d in days if d in loaded and feed_from and d >= feed_from],
+        feed_categories,
+        site_url,
+    )
     manifest = {"version": 1, "days": entries}
     writer.put(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=0).encode())
     return report

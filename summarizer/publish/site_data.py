@@ -1,4 +1,4 @@
-"""What the site shows, read back from the digests: `{out}/data/{D}.jsonl` and the store's placements.
+"""What the site shows, read back from the digests: `{out}/data/{D}.jsonl` and the placements.
 
 The JSON lines already hold every paper of a digested day with every summary the store has for it,
 so the site is built from them (and works for days digested by older versions). Which category a
@@ -135,7 +135,9 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def paper_from_row(row: dict[str, Any], *, category: str | None, configured: list[str]) -> SitePaper:
+def paper_from_row(
+    row: dict[str, Any], *, category: str | None, configured: list[str]
+) -> SitePaper:
     paper_id = str(row.get("id", ""))
     if not valid_id(paper_id):
         raise ValueError(f"not an arXiv id: {paper_id[:40]!r}")
@@ -164,9 +166,7 @@ def paper_from_row(row: dict[str, Any], *, category: str | None, configured: lis
     )
 
 
-def read_day(
-    day: date, text: str, *, placed: dict[str, str], configured: list[str]
-) -> SiteDay:
+def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:
     """One day from the text of its JSON lines; a line that is not a paper is skipped, logged."""
     papers: list[SitePaper] = []
     for number, line in enumerate(text.splitlines(), start=1):
