@@ -18,6 +18,7 @@ from site_fixtures import (
     write_day,
 )
 
+from summarizer.publish.search_index import bucket, tokens
 from summarizer.publish.site import build_site
 
 D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
@@ -73,7 +74,7 @@ def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path
         ), scripts
         for href in re.findall(r'(?:href|src)="([^"]*)"', html):
             assert href.startswith("https://arxiv.org/") or not re.match(r"[a-z]+:", href), href
-    shard = (site / "search" / f"{D1}.js").read_text("utf-8")
+    shard = (site / "search" / "docs" / f"{D1}.js").read_text("utf-8")
     records = json.loads(shard.split("=", 2)[2].rstrip().rstrip(";"))
     assert records[0][1] == " ".join(HOSTILE_TITLE.split())  # data for textContent, not markup
 
@@ -154,7 +155,7 @@ def test_nightly_rebuild_touches_only_the_new_day_index_feeds_and_search(tmp_pat
     nightly = build(tmp_path)
     site = tmp_path / "site"
     written = {p.relative_to(site).as_posix() for p in nightly.written}
-    assert f"days/{D3}.html" in written and f"search/{D3}.js" in written
+    assert f"days/{D3}.html" in written and f"search/docs/{D3}.js" in written
     assert {"index.html", "feed.xml", "search/days.js"} <= written
     assert not any(w.startswith("days/") and D3.isoformat() not in w for w in written), written
     assert nightly.papers_rebuilt == 4
@@ -177,3 +178,35 @@ def test_bad_site_url_is_one_line_exit_2(cli, monkeypatch: pytest.MonkeyPatch) -
     run = cli("site")
     assert run.code == 2 and "SUMMARIZER_SITE_URL" in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_search_index_finds_chinese_pieces_and_word_prefixes(tmp_path: Path) -> None:
+    entries = synthetic_entries(D1, 4)
+    write_day(tmp_path, D1, entries)
+    write_day(tmp_path, date(2026, 2, 2), synthetic_entries(date(2026, 2, 2), 2))
+    build(tmp_path)
+    folder = tmp_path / "site" / "search" / "2026-01"
+    meta = folder / "meta.js"
+    assert json.loads(meta.read_text("utf-8").split("=", 2)[2].rstrip().rstrip(";")) == [
+        [str(D1), 4]
+    ]
+    assert (tmp_path / "site" / "search" / "2026-02" / "meta.js").is_file()
+
+    def docs_of(token: str) -> set[int]:
+        table = json.loads(
+            (folder / f"{bucket(token):02x}.js").read_text("utf-8").split("=", 2)[2][:-2]
+        )
+        found: set[int] = set()
+        for indexed, deltas in table.items():
+            if indexed.startswith(token):
+                numbers = [sum(deltas[: i + 1]) for i in range(len(deltas))]
+                found.update(numbers)
+        return found
+
+    target = entries[2]
+    assert target.brief is not None
+    han = re.search(r"[\u4e00-\u9fff]{2}", target.brief.method)
+    assert han and 2 in docs_of(han.group(0))
+    word = max(re.findall(r"[A-Za-z]{6,}", target.paper.title), key=len).lower()
+    assert 2 in docs_of(word[:5])  # a prefix of a title word
+    assert tokens("语音增强 Beam-Forming x") == {"语音", "音增", "增强", "beam", "forming"}

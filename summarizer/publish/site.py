@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from summarizer.publish.feeds import build_feed
 from summarizer.publish.files import write_atomic_bytes
-from summarizer.publish.search_index import day_shard, days_manifest
+from summarizer.publish.search_index import day_docs, days_manifest, month_index
 from summarizer.publish.site_data import CATEGORY, SiteDay, SitePaper, day_files, read_day
 
 log = logging.getLogger(__name__)
@@ -147,27 +147,30 @@ def build_site(
     feed_from = newest - timedelta(days=FEED_DAYS - 1) if newest else None
     entries: dict[str, Any] = {}
     loaded: dict[date, SiteDay] = {}
+    stale_months: set[str] = set()
     for number, day in enumerate(days):
         text = files[day].read_bytes()
         previous = days[number - 1].isoformat() if number else ""
         key = _day_hash(text, placed.get(day, {}), settings_key + previous)
         page = site_dir / "days" / f"{day}.html"
-        shard = site_dir / "search" / f"{day}.js"
+        docs = site_dir / "search" / "docs" / f"{day}.js"
+        month_meta = site_dir / "search" / f"{day:%Y-%m}" / "meta.js"
         known = old.get(day.isoformat())
         fresh = isinstance(known, dict) and known.get("hash") == key
-        needed = not fresh or not page.is_file() or not shard.is_file()
+        needed = not fresh or not page.is_file() or not docs.is_file()
+        if needed or not month_meta.is_file():
+            stale_months.add(f"{day:%Y-%m}")
         if needed or (feed_from is not None and day >= feed_from):
-            site_day = read_day(
+            loaded[day] = read_day(
                 day,
                 text.decode("utf-8", "replace"),
                 placed=placed.get(day, {}),
                 configured=categories,
             )
-            loaded[day] = site_day
             entries[day.isoformat()] = {
                 "hash": key,
-                "count": len(site_day.papers),
-                "categories": site_day.categories,
+                "count": len(loaded[day].papers),
+                "categories": loaded[day].categories,
             }
         else:
             entries[day.isoformat()] = known
@@ -176,8 +179,27 @@ def build_site(
                 day=loaded[day], root="../", previous=previous or None
             )
             writer.put(page, html.encode("utf-8"))
-            writer.put(shard, day_shard(loaded[day]).encode("utf-8"))
+            writer.put(docs, day_docs(loaded[day]).encode("utf-8"))
             report.papers_rebuilt += len(loaded[day].papers)
+        month = f"{day:%Y-%m}"
+        last_of_month = number + 1 == len(days) or f"{days[number + 1]:%Y-%m}" != month
+        if last_of_month and month in stale_months:
+            month_days = [d for d in days if f"{d:%Y-%m}" == month]
+            for other in month_days:
+                if other not in loaded:
+                    loaded[other] = read_day(
+                        other,
+                        files[other].read_text("utf-8", "replace"),
+                        placed=placed.get(other, {}),
+                        configured=categories,
+                    )
+            month_index_days = [loaded[d] for d in month_days]
+            _write_month_index(writer, site_dir / "search" / month, month, month_index_days)
+        if last_of_month:  # keep in memory only what the index page and the feeds need
+            for other in [
+                d for d in loaded if d != newest and (feed_from is None or d < feed_from)
+            ]:
+                del loaded[other]
     report.days = len(days)
     _copy_static(writer, site_dir)
     writer.put(site_dir / "search" / "days.js", days_manifest(days).encode("utf-8"))
@@ -195,6 +217,15 @@ def build_site(
     manifest = {"version": 1, "days": entries}
     writer.put(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=0).encode())
     return report
+
+
+def _write_month_index(writer: _Writer, folder: Path, month: str, days: list[SiteDay]) -> None:
+    files = month_index(month, days)
+    for name, text in files.items():
+        writer.put(folder / name, text.encode("utf-8"))
+    for leftover in folder.glob("*.js"):  # a bucket no token of the month falls in any more
+        if leftover.name not in files:
+            leftover.unlink()
 
 
 def _copy_static(writer: _Writer, site_dir: Path) -> None:

@@ -45,51 +45,84 @@
     return total;
   }
 
-  // --- the index: search/days.js lists the days, search/{day}.js holds one day's papers -------
-  var shards = (window.SUMMARIZER_SHARDS = window.SUMMARIZER_SHARDS || {});
-  var loading = null;
+  // --- the index (see summarizer/publish/search_index.py) ---------------------------------------
+  // search/days.js: SUMMARIZER_DAYS, SUMMARIZER_MONTHS; search/M/meta.js: the month's days and
+  // paper counts; search/M/bb.js: token -> delta-coded paper numbers; search/docs/D.js: results.
+  var TOKEN = /[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var MONTH = /^\d{4}-\d{2}$/;
+  var BUCKETS = 256;
+  var loaded = {};
+
+  function w(name) {
+    return (window[name] = window[name] || {});
+  }
+
+  function queryTokens(query) {
+    var out = [];
+    (norm(query).match(TOKEN) || []).forEach(function (run) {
+      if (CJK.test(run)) {
+        if (run.length === 1) out.push(run);
+        for (var i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+      } else if (run.length >= 2) {
+        out.push(run);
+      }
+    });
+    return out.filter(function (t, i) { return out.indexOf(t) === i; });
+  }
+
+  function bucketOf(token) {
+    var key = CJK.test(token.charAt(0)) ? token.slice(0, 1) : token.slice(0, 2);
+    var h = 0;
+    for (var i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) & 0xffffff;
+    var b = (h % BUCKETS).toString(16);
+    return b.length < 2 ? "0" + b : b;
+  }
 
   function loadScript(src) {
-    return new Promise(function (resolve) {
+    if (loaded[src]) return loaded[src];
+    loaded[src] = new Promise(function (resolve) {
       var s = document.createElement("script");
       s.src = src;
       s.onload = function () { resolve(true); };
       s.onerror = function () { resolve(false); };
       document.head.appendChild(s);
     });
+    return loaded[src];
   }
 
-  function days() {
-    var list = window.SUMMARIZER_DAYS || [];
-    return list.filter(function (d) { return DAY.test(d); });
+  function months() {
+    return (window.SUMMARIZER_MONTHS || []).filter(function (m) { return MONTH.test(m); });
   }
 
-  function loadAll(onProgress) {
-    if (loading) return loading;
-    var todo = days().filter(function (d) { return !shards[d]; });
-    loading = todo.reduce(function (chain, day) {
-      return chain.then(function () {
-        return loadScript(root + "search/" + day + ".js").then(onProgress);
-      });
-    }, Promise.resolve());
-    return loading;
-  }
-
-  function search(query) {
-    var words = terms(query);
-    var hits = [];
-    if (!words.length) return hits;
-    days().forEach(function (day) {
-      (shards[day] || []).forEach(function (rec) {
-        // rec: [anchor, title, category, tldr, searchable text]
-        var score = matchScore(words, norm(rec[1]), rec[4]);
-        if (score) hits.push({ day: day, rec: rec, score: score });
-      });
+  // Papers of `month` holding every token (each as a prefix of an indexed token), as [day, i].
+  function searchMonth(month, toks) {
+    var files = [loadScript(root + "search/" + month + "/meta.js")];
+    toks.forEach(function (t) {
+      files.push(loadScript(root + "search/" + month + "/" + bucketOf(t) + ".js"));
     });
-    hits.sort(function (a, b) {
-      return b.score - a.score || (a.day < b.day ? 1 : a.day > b.day ? -1 : 0);
+    return Promise.all(files).then(function () {
+      var meta = w("SUMMARIZER_META")[month] || [];
+      var result = null;
+      toks.forEach(function (t) {
+        var table = w("SUMMARIZER_IDX")[month + "/" + bucketOf(t)] || {};
+        var docs = {};
+        Object.keys(table).forEach(function (indexed) {
+          if (indexed.indexOf(t) !== 0) return;
+          var n = 0;
+          table[indexed].forEach(function (d) { n += d; docs[n] = true; });
+        });
+        if (result === null) result = docs;
+        else Object.keys(result).forEach(function (n) { if (!docs[n]) delete result[n]; });
+      });
+      var numbers = Object.keys(result || {}).map(Number).sort(function (a, b) { return b - a; });
+      return numbers.map(function (n) {
+        for (var i = 0; i < meta.length; i++) {
+          if (n < meta[i][1]) return [meta[i][0], n];
+          n -= meta[i][1];
+        }
+        return null;
+      }).filter(function (hit) { return hit && DAY.test(hit[0]); });
     });
-    return hits;
   }
 
   function el(tag, cls, text) {
@@ -99,27 +132,27 @@
     return node;
   }
 
-  function showResults(box, query) {
-    var hits = search(query);
-    var loaded = days().filter(function (d) { return shards[d]; }).length;
+  function render(box, query, hits, done, total) {
     box.replaceChildren();
-    var head = el("p", "where", "「" + query + "」：" + hits.length + " 篇" +
-      (loaded < days().length ? "（已载入 " + loaded + " / " + days().length + " 天，继续查找中…）" : ""));
-    box.appendChild(head);
+    box.appendChild(el("p", "where", "「" + query + "」：" + hits.length + " 篇" +
+      (done < total ? "（已查 " + done + " / " + total + " 个月，继续查找中…）" : "")));
     var list = el("ol");
+    var docs = w("SUMMARIZER_DOCS");
     hits.slice(0, MAX_SHOWN).forEach(function (hit) {
-      var rec = hit.rec;
-      if (!ANCHOR.test(rec[0])) return;
+      var rec = (docs[hit[0]] || [])[hit[1]];
+      if (!rec || !ANCHOR.test(rec[0])) return;
       var li = el("li");
       var a = el("a", "", rec[1]);
-      a.href = root + "days/" + hit.day + ".html#" + rec[0];
+      a.href = root + "days/" + hit[0] + ".html#" + rec[0];
       li.appendChild(a);
-      li.appendChild(el("div", "where", hit.day + " · " + rec[2]));
+      li.appendChild(el("div", "where", hit[0] + " · " + rec[2]));
       if (rec[3]) li.appendChild(el("p", "snippet", rec[3]));
       list.appendChild(li);
     });
     box.appendChild(list);
-    if (hits.length > MAX_SHOWN) box.appendChild(el("p", "where", "只显示前 " + MAX_SHOWN + " 篇，请加关键词缩小范围。"));
+    if (hits.length > MAX_SHOWN) {
+      box.appendChild(el("p", "where", "只显示最新的 " + MAX_SHOWN + " 篇，请加关键词缩小范围。"));
+    }
     box.hidden = false;
   }
 
@@ -130,19 +163,34 @@
     var form = input.form;
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
     var timer = null;
+    var current = 0;
     function run() {
       var query = input.value.trim();
-      if (!query) { box.hidden = true; box.replaceChildren(); return; }
-      showResults(box, query);
-      loadAll(function () {
-        if (input.value.trim() === query) showResults(box, query);
-      }).then(function () {
-        if (input.value.trim() === query) showResults(box, query);
-      });
+      var mine = ++current;
+      var toks = queryTokens(query);
+      if (!toks.length) { box.hidden = true; box.replaceChildren(); return; }
+      var all = months();
+      var hits = [];
+      var step = function (i) {
+        if (mine !== current) return Promise.resolve();
+        if (i >= all.length) return Promise.resolve(render(box, query, hits, i, all.length));
+        return searchMonth(all[i], toks).then(function (found) {
+          hits = hits.concat(found);
+          var days = hits.slice(0, MAX_SHOWN).map(function (h) { return h[0]; });
+          var needed = days.filter(function (d, k) { return days.indexOf(d) === k; });
+          return Promise.all(needed.map(function (d) {
+            return loadScript(root + "search/docs/" + d + ".js");
+          }));
+        }).then(function () {
+          if (mine === current) render(box, query, hits, i + 1, all.length);
+          return step(i + 1);
+        });
+      };
+      step(0);
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(run, 120);
+      timer = setTimeout(run, 150);
     });
     var params = new URLSearchParams(window.location.search);
     if (params.get("q")) { input.value = params.get("q"); run(); }
