@@ -4,13 +4,14 @@ An inverted index split so that a search loads little: for each month `M` and bu
 `search/M/b.js` maps the tokens of that bucket to the month's papers holding them; a query loads
 only the buckets of its own tokens. Tokens are lower-case Latin words/numbers and Chinese
 two-character pieces (a lone Han character stands for itself); the browser matches a query token
-as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the papers
-holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts (paper n of a
-month is found by counting through them); `search/docs/D.js` holds what a result shows (anchor,
-title, category, TL;DR), loaded only for days with hits. `search/days.js` lists days and months.
+as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the
+papers holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts
+(paper n of a month is found by counting through them); `search/docs/D.js` holds what a result
+shows (anchor, title, category, TL;DR), loaded only for days with hits. `search/days.js` lists the
+days and months.
 
-Text indexed: title, authors, abstract, arXiv id and every Chinese summary. Everything is JSON inside
-a script file (never inline in a page); the browser shows it through textContent only.
+Text indexed: title, authors, abstract, arXiv id and every Chinese summary. Everything is JSON
+inside a script file (never inline in a page); the browser shows it through textContent only.
 """
 
 from __future__ import annotations
@@ -117,4 +118,7 @@ def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
 def days_manifest(days: Iterable[date]) -> str:
     newest_first = sorted({d.isoformat() for d in days}, reverse=True)
     months = list(dict.fromkeys(d[:7] for d in newest_first))
-    return f"window.SUMMARIZER_DAYS={_json(newest_first)};\nwindow.SUMMARIZER_MONTHS={_json(months)};\n"
+    return (
+        f"window.SUMMARIZER_DAYS={_json(newest_first)};\n"
+        f"window.SUMMARIZER_MONTHS={_json(months)};\n"
+    )
