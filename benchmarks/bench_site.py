@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -104,7 +105,9 @@ def bench_site(days: int = 250, papers: int = 200) -> None:
             _write_day(out, store, day, number, papers)
         print(f"  {'store written':<22}{time.perf_counter() - started:8.2f} s (setup, not timed)")
         full, line = _site(out)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"  {'full build':<22}{full:8.2f} s  ({line[:100]})")
+        print(f"  {'full build memory':<22}{peak:8.0f} MB (peak RSS of the subprocess)")
         again, line = _site(out)
         print(f"  {'rebuild, nothing new':<22}{again:8.2f} s  ({line[:100]})")
         _write_day(out, store, new_day, days, papers)

@@ -63,7 +63,12 @@ def build_feed(
             entry.category(term=xml_safe(category))
         entry.published(_published(paper, day))
         entry.updated(_day_start(day))
-        tldr = paper.brief.tldr if paper.brief else (paper.marker or "总结暂缺")
-        entry.content(xml_safe(tldr), type="text")
+        if paper.brief:
+            content = paper.brief.tldr
+        elif paper.detailed:  # a day digested as the Jekyll post only: the translation
+            content = paper.detailed.translation
+        else:
+            content = paper.marker or "总结暂缺"
+        entry.content(xml_safe(content), type="text")
         entry.summary(xml_safe(paper.abstract), type="text")
     return feed.atom_str(pretty=True)
