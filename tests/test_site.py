@@ -210,3 +210,17 @@ def test_search_index_finds_chinese_pieces_and_word_prefixes(tmp_path: Path) -> 
     word = max(re.findall(r"[A-Za-z]{6,}", target.paper.title), key=len).lower()
     assert 2 in docs_of(word[:5])  # a prefix of a title word
     assert tokens("语音增强 Beam-Forming x") == {"语音", "音增", "增强", "beam", "forming"}
+
+
+def test_a_jekyll_only_day_shows_translations_and_feeds_them(tmp_path: Path) -> None:
+    entries = [
+        e.model_copy(update={"brief": None}) for e in synthetic_entries(D1, 3, detailed=True)
+    ]
+    write_day(tmp_path, D1, entries)
+    build(tmp_path)
+    html = (tmp_path / "site" / "days" / f"{D1}.html").read_text("utf-8")
+    assert html.count("详细解读</summary>") == 3 and "总结暂缺" not in html
+    feed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())
+    assert {e.content[0].value for e in feed.entries} == {
+        e.detailed.translation for e in entries if e.detailed
+    }
