@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer.models import Brief, Digest, Entry  # noqa: E402
 from summarizer.publish.files import write_atomic  # noqa: E402
 from summarizer.publish.render import render_jsonl  # noqa: E402
+from summarizer.publish.search_index import bucket, tokens  # noqa: E402
 from summarizer.selection import SCHEME_MAILING  # noqa: E402
 from summarizer.standins.synthetic import synthetic_answer, synthetic_papers  # noqa: E402
 from summarizer.store import Store  # noqa: E402
@@ -88,9 +89,19 @@ def _site(out: Path) -> tuple[float, str]:
 def _size(site: Path) -> tuple[int, int, int, int]:
     files = [p for p in site.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
-    search = sum(p.stat().st_size for p in (site / "search").glob("*.js"))
+    search = sum(p.stat().st_size for p in (site / "search").rglob("*.js"))
     largest = max((p.stat().st_size for p in (site / "days").glob("*.html")), default=0)
     return len(files), total, search, largest
+
+
+def _query_bytes(site: Path, query: str) -> int:
+    """What the browser loads for `query` across every month (as site.js does), results aside:
+    the day list, each month's meta.js and the bucket of each of the query's tokens."""
+    loaded = {site / "search" / "days.js"}
+    for month in (p for p in (site / "search").iterdir() if p.is_dir() and p.name != "docs"):
+        loaded.add(month / "meta.js")
+        loaded.update(month / f"{bucket(t):02x}.js" for t in tokens(query))
+    return sum(p.stat().st_size for p in loaded if p.is_file())
 
 
 def bench_site(days: int = 250, papers: int = 200) -> None:
@@ -117,7 +128,10 @@ def bench_site(days: int = 250, papers: int = 200) -> None:
         count, total, search, largest = _size(out / "site")
         mib = 1024 * 1024
         print(f"  {'site size':<22}{total / mib:8.1f} MiB in {count} files")
-        print(f"  {'search index':<22}{search / mib:8.1f} MiB (loaded on the first search)")
+        print(f"  {'search index':<22}{search / mib:8.1f} MiB on disk")
+        for query in ("beamforming", "语音增强"):
+            loaded = _query_bytes(out / "site", query)
+            print(f"  {'search ' + query:<22}{loaded / 1024:8.0f} KiB loaded over all days")
         print(f"  {'largest day page':<22}{largest / 1024:8.0f} KiB")
 
 

@@ -17,6 +17,7 @@ inside a script file (never inline in a page); the browser shows it through text
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -31,15 +32,18 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).lower()
 
 
 def tokens(text: str) -> set[str]:
     """The index tokens of `text` (the browser's site.js cuts queries the same way)."""
     found: set[str] = set()
     for run in _TOKENS.findall(normalize(text)):
-        if _HAN.match(run):
-            found.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+        if run[0] > "z":  # a Han run (the pattern matches nothing else beyond ASCII)
+            if len(run) == 1:
+                found.add(run)
+            else:
+                found.update(map(operator.add, run, run[1:]))
         elif len(run) >= 2:
             found.add(run)
     return found
