@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from .config import Settings
@@ -28,4 +29,13 @@ def publish_site(settings: Settings, *, full: bool = False) -> SiteReport:
         site_url=settings.site_url.rstrip("/") if settings.site_url else None,
         placed=placed,
         full=full,
+    )
+
+
+def day_page_url(settings: Settings, day: date) -> str | None:
+    """The public address of day `day`'s page (for pushes), when SUMMARIZER_SITE_URL is set."""
+    return (
+        f"{settings.site_url.rstrip('/')}/days/{day.isoformat()}.html"
+        if settings.site_url
+        else None
     )
