@@ -9,6 +9,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import Stage, add_fixture
 from site_fixtures import (
     CATEGORIES,
     HOSTILE_ABSTRACT,
@@ -20,6 +21,8 @@ from site_fixtures import (
 
 from summarizer.publish.search_index import bucket, tokens
 from summarizer.publish.site import build_site
+from summarizer.standins.fixtures import Fixture
+from summarizer.store import Store
 
 D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
 
@@ -224,3 +227,39 @@ def test_a_jekyll_only_day_shows_translations_and_feeds_them(tmp_path: Path) -> 
     assert {e.content[0].value for e in feed.entries} == {
         e.detailed.translation for e in entries if e.detailed
     }
+
+
+def test_real_days_digested_then_site_feeds_hold_the_latest_day(
+    stage: Stage,
+    second_day: Fixture,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """Two held-out real days through the stand-ins (`digest`, `digest --site`), then `site`."""
+    add_fixture(stage, second_day)
+    assert cli("digest", "--date", "2026-01-07").code == 0
+    run = cli("digest", "--date", "2026-03-10", "--categories", "cs.SD,eess.AS,eess.SP", "--site")
+    assert run.code == 0, run.err
+    assert cli("site").code == 0
+    site = stage.out / "site"
+    rows = [
+        json.loads(line)
+        for line in (stage.out / "data" / "2026-03-10.jsonl").read_text("utf-8").splitlines()
+    ]
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert sorted(e.link for e in feed.entries) == sorted(
+        f"https://arxiv.org/abs/{r['id']}" for r in rows
+    )
+    assert {e.content[0].value for e in feed.entries} == {r["brief"]["tldr"] for r in rows}
+    placed = Store(stage.out / "summarizer.sqlite3").placed_categories()
+    for category in ("eess.SP", "eess.AS", "cs.SD"):
+        cat_feed = feedparser.parse((site / "feeds" / f"{category}.xml").read_bytes())
+        expected = {pid for pid, c in placed[date(2026, 3, 10)].items() if c == category}
+        assert {e.link.rsplit("/", 1)[1] for e in cat_feed.entries} == expected
+    sp = feedparser.parse((site / "feeds" / "eess.SP.xml").read_bytes())
+    # 2603.05012 is cross-listed in eess.SP but placed under its primary category cs.SD
+    assert "https://arxiv.org/abs/2603.05012" not in {e.link for e in sp.entries}
+    assert any(e.link.endswith("2603.05012") for e in feed.entries)
+    assert all(placed[date(2026, 3, 10)][e.link.rsplit("/", 1)[1]] == "eess.SP" for e in sp.entries)
+    for day in ("2026-01-07", "2026-03-10"):
+        assert f'href="days/{day}.html"' in (site / "index.html").read_text("utf-8")
