@@ -263,3 +263,12 @@ def test_real_days_digested_then_site_feeds_hold_the_latest_day(
     assert all(placed[date(2026, 3, 10)][e.link.rsplit("/", 1)[1]] == "eess.SP" for e in sp.entries)
     for day in ("2026-01-07", "2026-03-10"):
         assert f'href="days/{day}.html"' in (site / "index.html").read_text("utf-8")
+
+
+def test_a_site_dir_that_is_a_file_is_one_line_not_a_traceback(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    write_day(tmp_path / "outputs", D1, synthetic_entries(D1, 2))
+    (tmp_path / "blocked").write_text("not a folder")
+    run = cli("site", "--site-dir", "blocked/site")
+    assert run.code == 3, run.err
+    assert "could not build the site" in run.err and "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1
