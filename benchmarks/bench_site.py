@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -69,21 +69,42 @@ def _write_day(out: Path, store: Store, day: date, number: int, papers: int) -> 
     )
 
 
-def _site(out: Path) -> tuple[float, str]:
+@dataclass
+class SiteRun:
+    seconds: float  # wall time, interpreter start-up included
+    cpu: float  # user + system CPU seconds of the subprocess (steadier on a busy machine)
+    max_rss_mb: float
+    line: str
+
+
+def _site(out: Path) -> SiteRun:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
     env.update(PYTHONPATH=str(ROOT), SUMMARIZER_CATEGORIES=",".join(CATEGORIES))
     started = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "summarizer", "site", "--out", str(out)],
         cwd=out,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    stdout = proc.stdout.read() if proc.stdout else ""
+    stderr = proc.stderr.read() if proc.stderr else ""
+    _, raw_status, usage = os.wait4(proc.pid, 0)  # communicate() would lose the child's rusage
     seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"summarizer site failed ({proc.returncode}): {proc.stderr[-500:]}")
-    return seconds, " ".join(proc.stdout.split())
+    status = os.waitstatus_to_exitcode(raw_status)
+    if status != 0:
+        raise SystemExit(f"summarizer site failed ({status}): {stderr[-500:]}")
+    line = " ".join(stdout.split()).split("; open")[0]
+    return SiteRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, line)
+
+
+def _print_run(label: str, run: SiteRun) -> None:
+    print(
+        f"  {label:<22}{run.seconds:8.2f} s wall, {run.cpu:7.2f} s CPU, "
+        f"{run.max_rss_mb:5.0f} MB peak  ({run.line})"
+    )
 
 
 def _size(site: Path) -> tuple[int, int, int, int]:
@@ -115,16 +136,11 @@ def bench_site(days: int = 250, papers: int = 200) -> None:
         for number, day in enumerate(chosen):
             _write_day(out, store, day, number, papers)
         print(f"  {'store written':<22}{time.perf_counter() - started:8.2f} s (setup, not timed)")
-        full, line = _site(out)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"  {'full build':<22}{full:8.2f} s  ({line[:100]})")
-        print(f"  {'full build memory':<22}{peak:8.0f} MB (peak RSS of the subprocess)")
-        again, line = _site(out)
-        print(f"  {'rebuild, nothing new':<22}{again:8.2f} s  ({line[:100]})")
+        _print_run("full build", _site(out))
+        _print_run("rebuild, nothing new", _site(out))
         _write_day(out, store, new_day, days, papers)
         store.close()
-        nightly, line = _site(out)
-        print(f"  {'one new day':<22}{nightly:8.2f} s  ({line[:100]})")
+        _print_run("one new day", _site(out))
         count, total, search, largest = _size(out / "site")
         mib = 1024 * 1024
         print(f"  {'site size':<22}{total / mib:8.1f} MiB in {count} files")
