@@ -98,6 +98,10 @@ def test_a_paper_without_summary_shows_the_missing_marker_and_score_when_set(
     assert "总结暂缺" in html
     assert "相关度 0.87" in html and "推荐理由：关键词 beamforming" in html
     assert "未总结" in html
+    # the recommended list on top: the scored, summarized paper only
+    recommended = html[html.index("推荐阅读") : html.index('<nav class="toc"')]
+    assert f'href="#p-{entries[1].paper.id}"' in recommended
+    assert f'href="#p-{entries[2].paper.id}"' not in recommended
 
 
 def test_keywords_are_highlighted_without_breaking_escaping(tmp_path: Path) -> None:

@@ -97,6 +97,11 @@ class SiteDay:
     def in_category(self, category: str) -> list[SitePaper]:
         return [p for p in self.papers if p.category == category]
 
+    def recommended(self, limit: int = 10) -> list[SitePaper]:
+        """The best-scored papers first, when the day was ranked (empty otherwise)."""
+        scored = [p for p in self.papers if p.score is not None and p.summarized]
+        return sorted(scored, key=lambda p: -(p.score or 0.0))[:limit]
+
 
 def day_files(data_dir: Path) -> dict[date, Path]:
     """Every `{D}.jsonl` under `data_dir`, by day (other files ignored)."""
