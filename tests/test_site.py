@@ -276,3 +276,13 @@ def test_a_site_dir_that_is_a_file_is_one_line_not_a_traceback(tmp_path: Path, c
     assert run.code == 3, run.err
     assert "could not build the site" in run.err and "Traceback" not in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_backfill_with_site_builds_the_site(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("backfill", "--from", "2026-01-06", "--to", "2026-01-07", "--site")
+    assert run.code == 0, run.err
+    site = stage.out / "site"
+    index = (site / "index.html").read_text("utf-8")
+    for day in ("2026-01-06", "2026-01-07"):
+        assert f'href="days/{day}.html"' in index and (site / "days" / f"{day}.html").is_file()
+    assert "site: 2 days" in run.out
