@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from datetime import date
@@ -10,6 +11,8 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import Stage, add_fixture
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from site_fixtures import (
     CATEGORIES,
     HOSTILE_ABSTRACT,
@@ -20,7 +23,7 @@ from site_fixtures import (
 )
 
 from summarizer.publish.search_index import bucket, tokens
-from summarizer.publish.site import build_site
+from summarizer.publish.site import build_site, highlighter
 from summarizer.standins.fixtures import Fixture
 from summarizer.store import Store
 
@@ -286,3 +289,12 @@ def test_backfill_with_site_builds_the_site(stage: Stage, cli) -> None:  # type:
     for day in ("2026-01-06", "2026-01-07"):
         assert f'href="days/{day}.html"' in index and (site / "days" / f"{day}.html").is_file()
     assert "site: 2 days" in run.out
+
+
+@given(text=st.text(max_size=200), keywords=st.lists(st.text(max_size=8), max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_highlighting_keeps_text_and_adds_no_markup(text: str, keywords: list[str]) -> None:
+    out = str(highlighter(keywords)(text))
+    stripped = out.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in stripped and ">" not in stripped
+    assert html_lib.unescape(stripped) == text
