@@ -77,7 +77,9 @@ def highlighter(keywords: list[str]) -> Any:
     return highlight
 
 
-def environment(keywords: list[str]) -> Environment:
+@cache
+def environment(keywords: tuple[str, ...]) -> Environment:
+    """The template environment (compiled templates are kept in it, so it is made once)."""
     env = Environment(
         loader=PackageLoader("summarizer.publish", "templates/site"),
         autoescape=True,
@@ -85,7 +87,7 @@ def environment(keywords: list[str]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["hl"] = highlighter(keywords)
+    env.filters["hl"] = highlighter(list(keywords))
     env.globals["site_title"] = SITE_TITLE
     return env
 
@@ -137,7 +139,7 @@ def build_site(
     """
     report = SiteReport(site_dir=site_dir)
     writer = _Writer(report)
-    env = environment(keywords)
+    env = environment(tuple(keywords))
     files = day_files(output_dir / "data")
     manifest_path = site_dir / MANIFEST
     old = {} if full else _load_manifest(manifest_path).get("days", {})
