@@ -181,7 +181,12 @@ class Ranker:
             try:
                 topic, each, note = self._embedded(papers, texts, mine)
             except embeddings.EmbeddingFailed as exc:
-                log.warning("the embedding endpoint failed (%s); ranking by words instead", exc)
+                log.warning(
+                    "the embedding endpoint failed (%s); ranking by words instead. "
+                    "SUMMARIZER_EMBEDDING_BASE_URL names an endpoint serving /v1/embeddings; "
+                    "unset SUMMARIZER_EMBEDDING_MODEL to rank by words",
+                    exc,
+                )
                 note = f"embeddings failed ({exc}): ranked by words"
                 topic, each = lexical.similarities(texts, mine)
         else:
