@@ -220,8 +220,8 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
     )
     lines = [
         f"## {jk(_title(paper))}",
-        f"- **Authors**: {jk(', '.join(paper.authors))}",
-        f"- **Categories**: {jk(', '.join(paper.categories))}",
+        f"- **Authors**: {escape_jekyll(', '.join(paper.authors))}",
+        f"- **Categories**: {escape_jekyll(', '.join(paper.categories))}",
         f"- **arXiv**: [{abs_url}]({abs_url})",
         f"- **PDF**: [{pdf_url}]({pdf_url})",
         *why,
