@@ -309,3 +309,16 @@ def test_without_a_relevance_setting_the_digest_is_the_golden_one(
     records = rows(stage, "2026-01-07")
     assert len(records) == 27
     assert all(r["score"] is None and r["why"] is None and r["summarized"] for r in records)
+
+
+def test_flags_beat_the_environment(stage: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SUMMARIZER_TOP", "20")
+    run = cli(
+        "digest", "--date", "2026-01-07", "--top", "3", "--keywords", "LoRa", "--exclude", "6G"
+    )
+    assert run.code == 0, run.err
+    assert stage.model.requests == 3
+    text = (stage.out / "2026-01-07.md").read_text("utf-8")
+    assert "**LoRa**" in text and "6G " not in text
+    bad = cli("digest", "--date", "2026-01-07", "--top", "0")
+    assert bad.code == 2 and "--top" in bad.err
