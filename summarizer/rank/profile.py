@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser import middlewares
-
 from ..errors import InputError
 from ..models import Paper
 from ..sources.arxiv import parse_paper_ref
@@ -71,6 +68,9 @@ def read_ids(path: Path, text: str) -> list[tuple[str, int | None]]:
 
 
 def read_bibtex(path: Path, text: str) -> list[ProfilePaper]:
+    import bibtexparser  # only for a BibTeX profile
+    from bibtexparser import middlewares
+
     library = bibtexparser.parse_string(
         text,
         append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-
-import snowballstemmer
+from typing import Any
 
 # Latin words and numbers; runs of Han characters, which have no spaces to split on.
 _TOKEN = re.compile(
@@ -27,7 +26,9 @@ STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 @functools.cache
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer() -> Any:
+    import snowballstemmer  # only when a profile is ranked by words
+
     return snowballstemmer.stemmer("english")
 
 
