@@ -285,3 +285,30 @@ def test_blank_ranking_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> No
         load_settings()
     monkeypatch.delenv("SUMMARIZER_EMBEDDING_BASE_URL")
     assert load_settings().keywords == ["beam forming", "语音"]
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=5), min_size=0, max_size=30),
+    st.integers(min_value=1, max_value=40),
+)
+def test_the_top_n_are_the_n_best_and_the_rest_are_listed(scores: list[int], top: int) -> None:
+    from summarizer.models import Entry
+    from summarizer.rank.ranker import Ranking, RankRecord
+
+    papers = [paper(f"2601.{i:05d}", f"t{i}") for i in range(len(scores))]
+    ranking = Ranking(
+        kept=papers,
+        records={
+            p.id: RankRecord(score=s / 4, why="") for p, s in zip(papers, scores, strict=True)
+        },
+        top=top,
+    )
+    chosen = {p.id for p in ranking.chosen}
+    assert len(chosen) == min(top, len(papers))
+    assert chosen.isdisjoint(p.id for p in ranking.below_top)
+    assert len(chosen) + len(ranking.below_top) == len(papers)
+    if ranking.below_top:  # nobody left out scores above anybody chosen
+        worst_in = min(ranking.records[i].score for i in chosen)
+        assert all(ranking.records[p.id].score <= worst_in for p in ranking.below_top)
+    marked = [ranking.annotate(Entry(paper=p, category="eess.AS")) for p in papers]
+    assert {e.paper.id for e in marked if e.summarized} == chosen
