@@ -65,7 +65,7 @@ def days(stage: Stage, jekyll_sample: Fixture, second_day: Fixture) -> Stage:
         for topic in sorted(TOPICS)
         for engine in ("lexical", "embeddings")
         for form in sorted(PROFILE_FILES)
-        if (engine, form) != ("embeddings", "zotero")  # the file format is the ranker's concern
+        if (engine, form) != ("embeddings", "zotero")  # the file only feeds the texts
     ],
 )
 def test_a_profile_of_one_topic_ranks_that_topic_first(
