@@ -38,6 +38,10 @@ class RankSettings(BaseSettings):
     embedding_base_url: str | None = _setting(
         None, "embedding_base_url", "SUMMARIZER_EMBEDDING_BASE_URL"
     )
+    # A second provider for embeddings (DeepSeek, say, serves no /v1/embeddings) needs its own key.
+    embedding_api_key: SecretStr | None = _setting(
+        None, "embedding_api_key", "SUMMARIZER_EMBEDDING_API_KEY"
+    )
     top: int | None = _setting(None, "top", "SUMMARIZER_TOP", gt=0)
 
     @field_validator("keywords", "exclude", "authors", mode="before")
@@ -45,7 +49,14 @@ class RankSettings(BaseSettings):
     def _rank_lists(cls, value: Any) -> Any:
         return _split_list(value)
 
-    @field_validator("profile", "embedding_model", "embedding_base_url", "top", mode="before")
+    @field_validator(
+        "profile",
+        "embedding_model",
+        "embedding_base_url",
+        "embedding_api_key",
+        "top",
+        mode="before",
+    )
     @classmethod
     def _blank_rank_setting(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value

@@ -312,3 +312,30 @@ def test_the_top_n_are_the_n_best_and_the_rest_are_listed(scores: list[int], top
         assert all(ranking.records[p.id].score <= worst_in for p in ranking.below_top)
     marked = [ranking.annotate(Entry(paper=p, category="eess.AS")) for p in papers]
     assert {e.paper.id for e in marked if e.summarized} == chosen
+
+
+def test_embeddings_may_use_their_own_endpoint_and_key(stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with ModelStandin(expected_key="sk-embeddings-only") as other:
+        monkeypatch.setenv("SUMMARIZER_PROFILE", str(PROFILES / "music.bib"))
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_MODEL", "text-embedding-v3")
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", other.base_url)
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_API_KEY", "sk-embeddings-only")
+        run = cli("digest", "--date", "2026-01-07")
+    assert run.code == 0, run.err
+    assert other.embedding_requests == 1 and stage.model.embedding_requests == 0
+    assert other.requests == 0 and stage.model.requests == 27
+    assert "sk-embeddings-only" not in run.out + run.err
+
+
+def test_a_refused_embedding_key_stops_the_run_with_one_line(stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with ModelStandin(expected_key="sk-right") as other:
+        monkeypatch.setenv("SUMMARIZER_PROFILE", str(PROFILES / "music.bib"))
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_MODEL", "text-embedding-v3")
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", other.base_url)
+        monkeypatch.setenv("SUMMARIZER_EMBEDDING_API_KEY", "sk-wrong-SECRET-1234")
+        run = cli("digest", "--date", "2026-01-07")
+    assert run.code == 3, (run.out, run.err)
+    assert "embedding endpoint refused access" in run.err and "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert "sk-wrong-SECRET-1234" not in run.out + run.err
+    assert stage.model.requests == 0 and not (stage.out / "2026-01-07.md").exists()

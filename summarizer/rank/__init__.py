@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..publish.highlight import highlight_spans
+from ..redaction import protect_secret
 from ..store import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper
@@ -40,14 +41,17 @@ def build_ranker(settings: Settings, *, store: Store, fetch: FetchIds) -> Ranker
     if model and not settings.profile:
         log.warning("SUMMARIZER_EMBEDDING_MODEL does nothing without SUMMARIZER_PROFILE")
 
+    protect_secret(settings.embedding_api_key)
+
     def embedder() -> Embedder:
         from .embeddings import Embedder
 
         assert model is not None
+        own_key = settings.embedding_api_key
         return Embedder(
             store=store,
             model=model,
-            api_key=settings.require_key(),
+            api_key=own_key.get_secret_value() if own_key else settings.require_key(),
             base_url=settings.embedding_base_url or settings.openai_base_url,
             timeout=settings.request_timeout,
         )

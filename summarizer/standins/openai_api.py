@@ -225,10 +225,13 @@ class ModelStandin(BackgroundServer):
         return "synthetic-" + hashlib.sha1(collapsed.encode("utf-8")).hexdigest()[:12]
 
     def _embeddings(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
-        if not handler.headers.get("Authorization", "").startswith("Bearer "):
+        auth = handler.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
             return self._error(
                 handler, 401, "You didn't provide an API key.", "invalid_request_error", None
             )
+        if self.expected_key is not None and auth[7:].strip() != self.expected_key:
+            return self._error(handler, *ERRORS["401"])
         status, payload, inputs = embeddings_answer(body, max_inputs=self.max_embedding_inputs)
         with self._lock:
             self.embedding_requests += 1
