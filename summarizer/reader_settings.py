@@ -64,6 +64,7 @@ class RankSettings(BaseSettings):
     @field_validator("profile")
     @classmethod
     def _profile_file(cls, value: Path | None) -> Path | None:
+        value = value.expanduser() if value is not None else None  # `~/papers.bib` in a .env
         if value is not None and not value.is_file():
             raise ValueError(f"{value} is not a file (arXiv ids one a line, BibTeX or Zotero CSV)")
         return value

@@ -285,6 +285,11 @@ def test_blank_ranking_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> No
         load_settings()
     monkeypatch.delenv("SUMMARIZER_EMBEDDING_BASE_URL")
     assert load_settings().keywords == ["beam forming", "语音"]
+    home = Path.home()
+    monkeypatch.setenv("HOME", str(PROFILES))
+    monkeypatch.setenv("SUMMARIZER_PROFILE", "~/music.bib")
+    assert load_settings().profile == PROFILES / "music.bib"
+    monkeypatch.setenv("HOME", str(home))
 
 
 @given(
