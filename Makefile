@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
-.PHONY: install test faults demo digest paper backfill check bench clean
+.PHONY: install test faults demo digest paper backfill site check bench clean
 
-# The first install downloads about 40 packages (1-2 minutes); pip prints a line for each.
+# The first install downloads about 40 packages (about 3 minutes); pip prints a line for each.
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
 	@echo "==> [1/3] creating $(VENV) (first time only)"
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@echo "==> [2/3] installing summarizer and its test tools into $(VENV) (1-2 minutes the first time)"
+	@echo "==> [2/3] installing summarizer and its test tools into $(VENV) (about 3 minutes the first time)"
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
 	@echo "==> [3/3] installed"
 	@touch $(STAMP)
@@ -39,6 +39,9 @@ paper: $(STAMP)
 backfill: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=2026-01-05 TO=2026-01-09"; exit 2; }
 	$(BIN)/summarizer backfill --from $(FROM) --to $(TO) $(ARGS)
+
+site: $(STAMP)
+	$(BIN)/summarizer site $(ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check summarizer tests tools benchmarks

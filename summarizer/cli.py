@@ -48,6 +48,10 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Let the model read the paper's body (HTML, else PDF), cut to a token budget.",
         ),
+        click.option("--keywords", help="Comma-separated words that raise a paper; shown in bold."),
+        click.option("--exclude", help="Comma-separated words: papers holding one are left out."),
+        click.option("--profile", help="Your papers: arXiv ids one a line, BibTeX or Zotero CSV."),
+        click.option("--top", type=int, help="Summarize only the day's N best-ranked papers."),
         click.option("-v", "--verbose", count=True, help="More diagnostics on stderr."),
     ]
     for option in reversed(options):
@@ -102,12 +106,14 @@ def cli() -> None:
 )
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
+@click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
 @_settings_options
-def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, **kw: Any) -> int:
+def digest(
+    date_text: str | None, fmt: str, window: str, anchor: str, tz: str, site: bool, **kw: Any
+) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
-    from . import console
     from .window import latest_digest_day
 
     try:
@@ -119,20 +125,18 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
         report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
     finally:
         pipeline.close()
-    console.day_table(
-        [report], price_known=pipeline.price is not None, model=pipeline.settings.model
-    )
-    console.files_written([report])
-    return console.finish([report])
+    return _summary(pipeline, [report], site=site)
 
 
-def _summary(pipeline: Pipeline, reports: list[DayReport]) -> int:
-    """The run table, the files written (once), then what is missing; the exit status."""
+def _summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False) -> int:
+    """The run table, the files written (once), the site, then what is missing; the status."""
     from . import console
 
     price_known = pipeline.price is not None
     console.day_table(reports, price_known=price_known, model=pipeline.settings.model)
     console.files_written(reports)
+    if site:
+        _build_site(pipeline.settings)
     return console.finish(reports)
 
 
@@ -195,10 +199,12 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 
     try:
         found, summaries, report = pipeline.paper(ref, detailed=detailed)
+        ranking = pipeline.rank_one(found)
     finally:
         pipeline.close()
     asked: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
     entry = console.entry_for(found, summaries, pipeline.settings.categories, asked=asked)
+    entry = ranking.annotate(entry) if ranking else entry
     if fmt == "md":
         text = render_jekyll_entry(entry) if detailed else render_entry_md(entry)
         click.echo(text, nl=False)
@@ -222,8 +228,11 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 )
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
+@click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
 @_settings_options
-def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: Any) -> int:
+def backfill(
+    first: str, last: str, fmt: str, dry_run: bool, redo: bool, site: bool, **kw: Any
+) -> int:
     """Every mailing from --from to --to, in order; resumable."""
     start, end = _day(first), _day(last)
     if start > end:
@@ -244,11 +253,41 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
         pipeline.close()
     if dry_run:
         return 0
-    console.day_table(
-        reports, price_known=pipeline.price is not None, model=pipeline.settings.model
+    return _summary(pipeline, reports, site=site)
+
+
+@cli.command(short_help="(Re)build the static site from every digested day.")
+@click.option(
+    "--out", "output_dir", help="Output directory holding the digests (SUMMARIZER_OUTPUT_DIR)."
+)
+@click.option(
+    "--site-dir", help="Where to build the site (SUMMARIZER_SITE_DIR; default {out}/site)."
+)
+@click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
+@click.option("--full", is_flag=True, help="Rewrite every day page, not only the changed ones.")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
+def site(full: bool, verbose: int, **kw: Any) -> int:
+    """(Re)build the static site from every digested day: pages, search index and Atom feeds."""
+    from . import console
+    from .config import load_settings
+
+    console.configure_logging(verbose)
+    settings = load_settings(**kw)
+    _build_site(settings, full=full)
+    return 0
+
+
+def _build_site(settings: Any, *, full: bool = False) -> None:
+    from . import console
+    from .sitebuild import publish_site  # only the commands that build a site load Jinja2
+
+    report = publish_site(settings, full=full)
+    index = report.site_dir / "index.html"
+    console.say(
+        f"site: {report.days} days, {len(report.written)} files written, "
+        f"{report.unchanged} unchanged; open {index} or serve it with "
+        f"`python -m http.server -d {report.site_dir}`"
     )
-    console.files_written(reports)
-    return console.finish(reports)
 
 
 def _days(start: date, end: date) -> list[date]:

@@ -156,8 +156,7 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
         table.add_column(column, justify="right", no_wrap=True)
     notes: list[str] = []
     for r in reports:
-        if r.note:
-            notes.append(f"{r.day}: {r.note}")
+        notes += [f"{r.day}: {note}" for note in (r.note, r.ranking_note()) if note]
         if r.abstract_only:
             notes.append(f"{r.day}: abstract only (no full text) for {len(r.abstract_only)}")
         table.add_row(
@@ -254,11 +253,14 @@ def _hanging(head: Text | str, body: Text | str, *, indent: int = 0) -> Table:
 def paper_panel(entry: Entry) -> None:
     p = entry.paper
     parts: list[RenderableType] = [
-        Text(p.title, style="bold"),
+        Text.from_markup(f"[bold]{_highlight(p.title, entry.keywords)}[/bold]"),
         Text(", ".join(p.authors)),
         Text(f"{', '.join(p.categories)} · {p.abs_url}v{p.version}", style="dim"),
         Text(""),
     ]
+    if entry.score is not None:
+        why = Text(f"score {entry.score:.2f}; {entry.why or ''}")
+        parts += [_hanging(Text("Why:", style="bold cyan"), why), Text("")]
     if entry.brief is None:
         parts.append(Text("总结暂缺：本次运行未能生成，再次运行将自动补上", style="red"))
     else:
@@ -293,3 +295,19 @@ def _point_rows(points: list[Point], depth: int) -> list[RenderableType]:
         rows.append(_hanging("-", body, indent=2 * depth))
         rows += _point_rows(point.points, depth + 1)
     return rows
+
+
+def _highlight(text: str, keywords: list[str]) -> str:
+    """Rich markup of `text` with the reader's keywords on a yellow ground."""
+    from .publish.highlight import highlight_spans
+
+    return "".join(
+        f"[black on yellow]{_markup(piece)}[/black on yellow]" if marked else _markup(piece)
+        for piece, marked in highlight_spans(text, keywords)
+    )
+
+
+def _markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -3,9 +3,10 @@ stand-ins for arXiv and a model.
 
 Starts a local arXiv API serving a bundled real mailing (27 papers of 2026-01-07) and a local
 OpenAI-compatible endpoint answering with the summaries recorded for them, then runs the same CLI a
-user runs: the table-of-contents digest of that day, and the Jekyll post of a second sample day.
-With `--serve` the stand-ins stay up and the settings pointing at them are printed, so `paper`,
-`backfill` and `digest` can be tried offline from another terminal.
+user runs: the table-of-contents digest of that day, the Jekyll post of a second sample day, and
+the static site of both under outputs/demo/site. With `--serve` the stand-ins stay up and the
+settings pointing at them are printed, so `paper`, `backfill` and `digest` can be tried offline
+from another terminal.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def run_demo(*, serve: bool = False) -> int:
                 ",".join(jekyll.categories),
             ]
         )
+        status = status or _run(["site"])
         console.say(
             f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
             "(a second run asks the model nothing: every summary comes from the store)"
@@ -115,7 +117,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _next_steps(*, sample_id: str, day: str) -> None:
     console.say(
-        f"\nThe demo digests are under {OUT}/ (start with {OUT}/{day}.md).\n"
+        f"\nThe demo digests are under {OUT}/ (start with {OUT}/{day}.md); the site: open "
+        f"{OUT / 'site' / 'index.html'} in a browser, or run\n"
+        f"  python -m http.server -d {OUT / 'site'} 8000   # then http://127.0.0.1:8000/\n"
         "\nTry every command offline: .venv/bin/summarizer demo --serve\n"
         f"  (keeps the stand-ins up; e.g. `summarizer paper {sample_id} --detailed`, `backfill`)\n"
         "\nNext, a real digest:\n"

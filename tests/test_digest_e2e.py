@@ -45,8 +45,13 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "brief",
         "detailed",
         "missing",
+        "score",
+        "why",
+        "summarized",
     ]
     assert first["detailed"] is None and first["brief"]["tldr"]
+    assert first["missing"] == []
+    assert first["score"] is None and first["why"] is None and first["summarized"] is True
     assert "papers" in run.err and " 27 " in run.err
     assert run.out == "", "stdout is for what a command was asked to print"
 
