@@ -242,7 +242,7 @@ def test_a_failing_embedding_endpoint_falls_back_to_words(stage, cli, monkeypatc
     monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", stage.model.base_url + "/missing")
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
-    assert "ranking by words instead" in run.err and "embeddings failed" in run.out
+    assert "ranking by words instead" in run.err and "embeddings failed" in run.err
     rows = [json.loads(x) for x in (stage.out / "data" / "2026-01-07.jsonl").open()]
     best = sorted(rows, key=lambda r: -r["score"])[:2]
     assert {r["id"] for r in best} == {"2601.02586", "2601.02591"}

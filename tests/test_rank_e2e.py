@@ -106,7 +106,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
         # one batched request: the day's papers and the four profile papers
         assert days.model.embedding_requests == 1
         assert days.model.embedded_inputs == len(records) + 4
-        assert "embedded" in run.out  # the run table says so
+        assert "embedded" in run.err  # the run table says so
     else:
         assert days.model.embedding_requests == 0
 
@@ -116,7 +116,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
     again = cli("digest", "--date", day, *args)
     assert again.code == 0, again.err
     assert days.model.embedding_requests == 0 and days.model.requests == 0
-    assert "embedded" not in again.out
+    assert "embedded" not in again.err
     assert not [e for e in days.arxiv.log if e.get("id_list")]
     assert by_score(rows(days, day)) == by_score(records)
 
@@ -185,7 +185,7 @@ def test_exclude_drops_papers_before_any_request_and_they_appear_nowhere(
     assert len(stored) == kept
     for paper in dropped:
         assert paper.id not in written and paper.title not in asked and paper.id not in stored
-    assert f"excluded: {len(dropped)}" in run.out
+    assert f"excluded: {len(dropped)}" in run.err
     # exclusion is no ranking: no recommended section, no reasons
     assert (stage.out / "2026-01-07.md").read_text("utf-8").startswith("<div id=toc></div>")
 
@@ -216,7 +216,7 @@ def test_top_10_summarizes_the_ten_best_and_lists_every_paper(
     assert "总结暂缺" not in text  # not the "missing" marker
     assert "missing summary" not in run.err
     # the run table says what the cut saved, and the store keeps it with the run
-    assert "below top: 17" in run.out
+    assert "below top: 17" in run.err
     (stats,) = [r["stats"] for r in Store(stage.out / "summarizer.sqlite3").runs()]
     assert stats["below_top"] == 17 and stats["saved"]["requests"] == 17
     assert stats["saved"]["prompt_tokens"] > 17 * 100 and stats["saved_cost"] > 0
@@ -283,7 +283,7 @@ def test_backfill_dry_run_prices_only_what_top_and_exclude_leave(
     assert run.code == 0, run.err
     rows = {
         cells[0]: cells[1:]
-        for line in run.out.splitlines()
+        for line in run.err.splitlines()
         if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
     }
     assert rows["2026-01-07"][:2] == ["27", "7"]
@@ -292,7 +292,7 @@ def test_backfill_dry_run_prices_only_what_top_and_exclude_leave(
     run = cli("backfill", "--from", "2026-01-07", "--to", "2026-01-07", "--dry-run")
     rows = {
         cells[0]: cells[1:]
-        for line in run.out.splitlines()
+        for line in run.err.splitlines()
         if len(cells := [c.strip() for c in line.split("│")[1:-1]]) == 5
     }
     saying = [p for p in sample.papers if re.search(r"(?i)\bdeepfakes?\b", p.title + p.abstract)]

@@ -288,7 +288,7 @@ def test_backfill_with_site_builds_the_site(stage: Stage, cli) -> None:  # type:
     index = (site / "index.html").read_text("utf-8")
     for day in ("2026-01-06", "2026-01-07"):
         assert f'href="days/{day}.html"' in index and (site / "days" / f"{day}.html").is_file()
-    assert "site: 2 days" in run.out
+    assert "site: 2 days" in run.err
 
 
 @given(text=st.text(max_size=200), keywords=st.lists(st.text(max_size=8), max_size=4))
