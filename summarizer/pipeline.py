@@ -114,6 +114,8 @@ class Pipeline:
         stats = report.stats(model=self.settings.model, priced=self.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
+            if getattr(error, "detail", ""):
+                stats["provider_error"] = redact(str(error.detail))  # type: ignore[attr-defined]
         self.store.record_run(
             command=f"digest --format {fmt}",
             day=report.day,
@@ -200,7 +202,8 @@ class Pipeline:
             api_key=self.settings.require_key(),
             base_url=self.settings.openai_base_url,
             model=self.settings.model,
-            timeout=self.settings.request_timeout,
+            timeout=self.settings.timeout,
+            profile=self.settings.provider_profile,
         )
         return self._client
 
@@ -211,6 +214,7 @@ class Pipeline:
             client=client,
             language=self.settings.language,
             mode=self.settings.response_mode,
+            profile=self.settings.provider_profile,
             max_attempts=self.settings.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
