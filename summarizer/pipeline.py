@@ -221,6 +221,7 @@ class Pipeline:
             budget=self.budget,
         )
         made: dict[tuple[SummaryKind, str], Summary] = {}
+        said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.reporter.start("summarizing", len(todo))
 
@@ -253,7 +254,8 @@ class Pipeline:
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
                 return
             except ModelError as exc:
-                log.warning("%s", exc)
+                log.log(logging.INFO if str(exc) in said else logging.WARNING, "%s", exc)
+                said.add(str(exc))
                 return
             finally:
                 self.reporter.advance()

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import ssl
 from typing import Any
 from urllib.parse import urlparse
 
@@ -97,12 +100,26 @@ class ErrorReader:
 
     def unreachable(self, cause: BaseException | None) -> ModelFatalError:
         host = urlparse(self.base_url).netloc or self.base_url
-        why = " ".join(redact(str(cause) or type(cause).__name__).split())[:160] if cause else ""
+        why = " ".join(redact(_root_cause(cause)).split())[:160]
         return ModelFatalError(
             f"cannot reach the model endpoint at {host} ({why or 'connection failed'}); "
             "check OPENAI_BASE_URL and that the server is running",
             detail=why,
         )
+
+
+def _root_cause(exc: BaseException | None) -> str:
+    """The most specific words in a chain of exceptions: the OS's own ("Connection refused")
+    rather than the HTTP library's summary ("All connection attempts failed")."""
+    best, seen = "", 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ssl.SSLError | socket.gaierror) and exc.strerror:
+            return str(exc.strerror)
+        if isinstance(exc, OSError) and exc.errno and exc.errno > 0:
+            return os.strerror(exc.errno)
+        best = best or str(exc) or type(exc).__name__
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return best
 
 
 __all__ = ["ErrorReader", "ShapeRejected", "detail_of"]

@@ -102,7 +102,8 @@ def reason_of(body: Any) -> str:
             message = inner.get("message") or inner.get("msg") or ""
             code = inner.get("code") or body.get("code") or ""
             text = str(message)
-            if code and str(code).casefold() not in text.casefold():
+            generic = {"invalid_request_error", "unknown_error", "invalid_parameter_error"}
+            if code and str(code) not in generic and str(code).casefold() not in text.casefold():
                 text = f"{text} [{code}]" if text else str(code)
         elif isinstance(inner, str):
             text = inner

@@ -29,6 +29,7 @@ from .chat_format import (
     text_of,
 )
 from .fixtures import Fixture
+from .provider_zoo import BEHAVIOURS, rejection, reshape
 from .server import BackgroundServer, drop_connection, read_body, send
 from .synthetic import synthetic_answer
 
@@ -76,6 +77,7 @@ class ModelStandin(BackgroundServer):
         self._queue: deque[str] = deque()
         self._random: tuple[float, random.Random] | None = None
         self._always: str | None = None
+        self.behaviours: frozenset[str] = frozenset()  # see provider_zoo
         for title, answer in (answers or {}).items():
             self._answers[title] = {k: answer.get(k) for k in ("brief", "detailed")}
         for title in titles:
@@ -129,6 +131,13 @@ class ModelStandin(BackgroundServer):
         self._check([kind] if kind else [])
         with self._lock:
             self._always = kind
+
+    def behave(self, *names: str) -> None:
+        """Answer as the provider-zoo behaviours `names` do (none: a plain endpoint again)."""
+        unknown = set(names) - BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown behaviour {sorted(unknown)}; known: {sorted(BEHAVIOURS)}")
+        self.behaviours = frozenset(names)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -187,6 +196,9 @@ class ModelStandin(BackgroundServer):
                 "invalid_request_error",
                 None,
             )
+        refused = rejection(self.behaviours, body)
+        if refused is not None:
+            return self._reply(handler, *refused)
         messages_text = "\n".join(
             text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)
         )
@@ -279,6 +291,7 @@ class ModelStandin(BackgroundServer):
             number=number,
             cached_prefix_tokens=cached,
         )
+        payload = reshape(self.behaviours, payload)
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
     def _error(
@@ -302,5 +315,7 @@ class ModelStandin(BackgroundServer):
     ) -> None:
         with self._lock:
             self.status_counts[status] += 1
+        if isinstance(payload, str):  # some front ends answer errors in plain text
+            return send(handler, status, payload.encode("utf-8"), "text/plain", headers)
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         send(handler, status, data, "application/json", headers)
