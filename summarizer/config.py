@@ -219,10 +219,11 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
     def _provider_defaults(self) -> Settings:
         """What was not given comes from the provider's profile."""
         profile = self.provider_profile
+        # Set around pydantic's bookkeeping, so model_fields_set still says what was given.
         if "model" not in self.model_fields_set:
-            self.model = profile.model
+            object.__setattr__(self, "model", profile.model)
         if self.request_timeout is None:
-            self.request_timeout = profile.timeout
+            object.__setattr__(self, "request_timeout", profile.timeout)
         return self
 
     @property

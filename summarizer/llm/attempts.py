@@ -168,13 +168,15 @@ class Summarizer:
         try:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
+            extra = dict(self.modes.extra)
             completion = await self.client.complete(
-                messages=messages, kind=kind, mode=self.modes.current
+                messages=messages, kind=kind, mode=self.modes.current, extra=extra
             )
             actual, answered = completion.usage, True
             return completion
-        except ShapeRejected:
+        except ShapeRejected as exc:
             answered = True  # the endpoint is fine; only the request shape was wrong
+            exc.sent = extra
             raise
         except ModelFatalError as exc:
             self._fatal = self._fatal or exc

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 import httpx2 as httpx
 import openai
 
-from ..errors import ModelFatalError
 from ..models import SummaryKind, Usage
 from .failures import ErrorReader
 from .providers import Profile, profiles
@@ -45,7 +44,12 @@ class TransientError(Exception):
 
 class ModelClient(Protocol):
     async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: WireMode
+        self,
+        *,
+        messages: list[dict[str, str]],
+        kind: SummaryKind,
+        mode: WireMode,
+        extra: dict[str, Any] | None = None,
     ) -> Completion: ...
 
     async def close(self) -> None: ...
@@ -102,10 +106,20 @@ class OpenAIChat:
         await self._client.close()
 
     async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: WireMode
+        self,
+        *,
+        messages: list[dict[str, str]],
+        kind: SummaryKind,
+        mode: WireMode,
+        extra: dict[str, Any] | None = None,
     ) -> Completion:
+        """One request; `extra` adds body fields the run learnt the endpoint demands."""
         body = request_body(
-            kind=kind, messages=messages, mode=mode, model=self.model, extra=self.profile.extra
+            kind=kind,
+            messages=messages,
+            mode=mode,
+            model=self.model,
+            extra={**self.profile.extra, **(extra or {})},
         )
         try:
             # The SDK's timeout bounds each network read; this bounds the whole request, so a
@@ -134,13 +148,10 @@ class OpenAIChat:
     def _status_error(self, exc: openai.APIStatusError, mode: WireMode) -> Exception:
         status = exc.status_code
         text = _text_of(exc.response)
-        if status == 429 and "insufficient_quota" not in str(exc.body) + text:
-            if self.profile.means(str(exc.body) + text) != "no_balance":
-                return TransientError(
-                    "rate limited (HTTP 429)",
-                    retry_after=_retry_after(exc.response),
-                    rate_limited=True,
-                )
+        if status == 429 and self.profile.means(str(exc.body) + text) != "no_balance":
+            return TransientError(
+                "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
+            )
         if status >= 500 or status in {408, 409}:
             return TransientError(f"HTTP {status}", retry_after=_retry_after(exc.response))
         return self.errors.status_error(status=status, body=exc.body, text=text, mode=mode)
@@ -157,7 +168,8 @@ def _completion(response: Any) -> Completion:
     usage = Usage(requests=1)
     fields: list[str] = []
     if response.usage:
-        fields = [k for k in ("prompt_tokens", "completion_tokens") if getattr(response.usage, k, None) is not None]
+        given = ("prompt_tokens", "completion_tokens")
+        fields = [k for k in given if getattr(response.usage, k, None) is not None]
         extra = response.usage.model_extra or {}
         if response.usage.prompt_tokens_details is not None or "prompt_cache_hit_tokens" in extra:
             fields.append("cached_tokens")

@@ -24,9 +24,19 @@ class ShapeRejected(Exception):
     """The endpoint does not take this request shape (response_format json_schema on DeepSeek,
     tools on a thinking model): a setting problem, never a paper's."""
 
-    def __init__(self, mode: str, *, status: int, reason: str, detail: str) -> None:
+    def __init__(
+        self,
+        mode: str,
+        *,
+        status: int,
+        reason: str,
+        detail: str,
+        needs: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"HTTP {status}: {reason}")
         self.mode, self.status, self.reason, self.detail = mode, status, reason, detail
+        self.needs = needs or {}  # body fields the endpoint demands, whatever the mode
+        self.sent: dict[str, Any] = {}  # the run's added fields this request went out with
 
 
 def detail_of(body: Any, text: str = "") -> str:
@@ -74,11 +84,10 @@ class ErrorReader:
                 f"the model endpoint refused access (HTTP {status}): {reason}; "
                 "check OPENAI_API_KEY and OPENAI_BASE_URL"
             )
-        if "enable_thinking" in detail.casefold():
-            return fatal(
-                f"the model endpoint demands enable_thinking=false (HTTP {status}): {reason}; "
-                "set SUMMARIZER_PROVIDER=dashscope, which sends it"
-            )
+        if "enable_thinking" in detail.casefold() and status == 400:
+            # Qwen3 served without streaming (DashScope, ModelScope, new-api proxies).
+            needs = {"enable_thinking": False}
+            return ShapeRejected(mode, status=status, reason=reason, detail=detail, needs=needs)
         if meaning == "shape" and status in {400, 422}:
             return ShapeRejected(mode, status=status, reason=reason, detail=detail)
         if meaning == "unknown_model" and status in {400, 404}:

@@ -49,7 +49,7 @@ def profiles() -> dict[str, Profile]:
     common = table.pop("common")
     found = {}
     for name, row in table.items():
-        patterns = {
+        patterns: dict[str, tuple[str, ...]] = {
             m: tuple(p.casefold() for p in [*row.get(m, []), *common.get(m, [])]) for m in MEANINGS
         }
         found[name] = Profile(
