@@ -97,6 +97,19 @@ REJECTIONS: dict[str, tuple[int, Any]] = {
             }
         },
     ),
+    # vLLM when a prompt does not fit the served context: the same for every paper when the
+    # server was started with a small --max-model-len (vllm-project/vllm serving_engine.py).
+    "context-length": (
+        400,
+        {
+            "object": "error",
+            "message": "This model's maximum context length is 512 tokens. However, you requested "
+            "1100 tokens in the messages, Please reduce the length of the messages.",
+            "type": "BadRequestError",
+            "param": None,
+            "code": 400,
+        },
+    ),
     # OpenAI, a model name it does not serve.
     "unknown-model": (
         404,
@@ -125,6 +138,8 @@ def rejection(behaviours: frozenset[str], body: dict[str, Any]) -> tuple[int, An
         return REJECTIONS["dashscope"]
     if "no-structured" in behaviours and (kind or body.get("tools")):
         return REJECTIONS["no-structured"]
+    if "context-length" in behaviours:
+        return REJECTIONS["context-length"]
     if "unknown-model" in behaviours:
         status, error = REJECTIONS["unknown-model"]
         text = json.dumps(error).replace("{model}", str(body.get("model", "")))
