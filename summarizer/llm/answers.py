@@ -9,11 +9,9 @@ import json
 import re
 from typing import Any
 
-THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
-THINK_CLOSE = re.compile(r"</think>", re.I)
-THINK_OPEN = re.compile(r"<think>", re.I)
-FENCED = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\r?\n?(.*?)```", re.S)
-MAX_CANDIDATES = 8  # object starts tried in prose, so a hostile answer costs little
+THINK_TAGS = re.compile(r"</?think>", re.I)
+FENCE_INFO = re.compile(r"^[ \t]*[A-Za-z0-9_-]*[ \t]*\r?\n")  # ```json, ``` python, bare ```
+MAX_CANDIDATES = 8  # object starts and fenced blocks tried, so a hostile answer costs little
 
 
 class NoJSON(ValueError):
@@ -23,14 +21,24 @@ class NoJSON(ValueError):
 def strip_reasoning(text: str) -> str:
     """The answer without its reasoning: closed blocks removed, everything up to a lone closing
     tag dropped, and an unclosed block (the answer never came) removed to the end."""
-    text = THINK_BLOCK.sub("", text)
-    closes = list(THINK_CLOSE.finditer(text))
-    if closes:
-        text = text[closes[-1].end() :]
-    opened = THINK_OPEN.search(text)
-    if opened:
-        text = text[: opened.start()]
+    low = text.lower()  # searched with str.find: linear however many tags a hostile answer holds
+    close = low.rfind("</think>")
+    if close != -1:
+        text, low = text[close + len("</think>") :], low[close + len("</think>") :]
+    opened = low.find("<think>")
+    if opened != -1:
+        text = text[:opened]
     return text.strip()
+
+
+def _fenced_blocks(text: str) -> list[str]:
+    marks: list[int] = []
+    at = text.find("```")
+    while at != -1 and len(marks) < 2 * MAX_CANDIDATES:
+        marks.append(at)
+        at = text.find("```", at + 3)
+    pairs = zip(marks[::2], marks[1::2], strict=False)  # an unclosed last fence is no block
+    return [FENCE_INFO.sub("", text[a + 3 : b], count=1) for a, b in pairs]
 
 
 def _objects(text: str) -> Any:
@@ -39,27 +47,27 @@ def _objects(text: str) -> Any:
     try:
         return json.loads(stripped)
     except json.JSONDecodeError as exc:
-        first_error = exc
-    for match in FENCED.finditer(text):
+        why = f"{exc.msg} at char {exc.pos}"
+    except RecursionError:
+        raise NoJSON("the answer is not valid JSON (nested too deeply)") from None
+    for block in _fenced_blocks(text):
         try:
-            return json.loads(match.group(1).strip())
-        except json.JSONDecodeError:
+            return json.loads(block.strip())
+        except (json.JSONDecodeError, RecursionError):
             continue
     decoder = json.JSONDecoder()
     start, tried = text.find("{"), 0
     while start != -1 and tried < MAX_CANDIDATES:
         try:
             value, _ = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
         else:
             if isinstance(value, dict):
                 return value
         tried += 1
         start = text.find("{", start + 1)
-    raise NoJSON(
-        f"the answer is not valid JSON ({first_error.msg} at char {first_error.pos})"
-    ) from None
+    raise NoJSON(f"the answer is not valid JSON ({why})")
 
 
 def extract_json(content: str | None, reasoning: str | None = None) -> Any:
@@ -76,7 +84,7 @@ def extract_json(content: str | None, reasoning: str | None = None) -> Any:
     for source in (reasoning, None if answer else content):
         if source and source.strip():
             try:
-                return _objects(THINK_CLOSE.sub("", THINK_OPEN.sub("", source)))
+                return _objects(THINK_TAGS.sub("", source))
             except NoJSON:
                 continue
     raise problem or NoJSON("the answer was empty")
