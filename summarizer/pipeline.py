@@ -256,6 +256,8 @@ class Pipeline:
             except ModelError as exc:
                 log.log(logging.INFO if str(exc) in said else logging.WARNING, "%s", exc)
                 said.add(str(exc))
+                if exc.detail and exc.detail not in report.provider_errors:
+                    report.provider_errors.append(exc.detail)
                 return
             finally:
                 self.reporter.advance()

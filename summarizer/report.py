@@ -35,6 +35,7 @@ class DayReport:
     cost: float = 0.0
     files: list[Path] = field(default_factory=list)
     note: str = ""
+    provider_errors: list[str] = field(default_factory=list)  # distinct error bodies, redacted
 
     @property
     def complete(self) -> bool:
@@ -51,4 +52,5 @@ class DayReport:
             "missing": self.missing,
             "usage": self.usage.model_dump(),
             "cost": self.cost if priced else None,
+            **({"provider_errors": self.provider_errors} if self.provider_errors else {}),
         }

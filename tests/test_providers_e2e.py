@@ -184,6 +184,8 @@ def test_a_rejection_shared_by_every_paper_is_reported_once(zoo: Stage, cli) -> 
     assert run.code == 1
     assert run.err.count("maximum context length") == 1, run.err
     assert run.err.count("missing summary: ") == PAPERS
+    (kept,) = last_run(zoo)["provider_errors"]  # type: ignore[misc]
+    assert "maximum context length" in kept
 
 
 # --- DashScope ----------------------------------------------------------------------------------
