@@ -66,7 +66,7 @@ class ErrorReader:
         """The exception for a 4xx (other than a plain rate limit) answered to a `mode` request."""
         detail = detail_of(body, text)
         new = self.show_once(status, detail)
-        reason = reason_of(body if body is not None else text) or f"HTTP {status}"
+        reason = reason_of(body if body is not None else text) or "no reason given"
         meaning = self.profile.means(detail)
         provider = self.profile.name
 
