@@ -261,3 +261,41 @@ def test_a_fixed_mode_that_is_rejected_stops_with_the_setting_to_change() -> Non
         assert all(isinstance(o, ModelFatalError) for o in outcomes)
         assert "SUMMARIZER_RESPONSE_MODE=auto" in str(outcomes[0])
         assert model.requests <= 4
+
+
+# --- unreachable only counts before the first answer ---------------------------------------------
+
+
+def test_a_lost_connection_after_an_answer_is_transient_not_fatal() -> None:
+    from summarizer.llm.client import TransientError
+    from summarizer.llm.request import messages_for
+
+    messages = messages_for("brief", PAPERS[0], language="zh")
+
+    async def ask(client: OpenAIChat) -> Any:
+        try:
+            return await client.complete(messages=messages, kind="brief", mode="json_schema")
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is tested
+            return exc
+
+    model = ModelStandin.from_fixture(load_fixture("sample-toc")).start()
+    url = model.base_url
+
+    async def go() -> tuple[Any, Any, Any, OpenAIChat]:
+        client = OpenAIChat(api_key="sk-unit", base_url=url, model="m", timeout=5)
+        fresh = OpenAIChat(api_key="sk-unit", base_url=url, model="m", timeout=5)
+        try:
+            first = await ask(client)
+            await asyncio.to_thread(model.stop)  # nothing listens there any more
+            return first, await ask(client), await ask(fresh), client
+        finally:
+            await client.close()
+            await fresh.close()
+
+    try:
+        first, later, never, client = asyncio.run(go())
+    finally:
+        model.stop()
+    assert first.text and client.answered
+    assert isinstance(later, TransientError), later
+    assert isinstance(never, ModelFatalError) and "cannot reach" in str(never)

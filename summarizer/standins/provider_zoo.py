@@ -130,7 +130,8 @@ THOUGHT = "Okay, the user wants a summary of this paper as JSON {like this}. Let
 
 def rejection(behaviours: frozenset[str], body: dict[str, Any]) -> tuple[int, Any] | None:
     """The error an endpoint with `behaviours` answers `body` with, or None to serve it."""
-    kind = (body.get("response_format") or {}).get("type")
+    asked = body.get("response_format")
+    kind = asked.get("type") if isinstance(asked, dict) else None
     for name in ("deepseek", "deepseek-422"):
         if name in behaviours and kind == "json_schema":
             return REJECTIONS[name]
