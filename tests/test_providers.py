@@ -299,3 +299,25 @@ def test_a_lost_connection_after_an_answer_is_transient_not_fatal() -> None:
     assert first.text and client.answered
     assert isinstance(later, TransientError), later
     assert isinstance(never, ModelFatalError) and "cannot reach" in str(never)
+
+
+def test_deepseek_out_of_capacity_is_retried_without_feedback() -> None:
+    with ModelStandin.from_fixture(load_fixture("sample-toc")) as model:
+        model.behave("deepseek-busy")
+
+        async def go() -> Any:
+            client = OpenAIChat(api_key="sk-unit", base_url=model.base_url, model="m", timeout=5)
+            summarizer = Summarizer(client=client, mode="json_object", max_attempts=2)
+
+            async def no_wait(seconds: float) -> None:
+                model.behave()  # capacity is back for the next attempt
+
+            summarizer.sleep = no_wait
+            try:
+                return await summarizer.summarize(PAPERS[0], "brief")
+            finally:
+                await client.close()
+
+        outcome = asyncio.run(go())
+        assert outcome.attempts == 2
+        assert [len(b["messages"]) for b in model.bodies] == [2, 2], "no feedback turn"

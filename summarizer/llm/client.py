@@ -127,7 +127,7 @@ class OpenAIChat:
             async with asyncio.timeout(self.timeout):
                 response = await self._client.chat.completions.create(**sdk_arguments(body))
             self.answered = True
-            return _completion(response)
+            completion = _completion(response)
         except TimeoutError:
             raise TransientError("request timed out") from None
         except openai.APIStatusError as exc:
@@ -144,6 +144,11 @@ class OpenAIChat:
             # A 200 whose body is not a chat completion (a proxy's HTML page, a cut-off body):
             # the SDK raises whatever its parser hit. Not the model's fault; try again.
             raise TransientError(f"unreadable response ({type(exc).__name__})") from None
+        if completion.finish_reason == "insufficient_system_resource":
+            # DeepSeek under load (api-docs.deepseek.com/quick_start/error_codes): the server's
+            # fault, not the answer's; try again later without telling the model anything.
+            raise TransientError("the provider is out of capacity (insufficient_system_resource)")
+        return completion
 
     def _status_error(self, exc: openai.APIStatusError, mode: WireMode) -> Exception:
         status = exc.status_code

@@ -123,7 +123,9 @@ REJECTIONS: dict[str, tuple[int, Any]] = {
         },
     ),
 }
-ANSWER_SHAPES = frozenset({"think", "think-close-only", "fence", "reasoning-only", "ollama-think"})
+ANSWER_SHAPES = frozenset(
+    {"think", "think-close-only", "fence", "reasoning-only", "ollama-think", "deepseek-busy"}
+)
 BEHAVIOURS = frozenset({*REJECTIONS, *ANSWER_SHAPES})
 THOUGHT = "Okay, the user wants a summary of this paper as JSON {like this}. Let me think."
 
@@ -175,6 +177,11 @@ def reshape(behaviours: frozenset[str], payload: dict[str, Any]) -> dict[str, An
         message["reasoning_content"] = text
     elif "ollama-think" in behaviours:
         message["reasoning"] = THOUGHT
+    elif "deepseek-busy" in behaviours:
+        # DeepSeek out of capacity: an empty answer with its own finish reason
+        # (api-docs.deepseek.com/quick_start/error_codes, FACTS.md).
+        message["content"] = ""
+        payload["choices"][0]["finish_reason"] = "insufficient_system_resource"
     return payload
 
 
