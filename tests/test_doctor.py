@@ -80,7 +80,7 @@ def test_broken_endpoint_exit_3_with_the_reason(model: ModelStandin, cli, behavi
     assert run.code == 3, run.err
     (line,) = run.err.strip().splitlines()
     assert line.startswith("summarizer: error: ") and words in line
-    assert model.requests == 1
+    assert len([b for b in model.bodies if b]) == 1, "one chat request (and a look at /models)"
 
 
 def test_unreachable_endpoint_exit_3(model: ModelStandin, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -99,3 +99,14 @@ def test_bad_settings_exit_2(model: ModelStandin, cli, monkeypatch) -> None:  # 
     run = cli("doctor")
     assert run.code == 2 and "OPENAI_API_KEY" in run.err
     assert model.requests == 0
+
+
+def test_an_unknown_model_is_answered_with_the_models_served(model: ModelStandin, cli) -> None:  # type: ignore[no-untyped-def]
+    model.behave("unknown-model")
+    model.served_models = ["Qwen/Qwen3-8B"]
+    run = cli("doctor")
+    assert run.code == 3, run.err
+    (line,) = run.err.strip().splitlines()
+    assert "no model 'gpt-4o-mini'" in line and line.endswith(
+        "SUMMARIZER_MODEL to a model it serves: Qwen/Qwen3-8B"
+    )

@@ -14,7 +14,7 @@ import httpx2 as httpx
 import openai
 
 from ..models import SummaryKind, Usage
-from .failures import ErrorReader
+from .failures import ErrorReader, UnknownModel
 from .providers import Profile, profiles
 from .request import WireMode, request_body, sdk_arguments, strict_schema
 
@@ -95,6 +95,7 @@ class OpenAIChat:
         self.errors = ErrorReader(profile=self.profile, model=model, base_url=base_url)
         # Until the endpoint has answered once, failing to connect means it is not there.
         self.answered = False
+        self._served: asyncio.Future[list[str]] | None = None
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
@@ -132,7 +133,10 @@ class OpenAIChat:
             raise TransientError("request timed out") from None
         except openai.APIStatusError as exc:
             self.answered = True
-            raise self._status_error(exc, mode) from None
+            error = self._status_error(exc, mode)
+            if isinstance(error, UnknownModel) and (served := await self.served_models()):
+                error = UnknownModel(f"{error}: {', '.join(served)}", detail=error.detail)
+            raise error from None
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             cause = exc.__cause__
             if not self.answered and isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout):
@@ -149,6 +153,21 @@ class OpenAIChat:
             # fault, not the answer's; try again later without telling the model anything.
             raise TransientError("the provider is out of capacity (insufficient_system_resource)")
         return completion
+
+    async def served_models(self) -> list[str]:
+        """The names the endpoint lists at /models (empty when it lists none or cannot); asked
+        once per client however many papers learn the model is unknown."""
+        if self._served is None:
+            self._served = asyncio.ensure_future(self._list_models())
+        return await self._served
+
+    async def _list_models(self, *, most: int = 5) -> list[str]:
+        try:
+            async with asyncio.timeout(min(self.timeout, CONNECT_TIMEOUT)):
+                page = await self._client.models.list()
+            return [str(m.id) for m in page.data][:most]
+        except (openai.APIError, TimeoutError, ValueError, TypeError, AttributeError):
+            return []
 
     def _status_error(self, exc: openai.APIStatusError, mode: WireMode) -> Exception:
         status = exc.status_code

@@ -39,6 +39,10 @@ class ShapeRejected(Exception):
         self.sent: dict[str, Any] = {}  # the run's added fields this request went out with
 
 
+class UnknownModel(ModelFatalError):
+    """The endpoint serves no model of that name; the message may list those it does serve."""
+
+
 def detail_of(body: Any, text: str = "") -> str:
     """The error body as kept in the run record: redacted and bounded."""
     raw = json.dumps(body, ensure_ascii=False) if body is not None else text
@@ -91,9 +95,10 @@ class ErrorReader:
         if meaning == "shape" and status in {400, 422}:
             return ShapeRejected(mode, status=status, reason=reason, detail=detail)
         if meaning == "unknown_model" and status in {400, 404}:
-            return fatal(
+            return UnknownModel(
                 f"the model endpoint has no model {self.model!r} (HTTP {status}): {reason}; "
-                "set SUMMARIZER_MODEL to a model it serves"
+                "set SUMMARIZER_MODEL to a model it serves",
+                detail=detail,
             )
         if status == 404:
             return fatal(
@@ -131,4 +136,4 @@ def _root_cause(exc: BaseException | None) -> str:
     return best
 
 
-__all__ = ["ErrorReader", "ShapeRejected", "detail_of"]
+__all__ = ["ErrorReader", "ShapeRejected", "UnknownModel", "detail_of"]

@@ -29,7 +29,7 @@ from .chat_format import (
     text_of,
 )
 from .fixtures import Fixture
-from .provider_zoo import BEHAVIOURS, rejection, reshape
+from .provider_zoo import BEHAVIOURS, model_list, rejection, reshape
 from .server import BackgroundServer, drop_connection, read_body, send
 from .synthetic import synthetic_answer
 
@@ -78,6 +78,7 @@ class ModelStandin(BackgroundServer):
         self._random: tuple[float, random.Random] | None = None
         self._always: str | None = None
         self.behaviours: frozenset[str] = frozenset()  # see provider_zoo
+        self.served_models: list[str] = []  # listed at GET /v1/models when set
         for title, answer in (answers or {}).items():
             self._answers[title] = {k: answer.get(k) for k in ("brief", "detailed")}
         for title in titles:
@@ -162,6 +163,8 @@ class ModelStandin(BackgroundServer):
     # --- serving --------------------------------------------------------------------------------
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if method == "GET" and handler.path.rstrip("/") == "/v1/models" and self.served_models:
+            return self._reply(handler, 200, model_list(self.served_models))
         raw = read_body(handler)
         try:
             body = json.loads(raw) if raw else None

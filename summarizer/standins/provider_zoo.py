@@ -185,4 +185,10 @@ def reshape(behaviours: frozenset[str], payload: dict[str, Any]) -> dict[str, An
     return payload
 
 
-__all__ = ["BEHAVIOURS", "REJECTIONS", "rejection", "reshape"]
+def model_list(names: list[str]) -> dict[str, Any]:
+    """GET /v1/models as OpenAI, vLLM and Ollama answer it."""
+    data = [{"id": n, "object": "model", "created": 0, "owned_by": "standin"} for n in names]
+    return {"object": "list", "data": data}
+
+
+__all__ = ["BEHAVIOURS", "REJECTIONS", "model_list", "rejection", "reshape"]
