@@ -97,7 +97,7 @@ def describe_settings(settings: Settings) -> list[tuple[str, str]]:
         ("endpoint", base),
         ("provider", f"{profile.name} ({how})"),
         ("model", settings.model + ("" if "model" in settings.model_fields_set else " (default)")),
-        ("response mode", f"{settings.response_mode} (provider's: {profile.mode})"),
+        ("response mode", _mode_setting(settings.response_mode, profile.mode)),
         ("request timeout", f"{settings.timeout:g} s"),
         ("concurrency", str(settings.concurrency)),
         ("OPENAI_API_KEY", key_text),
@@ -176,6 +176,14 @@ def run_doctor(settings: Settings, *, echo: Any, client: ModelClient | None = No
         fields = ", ".join(f"{k}={v}" for k, v in modes.extra.items())
         echo(f"{'':<17}the endpoint demands {fields}: set SUMMARIZER_PROVIDER=dashscope")
     echo("A digest would work.")
+
+
+def _mode_setting(setting: str, provider_mode: str) -> str:
+    if setting != "auto":
+        return f"{setting} (SUMMARIZER_RESPONSE_MODE)"
+    if provider_mode == "auto":
+        return "auto: json_schema, switching to json_object if the endpoint rejects it"
+    return f"auto: {provider_mode}, the provider's"
 
 
 def _mode_line(current: WireMode, switched_from: WireMode | None) -> str:

@@ -198,11 +198,13 @@ def _completion(response: Any) -> Completion:
         if response.usage.prompt_tokens_details is not None or "prompt_cache_hit_tokens" in extra:
             fields.append("cached_tokens")
         details = response.usage.prompt_tokens_details
+        cached = (details.cached_tokens or 0) if details else 0
+        hit = extra.get("prompt_cache_hit_tokens")  # DeepSeek's own name for the same count
         usage = Usage(
             requests=1,
             prompt_tokens=response.usage.prompt_tokens or 0,
             completion_tokens=response.usage.completion_tokens or 0,
-            cached_tokens=(details.cached_tokens or 0) if details else 0,
+            cached_tokens=cached or (hit if isinstance(hit, int) and hit > 0 else 0),
         )
     choice = response.choices[0] if response.choices else None
     if choice is None or choice.message is None:
