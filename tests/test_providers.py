@@ -321,3 +321,36 @@ def test_deepseek_out_of_capacity_is_retried_without_feedback() -> None:
         outcome = asyncio.run(go())
         assert outcome.attempts == 2
         assert [len(b["messages"]) for b in model.bodies] == [2, 2], "no feedback turn"
+
+
+def test_deepseek_cache_hits_count_as_cached_tokens() -> None:
+    from openai.types.chat import ChatCompletion
+
+    from summarizer.llm.client import _completion
+
+    response = ChatCompletion.model_validate(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "deepseek-chat",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": TEXT, "reasoning_content": "hm"},
+                }
+            ],
+            # api-docs.deepseek.com/quick_start/pricing: the cache hits in their own field
+            "usage": {
+                "prompt_tokens": 100,
+                "completion_tokens": 10,
+                "total_tokens": 110,
+                "prompt_cache_hit_tokens": 64,
+                "prompt_cache_miss_tokens": 36,
+            },
+        }
+    )
+    completion = _completion(response)
+    assert completion.usage.cached_tokens == 64 and "cached_tokens" in completion.usage_fields
+    assert completion.reasoning == "hm" and completion.text == TEXT
