@@ -72,14 +72,14 @@ class ErrorReader:
         new = self.show_once(status, detail)
         reason = reason_of(body if body is not None else text) or "no reason given"
         meaning = self.profile.means(detail)
-        provider = self.profile.name
+        provider = "" if self.profile.name == "generic" else f" ({self.profile.name})"
 
         def fatal(message: str) -> ModelFatalError:
             return ModelFatalError(message, detail=detail)
 
         if status == 402 or (meaning == "no_balance" and status in {400, 402, 403, 429}):
             return fatal(
-                f"the model provider ({provider}) says the account cannot pay "
+                f"the model provider{provider} says the account cannot pay "
                 f"(HTTP {status}): {reason}; top up the account or set OPENAI_API_KEY to a key "
                 "with balance or quota"
             )

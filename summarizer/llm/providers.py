@@ -4,7 +4,6 @@ what each provider's error bodies mean. A leaf module: settings and the client b
 from __future__ import annotations
 
 import fnmatch
-import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -110,7 +109,6 @@ def reason_of(body: Any) -> str:
     elif body is not None:
         text = str(body)
     text = " ".join(redact(text).split())
-    text = re.sub(r"https?://\S+", "<url>", text)  # request ids and doc links add no reason
     return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
 
 
