@@ -122,7 +122,7 @@ def test_a_404_without_a_model_complaint_names_the_base_url() -> None:
 def test_the_providers_reason_is_redacted_and_short() -> None:
     body = {"error": {"message": "Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz " * 9}}
     reason = reason_of(body)
-    assert "sk-abcdefghijklmnop" not in reason and len(reason) <= 160
+    assert "sk-abcdefghijklmnop" not in reason and len(reason) <= 200
 
 
 def test_the_enable_thinking_demand_is_a_shape_with_the_field_it_needs() -> None:

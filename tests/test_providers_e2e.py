@@ -122,8 +122,8 @@ def test_reasoning_is_never_sent_back_on_a_retry(zoo: Stage, cli) -> None:  # ty
     ("behaviour", "words"),
     [
         ("deepseek-402", "(HTTP 402): Insufficient Balance"),
-        ("arrearage", "(HTTP 400): Access denied, please make sure your account is in good"),
-        ("insufficient_quota", "(HTTP 429): You exceeded your current quota"),
+        ("arrearage", "(HTTP 400): Arrearage: Access denied, please make sure your account"),
+        ("insufficient_quota", "(HTTP 429): insufficient_quota: You exceeded your current quota"),
         ("unknown-model", "SUMMARIZER_MODEL"),
         ("no-structured", "every response mode"),
     ],

@@ -16,7 +16,7 @@ from ..redaction import redact
 PROVIDERS = ("openai", "deepseek", "dashscope", "ollama", "vllm", "generic")
 Meaning = Literal["no_balance", "bad_key", "unknown_model", "shape"]
 MEANINGS: tuple[Meaning, ...] = ("no_balance", "bad_key", "unknown_model", "shape")
-REASON_CHARS = 160
+REASON_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def reason_of(body: Any) -> str:
             text = str(message)
             generic = {"invalid_request_error", "unknown_error", "invalid_parameter_error"}
             if code and str(code) not in generic and str(code).casefold() not in text.casefold():
-                text = f"{text} [{code}]" if text else str(code)
+                text = f"{code}: {text}" if text else str(code)
         elif isinstance(inner, str):
             text = inner
     elif body is not None:
