@@ -258,3 +258,15 @@ def test_outputs_dir_untouched_on_stop(zoo: Stage, cli) -> None:  # type: ignore
     cli("digest", "--date", DAY)
     made = sorted(str(p.relative_to(zoo.out)) for p in Path(zoo.out).rglob("*"))
     assert all(name.startswith("summarizer.sqlite3") for name in made), made
+
+
+def test_a_fixed_mode_the_endpoint_rejects_stops_once_not_per_paper(
+    zoo: Stage, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SUMMARIZER_RESPONSE_MODE", "json_schema")
+    zoo.model.behave("deepseek")
+    run = cli("digest", "--date", DAY)
+    assert run.code == 3, run.err
+    (line,) = run.err.strip().splitlines()
+    assert "SUMMARIZER_RESPONSE_MODE=auto" in line and "unavailable now" in line
+    assert zoo.model.requests <= CONCURRENCY and not (zoo.out / f"{DAY}.md").exists()
