@@ -162,7 +162,7 @@ def run_doctor(settings: Settings, *, echo: Any, client: ModelClient | None = No
             "(a model that writes JSON in the asked language)",
             detail=exc.detail,
         ) from None
-    modes = summarizer.modes
+    modes = summarizer.switch
     for probe in probes:
         cached = "yes" if "cached_tokens" in probe.usage_fields else "no"
         usage = "yes" if "prompt_tokens" in probe.usage_fields else "no"

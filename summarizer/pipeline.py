@@ -16,6 +16,7 @@ from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.limits import AdaptiveLimiter, Pacer
+from .llm.modes import ModeSwitch
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .publish.files import write_atomic
@@ -72,6 +73,8 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        # One response mode for the whole run, every day of a backfill included.
+        self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
 
     def close(self) -> None:
         self.store.close()
@@ -215,6 +218,7 @@ class Pipeline:
             language=self.settings.language,
             mode=self.settings.response_mode,
             profile=self.settings.provider_profile,
+            modes=self.modes,
             max_attempts=self.settings.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,

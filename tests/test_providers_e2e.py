@@ -270,3 +270,31 @@ def test_a_fixed_mode_the_endpoint_rejects_stops_once_not_per_paper(
     (line,) = run.err.strip().splitlines()
     assert "SUMMARIZER_RESPONSE_MODE=auto" in line and "unavailable now" in line
     assert zoo.model.requests <= CONCURRENCY and not (zoo.out / f"{DAY}.md").exists()
+
+
+def test_a_backfill_switches_mode_once_for_all_its_days(isolated: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from conftest import point_env_at
+
+    from summarizer.standins import ArxivStandin, ModelStandin, synthetic_papers
+    from summarizer.window import mailing_window
+
+    first, second = mailing_window(date(2026, 2, 4)), mailing_window(date(2026, 2, 5))
+    papers = synthetic_papers(
+        20,
+        day_window_start=first.start,
+        day_window_end=second.end,
+        categories=["eess.SP"],
+        seed=3,
+    )
+    with ArxivStandin(papers) as arxiv_api, ModelStandin() as model:
+        point_env_at(monkeypatch, arxiv_api, model, isolated / "out")
+        monkeypatch.setenv("SUMMARIZER_CONCURRENCY", str(CONCURRENCY))
+        model.behave("deepseek")
+        run = cli("backfill", "--from", "2026-02-04", "--to", "2026-02-05")
+        assert run.code == 0, run.err
+        assert 1 <= model.status_counts[400] <= CONCURRENCY, "one detour for the whole run"
+        assert model.status_counts[200] == 20, run.out
+        assert "│ 2026-02-04 │     0" not in run.out and "│ 2026-02-05 │     0" not in run.out
+        assert run.err.count("SUMMARIZER_RESPONSE_MODE=json_object") == 1

@@ -81,11 +81,12 @@ class Summarizer:
     _not_before: float = field(default=0.0, init=False, repr=False)
     # A refused key or a spent quota speaks for every paper: no request starts after it.
     _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
-    # The response mode every request of the run uses; a rejected shape switches it for all.
-    modes: ModeSwitch = field(init=False, repr=False)
+    # The response mode every request of the run uses; a rejected shape switches it for all
+    # (pass one in to share it across the days of a backfill).
+    modes: ModeSwitch | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.modes = ModeSwitch(setting=self.mode, profile=self.profile)
+        self.switch = self.modes or ModeSwitch(setting=self.mode, profile=self.profile)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
         messages = messages_for(kind, paper, language=self.language, body=body)
@@ -141,7 +142,7 @@ class Summarizer:
                 return await self._request(paper, kind, messages)
             except ShapeRejected as exc:
                 try:
-                    self.modes.rejected(exc)
+                    self.switch.rejected(exc)
                 except ModelFatalError as fatal:
                     self._fatal = self._fatal or fatal
                     raise
@@ -168,9 +169,9 @@ class Summarizer:
         try:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
-            extra = dict(self.modes.extra)
+            extra = dict(self.switch.extra)
             completion = await self.client.complete(
-                messages=messages, kind=kind, mode=self.modes.current, extra=extra
+                messages=messages, kind=kind, mode=self.switch.current, extra=extra
             )
             actual, answered = completion.usage, True
             return completion
