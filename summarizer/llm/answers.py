@@ -72,19 +72,25 @@ def _objects(text: str) -> Any:
 
 def extract_json(content: str | None, reasoning: str | None = None) -> Any:
     """The JSON value the model meant as its answer. Raises NoJSON when there is none."""
-    answer = strip_reasoning(content or "")
+    raw = (content or "").strip()
+    try:
+        # A bare object first: its strings may mention <think> or ``` as data.
+        return json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    answer = strip_reasoning(raw)
     problem: NoJSON | None = None
     if answer:
         try:
             return _objects(answer)
         except NoJSON as exc:
             problem = exc
-    # The answer only in the reasoning: a reasoning field beside empty content, or an unclosed
-    # <think> block that holds it.
-    for source in (reasoning, None if answer else content):
+    # The answer only in the reasoning: a reasoning field beside empty content, an unclosed
+    # <think> block that holds it; or a reasoning tag inside the answer's own strings.
+    for source in (reasoning, None if answer else THINK_TAGS.sub("", raw), raw if answer else None):
         if source and source.strip():
             try:
-                return _objects(THINK_TAGS.sub("", source))
+                return _objects(source)
             except NoJSON:
                 continue
     raise problem or NoJSON("the answer was empty")
