@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
-.PHONY: install test faults demo digest paper backfill site check bench clean
+.PHONY: install test faults demo doctor digest paper backfill site check bench clean
 
 # The first install downloads about 40 packages (about 3 minutes); pip prints a line for each.
 $(STAMP): pyproject.toml
@@ -31,6 +31,9 @@ demo: $(STAMP)
 
 digest: $(STAMP)
 	$(BIN)/summarizer digest $(DIGEST_ARGS) $(ARGS)
+
+doctor: $(STAMP)
+	$(BIN)/summarizer doctor $(ARGS)
 
 paper: $(STAMP)
 	@test -n "$(ID)" || { echo "usage: make paper ID=2511.14600"; exit 2; }
