@@ -257,7 +257,7 @@ def backfill(
     return _summary(pipeline, reports, site=site)
 
 
-@cli.command()
+@cli.command(short_help="Check the settings and the model endpoint.")
 @_settings_options
 def doctor(**kw: Any) -> int:
     """Check the settings and the model endpoint with one small request per summary kind."""

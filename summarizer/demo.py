@@ -125,7 +125,7 @@ def _next_steps(*, sample_id: str, day: str) -> None:
         "\nNext, a real digest:\n"
         "  cp .env.example .env        # then set OPENAI_API_KEY (and OPENAI_BASE_URL, "
         "SUMMARIZER_MODEL for a non-OpenAI endpoint)\n"
-        "  .venv/bin/summarizer doctor # checks the settings and the endpoint\n"
+        "  make doctor                 # checks the settings and the endpoint\n"
         "  make digest                 # the latest mailing of your categories"
     )
 

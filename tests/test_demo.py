@@ -37,7 +37,7 @@ def test_demo_ends_with_the_next_step(isolated: Path) -> None:
     run = summarizer("demo", cwd=isolated, env=clean_env())
     assert run.returncode == 0, run.stderr
     tail = run.stderr[run.stderr.index("Next, a real digest") :]
-    for step in ("cp .env.example .env", "OPENAI_API_KEY", "summarizer doctor", "make digest"):
+    for step in ("cp .env.example .env", "OPENAI_API_KEY", "make doctor", "make digest"):
         assert step in tail
     assert "summarizer demo --serve" in run.stderr
     assert "cost n/a: no price is known for model 'demo-model'" in run.stderr
