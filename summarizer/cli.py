@@ -13,6 +13,8 @@ import click
 from . import console
 from .backfill import run_backfill
 from .config import load_settings
+from .deliver import hooks as push_hooks
+from .deliver.channels import protect_push_secrets
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
 from .publish.render import render_entry_md, render_jsonl
@@ -59,6 +61,7 @@ def _setup(kwargs: dict[str, Any]) -> Pipeline:
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
     protect_secret(settings.openai_api_key)
+    protect_push_secrets(settings)
     return Pipeline(settings, reporter=console.ProgressReporter())
 
 
@@ -86,11 +89,18 @@ def cli() -> None:
 )
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
+@click.option(
+    "--push", is_flag=True, help="Then send the day to the push channels (exit 4: failed)."
+)
 @_settings_options
-def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, **kw: Any) -> int:
+def digest(
+    date_text: str | None, fmt: str, window: str, anchor: str, tz: str, push: bool, **kw: Any
+) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
+    if push:
+        push_hooks.check(pipeline.settings)
     try:
         if day is None:
             day = latest_digest_day(datetime.now(UTC))
@@ -98,10 +108,34 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
         if plan is None:
             return 0
         report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+    except SummarizerError as exc:
+        if push and exc.exit_code == 3:
+            push_hooks.run_stopped(pipeline.settings, day, exc)
+        raise
     finally:
         pipeline.close()
     console.day_table([report], price_known=pipeline.price is not None)
-    return console.finish([report])
+    status = console.finish([report])
+    if push:
+        push_hooks.after_digest(pipeline.settings, report.day, [report])
+    return status
+
+
+@cli.command()
+@click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
+@click.option("--to", help="Comma-separated channels (default: SUMMARIZER_PUSH, else all set up).")
+@click.option("--force", is_flag=True, help="Send again what was already delivered.")
+@click.option("--out", "output_dir", help="Output directory (SUMMARIZER_OUTPUT_DIR).")
+@click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
+def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
+    """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
+    console.configure_logging(verbose)
+    day = _day(date_text) if date_text is not None else latest_digest_day(datetime.now(UTC))
+    settings = load_settings(**kw)
+    protect_push_secrets(settings)
+    push_hooks.push_command(settings, day, to=to, force=force)
+    return 0
 
 
 def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -> Plan | None:

@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT, stats TEXT
 );
+CREATE TABLE IF NOT EXISTS deliveries (
+    day TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, kind TEXT NOT NULL,
+    status TEXT NOT NULL, sent INTEGER NOT NULL, total INTEGER NOT NULL, error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (day, channel, recipient, kind)
+);
 """
 
 
@@ -216,3 +222,35 @@ class Store:
             }
             for r in rows
         ]
+
+    # deliveries: what each push sent (summarizer.deliver) ----------------------------------------
+    def delivery(self, *, day: date, channel: str, recipient: str, kind: str) -> tuple[str, int]:
+        """(status, messages sent) of this delivery; ("new", 0) when never tried."""
+        rows = self._read(
+            "SELECT status, sent FROM deliveries WHERE day = ? AND channel = ? AND recipient = ? "
+            "AND kind = ?",
+            (day.isoformat(), channel, recipient, kind),
+        )
+        return (str(rows[0][0]), int(rows[0][1])) if rows else ("new", 0)
+
+    def record_delivery(
+        self,
+        *,
+        day: date,
+        channel: str,
+        recipient: str,
+        kind: str,
+        status: str,
+        sent: int,
+        total: int,
+        error: str | None,
+    ) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (day.isoformat(), channel, recipient, kind, status, sent, total, error, _now()),
+        )
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        rows = self._read("SELECT * FROM deliveries ORDER BY day, channel, recipient, kind")
+        names = ("day", "channel", "recipient", "kind", "status", "sent", "total", "error", "at")
+        return [dict(zip(names, row, strict=True)) for row in rows]

@@ -1,0 +1,175 @@
+"""What every chat channel shares: a day as lines of text spans, packed into messages that fit the
+platform's limit in order (a paper too long for one message continues in the next, never cut),
+and the loop that sends them, waiting out the platform's own rate-limit answers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from summarizer.redaction import redact
+
+from .base import DayDigest, Delivery, DeliveryError, RateLimited
+from .content import safe_link, tldr_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of outside or own text; `url` makes it a link (arXiv or the site only)."""
+
+    text: str
+    url: str | None = None
+    bold: bool = False
+
+
+Line = tuple[Span, ...]
+Fits = Callable[[list[Line]], bool]
+
+
+def digest_lines(digest: DayDigest) -> tuple[list[Line], list[list[Line]]]:
+    """The head of the first message and one block of lines per paper, in order."""
+    head: list[Line] = [(Span(digest.subject, bold=True),)]
+    if digest.note:
+        head.append((Span(digest.note),))
+    site = safe_link(digest.site_url, site_url=digest.site_url)
+    if site:
+        head.append((Span("网页版："), Span(site, url=site)))
+    blocks: list[list[Line]] = []
+    for number, item in enumerate(digest.items, start=1):
+        star = "★ " if item.recommended else ""
+        block: list[Line] = [
+            (Span(f"[{number}] {star}"), Span(item.title, bold=True)),
+            (Span(f"TL;DR：{tldr_text(item)}"),),
+        ]
+        if item.recommended and item.why:
+            block.append((Span(f"推荐理由：{item.why}"),))
+        block.append((Span(f"arXiv:{item.id}", url=item.abs_url),))
+        blocks.append(block)
+    return head, blocks
+
+
+def _split_line(line: Line, *, fits: Fits, lead: Line) -> list[Line]:
+    """`line` as pieces that each fit in a message holding only `lead` before them."""
+    pieces: list[Line] = []
+    rest = line
+    while not fits([lead, rest]):
+        longest = max(range(len(rest)), key=lambda i: len(rest[i].text) if not rest[i].url else -1)
+        span = rest[longest]
+        low, high = 0, len(span.text)  # the longest prefix of `span` that fits
+        while low < high:
+            mid = (low + high + 1) // 2
+            if fits([lead, (*rest[:longest], replace(span, text=span.text[:mid]))]):
+                low = mid
+            else:
+                high = mid - 1
+        if low == 0 or span.url:
+            raise DeliveryError("a line of the digest does not fit in one message")
+        pieces.append((*rest[:longest], replace(span, text=span.text[:low])))
+        rest = (replace(span, text=span.text[low:]), *rest[longest + 1 :])
+    return [*pieces, rest]
+
+
+def pack(head: list[Line], blocks: list[list[Line]], *, fits: Fits, more: Line) -> list[list[Line]]:
+    """The blocks in order, as few messages as fit; `more` heads every message after the first."""
+    messages: list[list[Line]] = []
+    current, has_body = list(head), False
+    for block in blocks:
+        joined = [*current, (), *block]
+        if fits(joined):
+            current, has_body = joined, True
+            continue
+        if has_body:
+            messages.append(current)
+            current, has_body = [more], False
+            joined = [*current, (), *block]
+            if fits(joined):
+                current, has_body = joined, True
+                continue
+        # A paper too long for a whole message of its own: line by line, continuing in the next.
+        current.append(())
+        for line in block:
+            for piece in _split_line(line, fits=fits, lead=more):
+                if not fits([*current, piece]):
+                    messages.append(current)
+                    current = [more]
+                current.append(piece)
+                has_body = True
+    messages.append(current)
+    return messages
+
+
+class Pacer:
+    """At most `count` messages in any `period` seconds (DingTalk and WeCom: 20 a minute)."""
+
+    def __init__(self, count: int | None, period: float = 60.0) -> None:
+        self.count, self.period = count, period
+        self.sent: deque[float] = deque()
+
+    def wait(self) -> None:
+        if self.count is None:
+            return
+        now = time.monotonic()
+        while self.sent and now - self.sent[0] >= self.period:
+            self.sent.popleft()
+        if len(self.sent) >= self.count:
+            time.sleep(self.period - (now - self.sent[0]))
+        self.sent.append(time.monotonic())
+
+
+class ChatChannel:
+    """A chat platform: render lines in its format, post one message, read its answer."""
+
+    name = "chat"
+    attempts = 5  # per message, counting the retries after rate-limit answers and dropped lines
+    max_wait = 60.0  # never wait longer than this for one retry, whatever the platform says
+    pacer: Pacer = Pacer(None)
+
+    def recipients(self) -> list[str]:
+        raise NotImplementedError
+
+    def payload(self, lines: list[Line]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def fits(self, lines: list[Line]) -> bool:
+        raise NotImplementedError
+
+    def post(self, payload: dict[str, Any]) -> None:
+        """Deliver one message; raise RateLimited or DeliveryError with the platform's reason."""
+        raise NotImplementedError
+
+    def messages(self, digest: DayDigest) -> list[dict[str, Any]]:
+        head, blocks = digest_lines(digest)
+        more: Line = (Span(f"{digest.subject}（续）", bold=True),)
+        return [self.payload(m) for m in pack(head, blocks, fits=self.fits, more=more)]
+
+    def send(self, digest: DayDigest, *, recipient: str, skip: int = 0) -> Delivery:
+        delivery = Delivery(channel=self.name, recipient=recipient)
+        try:
+            payloads = self.messages(digest)
+            delivery.total = len(payloads)
+            delivery.sent = min(skip, len(payloads))
+            for payload in payloads[delivery.sent :]:
+                self._post_with_retries(payload)
+                delivery.sent += 1
+        except DeliveryError as exc:
+            delivery.error = redact(str(exc))
+        return delivery
+
+    def _post_with_retries(self, payload: dict[str, Any]) -> None:
+        for attempt in range(1, self.attempts + 1):
+            self.pacer.wait()
+            try:
+                self.post(payload)
+                return
+            except RateLimited as exc:
+                if attempt == self.attempts:
+                    raise
+                wait = min(exc.wait if exc.wait is not None else 2.0**attempt, self.max_wait)
+                log.info("%s: rate limited (%s); waiting %.1f s", self.name, redact(str(exc)), wait)
+                time.sleep(wait)

@@ -1,0 +1,100 @@
+"""A day's digest as pushes show it: read from `{out}/data/{D}.jsonl`, recommended papers first."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from summarizer.errors import InputError
+from summarizer.publish.render import BRIEF_MISSING, id_key
+
+from .base import DayDigest, Item
+
+# Every link a push carries points at arXiv or at the reader's own site: an id that could make
+# anything else of `https://arxiv.org/abs/{id}` gets no link at all.
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:/[0-9]{7})?")
+
+
+def jsonl_path(out: Path, day: date) -> Path:
+    return out / "data" / f"{day}.jsonl"
+
+
+def site_day_url(site_url: str | None, day: date) -> str | None:
+    """The day's page on the site (`{site}/days/{D}.html`), only for an http(s) base URL."""
+    if not site_url:
+        return None
+    parsed = urlparse(site_url.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        return None
+    return f"{site_url.strip().rstrip('/')}/days/{day}.html"
+
+
+def safe_link(url: str | None, *, site_url: str | None) -> str | None:
+    """`url` when it points at https://arxiv.org/ or under the site URL, else None."""
+    if not url:
+        return None
+    if url.startswith("https://arxiv.org/"):
+        return url
+    if site_url and url.startswith(site_url.rstrip("/") + "/"):
+        return url
+    return None
+
+
+def _item(row: dict[str, Any], *, ranked: bool) -> Item:
+    brief = row.get("brief") or {}
+    paper_id = str(row.get("id", ""))
+    if not _SAFE_ID.fullmatch(paper_id):
+        raise InputError(f"the digest data holds a malformed arXiv id {paper_id[:40]!r}")
+    score = row.get("score")
+    summarized = row.get("summarized") is not False
+    return Item(
+        id=paper_id,
+        title=" ".join(str(row.get("title", "")).split()),
+        authors=[str(a) for a in row.get("authors") or []],
+        category=str(row.get("primary_category", "")),
+        tldr=str(brief["tldr"]) if isinstance(brief, dict) and brief.get("tldr") else None,
+        score=float(score) if isinstance(score, int | float) else None,
+        why=str(row["why"]) if row.get("why") else None,
+        summarized=summarized,
+        recommended=ranked and summarized and isinstance(score, int | float) and score > 0,
+    )
+
+
+def load_day(out: Path, day: date, *, site_url: str | None = None) -> DayDigest:
+    """The day's digest from its JSONL file; InputError when the day was never digested."""
+    path = jsonl_path(out, day)
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(
+            f"no digest of {day} in {path.parent.parent}: run `summarizer digest --date {day}` "
+            "first"
+        ) from None
+    try:
+        records = [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not valid JSON lines: {exc}") from None
+    ranked = any(isinstance(r.get("score"), int | float) for r in records)
+    items = [_item(r, ranked=ranked) for r in records]
+    # Recommended papers first, best first; then the rest in the digest's own order (by id).
+    recommended = sorted((i for i in items if i.recommended), key=lambda i: -(i.score or 0.0))
+    rest = sorted((i for i in items if not i.recommended), key=lambda i: id_key(i.id))
+    return DayDigest(
+        day=day,
+        items=recommended + rest,
+        records=records,
+        site_url=site_day_url(site_url, day),
+    )
+
+
+def tldr_text(item: Item) -> str:
+    """The TL;DR, or a plain marker: never an invented summary."""
+    if item.tldr:
+        return item.tldr
+    if not item.summarized:
+        return "（未总结：不在今日推荐的前列）"
+    return BRIEF_MISSING

@@ -1,0 +1,53 @@
+"""The few calls the CLI makes into the delivery stage, so its own hooks stay one line each."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .channels import select
+from .run import alert, push_day, raise_failures, say
+
+if TYPE_CHECKING:
+    from summarizer.config import Settings
+    from summarizer.report import DayReport
+
+
+def push_command(settings: Settings, day: date, *, to: str | None, force: bool) -> None:
+    """`summarizer push`: send the day, say what happened; PushFailed (exit 4) on a failure."""
+    names = [n.strip() for n in to.split(",") if n.strip()] if to is not None else None
+    report = push_day(settings, day, names=names, force=force)
+    say(report)
+    raise_failures(report)
+
+
+def after_digest(settings: Settings, day: date, reports: list[DayReport]) -> None:
+    """`digest --push`: the written day to every channel, and an alert when papers are missing."""
+    report = push_day(settings, day)
+    say(report)
+    missing = [pid for r in reports for pid in r.missing]
+    if missing:
+        alert(
+            settings,
+            day,
+            reason=f"{day} 的摘要有 {len(missing)} 篇未能生成（{', '.join(missing[:5])}）",
+            resume=f"summarizer digest --date {day} --push",
+        )
+    raise_failures(report)
+
+
+def run_stopped(settings: Settings, day: date | None, error: BaseException) -> None:
+    """`digest --push` stopped (exit 3): tell the channels why and how to resume."""
+    if day is None:
+        return
+    alert(
+        settings,
+        day,
+        reason=f"{day} 的运行中止：{error}",
+        resume=f"summarizer digest --date {day} --push",
+    )
+
+
+def check(settings: Settings) -> None:
+    """Bad push settings are exit 2 before the run spends anything."""
+    select(settings, None)

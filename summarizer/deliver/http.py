@@ -1,0 +1,61 @@
+"""One JSON POST to a chat platform or webhook, its answer read as the platform means it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from summarizer.redaction import redact
+
+from .base import DeliveryError, RateLimited
+
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def _retry_after(response: httpx.Response, answer: Any) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None and isinstance(answer, dict):  # Telegram: {"parameters": {"retry_after": 5}}
+        value = (answer.get("parameters") or {}).get("retry_after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def post_json(
+    url: str, body: dict[str, Any], *, params: dict[str, str] | None = None
+) -> tuple[httpx.Response, Any]:
+    """POST `body`; the response and its JSON (None when not JSON).
+
+    A dropped connection or a 5xx counts as "try again" (RateLimited with no wait), a 429 as the
+    platform's rate-limit answer with its `Retry-After`. Errors never carry the URL: it holds the
+    token.
+    """
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    try:
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+            response = client.post(
+                url,
+                params=params,
+                content=data,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
+    except httpx.TransportError as exc:
+        raise RateLimited(f"connection failed ({type(exc).__name__})") from None
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code == 429:
+        raise RateLimited("HTTP 429 Too Many Requests", wait=_retry_after(response, answer))
+    if response.status_code >= 500:
+        raise RateLimited(f"HTTP {response.status_code}", wait=_retry_after(response, answer))
+    return response, answer
+
+
+def refused(response: httpx.Response, reason: object) -> DeliveryError:
+    """The platform's own refusal, as one redacted line."""
+    text = " ".join(str(reason).split())[:300]
+    return DeliveryError(redact(f"HTTP {response.status_code}: {text}"))
