@@ -25,6 +25,10 @@ class RateLimited(DeliveryError):
         self.wait = wait
 
 
+class Unavailable(RateLimited):
+    """The platform did not answer, or answered 5xx: worth a couple of quick retries only."""
+
+
 class PushFailed(SummarizerError):
     """The digest was written but at least one delivery failed; the next push retries it."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from summarizer.redaction import redact
 
-from .base import DayDigest, Delivery, DeliveryError, RateLimited
+from .base import DayDigest, Delivery, DeliveryError, RateLimited, Unavailable
 from .content import safe_link, tldr_text
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,8 @@ class ChatChannel:
     """A chat platform: render lines in its format, post one message, read its answer."""
 
     name = "chat"
-    attempts = 5  # per message, counting the retries after rate-limit answers and dropped lines
+    attempts = 5  # per message, counting the retries after the platform's rate-limit answers
+    unavailable_attempts = 3  # per message, when the platform is down (no answer, or 5xx)
     max_wait = 60.0  # never wait longer than this for one retry, whatever the platform says
     pacer: Pacer = Pacer(None)
 
@@ -167,6 +168,12 @@ class ChatChannel:
             try:
                 self.post(payload)
                 return
+            except Unavailable as exc:
+                if attempt >= self.unavailable_attempts:
+                    raise
+                wait = min(exc.wait if exc.wait is not None else 0.5 * 2**attempt, self.max_wait)
+                log.info("%s: %s; retrying in %.1f s", self.name, redact(str(exc)), wait)
+                time.sleep(wait)
             except RateLimited as exc:
                 if attempt == self.attempts:
                     raise

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httpx2 as httpx
 
 from summarizer.redaction import redact
 
-from .base import DeliveryError, RateLimited
+from .base import DeliveryError, RateLimited, Unavailable
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -34,16 +35,17 @@ def post_json(
     token.
     """
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if params:  # added to the query the URL already has (DingTalk's access_token), not instead
+        url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     try:
         with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
             response = client.post(
                 url,
-                params=params,
                 content=data,
                 headers={"Content-Type": "application/json; charset=utf-8"},
             )
     except httpx.TransportError as exc:
-        raise RateLimited(f"connection failed ({type(exc).__name__})") from None
+        raise Unavailable(f"connection failed ({type(exc).__name__})") from None
     try:
         answer = response.json()
     except ValueError:
@@ -51,7 +53,7 @@ def post_json(
     if response.status_code == 429:
         raise RateLimited("HTTP 429 Too Many Requests", wait=_retry_after(response, answer))
     if response.status_code >= 500:
-        raise RateLimited(f"HTTP {response.status_code}", wait=_retry_after(response, answer))
+        raise Unavailable(f"HTTP {response.status_code}", wait=_retry_after(response, answer))
     return response, answer
 
 

@@ -13,9 +13,12 @@ from .chat import Line, Span
 _PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def escape_md(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+    return _PUNCTUATION.sub(r"\\\1", _SPACE.sub(" ", text))
 
 
 def _span(span: Span) -> str:

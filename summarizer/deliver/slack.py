@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .chat import ChatChannel, Line, Span
@@ -18,7 +19,7 @@ def escape_slack(text: str) -> str:
 
 
 def _span(span: Span) -> str:
-    text = escape_slack(" ".join(span.text.split()))
+    text = escape_slack(re.sub(r"\s+", " ", span.text))
     if span.url:
         return f"<{span.url}|{text}>"
     return f"*{text}*" if span.bold and text else text
