@@ -270,7 +270,8 @@ def test_hostile_titles_and_summaries_arrive_as_text(
         assert hooks.received[platform], platform
         assert all(r.accepted for r in hooks.received[platform]), hooks.received[platform]
     # Telegram: the title and TL;DR are the visible text; every link goes to arXiv.
-    visible, links = zip(*(telegram_text(r.body["text"]) for r in hooks.received["telegram"]))
+    parsed = [telegram_text(r.body["text"]) for r in hooks.received["telegram"]]
+    visible, links = [p[0] for p in parsed], [p[1] for p in parsed]
     assert title in "".join(visible) and HOSTILE_TLDR in "".join(visible)
     assert all(link.startswith("https://arxiv.org/") for group in links for link in group)
     # Feishu: text nodes hold the raw text; the only links are arXiv's.

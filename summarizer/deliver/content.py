@@ -39,7 +39,7 @@ def safe_link(url: str | None, *, site_url: str | None) -> str | None:
         return None
     if url.startswith("https://arxiv.org/"):
         return url
-    if site_url and url.startswith(site_url.rstrip("/") + "/"):
+    if site_url and (url == site_url or url.startswith(site_url.rstrip("/") + "/")):
         return url
     return None
 

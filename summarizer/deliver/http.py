@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -13,6 +14,12 @@ from summarizer.redaction import redact
 from .base import DeliveryError, RateLimited, Unavailable
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+@cache
+def _client() -> httpx.Client:
+    """One client for the process: building a TLS context per message costs more than sending."""
+    return httpx.Client(timeout=TIMEOUT, follow_redirects=False)
 
 
 def _retry_after(response: httpx.Response, answer: Any) -> float | None:
@@ -30,7 +37,7 @@ def post_json(
 ) -> tuple[httpx.Response, Any]:
     """POST `body`; the response and its JSON (None when not JSON).
 
-    A dropped connection or a 5xx counts as "try again" (RateLimited with no wait), a 429 as the
+    A dropped connection or a 5xx is Unavailable (a couple of quick retries), a 429 is the
     platform's rate-limit answer with its `Retry-After`. Errors never carry the URL: it holds the
     token.
     """
@@ -38,12 +45,11 @@ def post_json(
     if params:  # added to the query the URL already has (DingTalk's access_token), not instead
         url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     try:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-            response = client.post(
-                url,
-                content=data,
-                headers={"Content-Type": "application/json; charset=utf-8"},
-            )
+        response = _client().post(
+            url,
+            content=data,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
     except httpx.TransportError as exc:
         raise Unavailable(f"connection failed ({type(exc).__name__})") from None
     try:

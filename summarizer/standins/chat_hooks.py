@@ -88,9 +88,10 @@ def telegram_text(markup: str) -> tuple[str, list[str]]:
                     f"Bad Request: can't parse entities: Can't find end of the entity at {i}"
                 )
             name = match.group(1)
-            text.append(
-                _TG_ENTITIES.get(name) or chr(int(name[2:], 16) if "x" in name else int(name[1:]))
-            )
+            if name in _TG_ENTITIES:
+                text.append(_TG_ENTITIES[name])
+            else:
+                text.append(chr(int(name[2:], 16) if name.startswith("#x") else int(name[1:])))
             i = match.end()
         else:
             text.append(ch)
@@ -174,6 +175,7 @@ class ChatHooks(BackgroundServer):
         except (UnicodeDecodeError, json.JSONDecodeError):
             body = None
         with self._lock:
+            headers: dict[str, str]
             if check is None or method != "POST":
                 status, answer, headers = 404, {"error": "not found"}, {}
             elif self.refuse[platform] > 0:

@@ -26,7 +26,7 @@ class Mail:
         """The decoded text of the `text/{subtype}` part."""
         for part in self.message.walk():
             if part.get_content_type() == f"text/{subtype}":
-                return str(part.get_content())  # type: ignore[attr-defined]
+                return str(part.get_content())
         raise KeyError(f"no text/{subtype} part")
 
 
@@ -54,7 +54,9 @@ class SmtpStandin:
         self.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
 
-    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth: Any):  # type: ignore[no-untyped-def]
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth: Any
+    ) -> Any:
         from aiosmtpd.smtp import AuthResult
 
         login = auth.login.decode() if isinstance(auth.login, bytes) else auth.login
