@@ -193,13 +193,18 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
+@click.option("--push", is_flag=True, help="Send each day to the push channels (once per day).")
 @_settings_options
-def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: Any) -> int:
+def backfill(
+    first: str, last: str, fmt: str, dry_run: bool, redo: bool, push: bool, **kw: Any
+) -> int:
     """Every mailing from --from to --to, in order; resumable."""
     start, end = _day(first), _day(last)
     if start > end:
         raise InputError(f"--from {first} is after --to {last}")
     pipeline = _setup(kw)
+    if push:
+        push_hooks.check(pipeline.settings)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         for day in skipped:
@@ -212,7 +217,10 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     if dry_run:
         return 0
     console.day_table(reports, price_known=pipeline.price is not None)
-    return console.finish(reports)
+    status = console.finish(reports)
+    if push:
+        push_hooks.after_backfill(pipeline.settings, reports)
+    return status
 
 
 def _days(start: date, end: date) -> list[date]:

@@ -396,3 +396,25 @@ def test_mail_refused_at_login_names_the_reason_not_the_password(
 
 def mails_for(smtp: SmtpStandin, reader: str) -> list[Mail]:
     return [m for m in smtp.mails if m.recipients == [reader]]
+
+
+def test_backfill_push_sends_each_day_with_papers_once(
+    stage: Stage,
+    hooks: ChatHooks,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    for name in (
+        "SUMMARIZER_TELEGRAM_TOKEN",
+        "SUMMARIZER_TELEGRAM_CHAT",
+        "SUMMARIZER_TELEGRAM_API",
+    ):
+        monkeypatch.setenv(name, hooks.env()[name])
+    run = cli("backfill", "--from", "2026-01-06", "--to", "2026-01-08", "--push")
+    assert run.code == 0, run.err
+    texts = [telegram_text(r.body["text"])[0] for r in hooks.accepted("telegram")]
+    assert texts and all("2026-01-07" in t for t in texts)  # the other days hold no paper here
+    assert "27 篇" in texts[0]
+    sent = len(texts)
+    again = cli("backfill", "--from", "2026-01-06", "--to", "2026-01-08", "--push")
+    assert again.code == 0 and len(hooks.received["telegram"]) == sent

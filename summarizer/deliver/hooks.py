@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .base import PushFailed
 from .channels import select
 from .run import alert, push_day, raise_failures, say
 
@@ -34,6 +35,18 @@ def after_digest(settings: Settings, day: date, reports: list[DayReport]) -> Non
             resume=f"summarizer digest --date {day} --push",
         )
     raise_failures(report)
+
+
+def after_backfill(settings: Settings, reports: list[DayReport]) -> None:
+    """`backfill --push`: every day of the range, oldest first; one line for all failures."""
+    failed = []
+    for day_report in reports:
+        report = push_day(settings, day_report.day)
+        say(report)
+        failed += [(report.day, d) for d in report.failed]
+    if failed:
+        reasons = "; ".join(f"{day} {d.channel} ({d.recipient}): {d.error}" for day, d in failed)
+        raise PushFailed(f"push failed: {reasons}; `summarizer push --date D` retries a day")
 
 
 def run_stopped(settings: Settings, day: date | None, error: BaseException) -> None:
