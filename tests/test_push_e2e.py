@@ -418,3 +418,10 @@ def test_backfill_push_sends_each_day_with_papers_once(
     sent = len(texts)
     again = cli("backfill", "--from", "2026-01-06", "--to", "2026-01-08", "--push")
     assert again.code == 0 and len(hooks.received["telegram"]) == sent
+
+
+def test_push_with_no_channel_configured_says_what_to_set(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("digest", "--date", "2026-01-07").code == 0
+    run = cli("push", "--date", "2026-01-07")
+    assert run.code == 2 and "SUMMARIZER_SMTP_HOST" in run.err
+    assert len(run.err.strip().splitlines()) == 1

@@ -132,11 +132,17 @@ _NEEDS = {
 def select(settings: Settings, names: list[str] | None) -> list[Channel]:
     """The channels to use: `names` (from --to), else SUMMARIZER_PUSH, else every configured one.
 
-    A channel named but not configured is bad settings (exit 2), said before anything is sent.
+    None configured, or one named but not configured, is bad settings (exit 2), said before
+    anything is sent.
     """
     available = configured(settings)
     wanted = names if names is not None else settings.push
     if wanted is None:
+        if not available:
+            raise InputError(
+                "no push channel is configured: set SUMMARIZER_SMTP_HOST and SUMMARIZER_MAIL_TO, "
+                "or a chat webhook (see .env.example)"
+            )
         return list(available.values())
     unknown = [n for n in wanted if n not in CHANNELS]
     if unknown:

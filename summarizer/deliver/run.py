@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from summarizer import console
+from summarizer.errors import InputError
 from summarizer.redaction import redact
 from summarizer.store import Store
 
@@ -74,8 +75,6 @@ def push_day(
 ) -> PushReport:
     """Send day `day`'s written digest (`{out}/data/{D}.jsonl`) to the selected channels."""
     channels = select(settings, names)
-    if not channels:
-        return PushReport(day=day, note="no push channel is configured (see SUMMARIZER_PUSH)")
     digest = load_day(settings.output_dir, day, site_url=settings.site_url)
     if not digest.items:
         if not settings.push_empty:
@@ -98,10 +97,8 @@ def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushRep
     note = redact(f"{' '.join(reason.split())[:300]} —— 恢复：{resume}")
     try:
         channels = select(settings, None)
-    except Exception as exc:  # noqa: BLE001 - bad push settings must not hide why the run stopped
+    except InputError as exc:  # bad push settings must not hide why the run stopped
         log.warning("alert not sent: %s", exc)
-        return PushReport(day=day)
-    if not channels:
         return PushReport(day=day)
     store = Store(settings.cache_path)
     try:
