@@ -15,6 +15,7 @@ from .cli import main as cli_main
 from .standins.arxiv_api import ArxivStandin
 from .standins.fixtures import load_fixture
 from .standins.openai_api import ModelStandin
+from .standins.push_demo import push_demo
 
 OUT = Path("outputs/demo")
 
@@ -58,6 +59,7 @@ def main() -> int:
             ]
         )
         print(f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests}")
+    status = status or push_demo(_run, toc.day)
     if status == 0:
         print("\nThe demo digests are in:")
         for path in sorted(OUT.rglob("*")):

@@ -21,11 +21,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Span:
-    """A run of outside or own text; `url` makes it a link (arXiv or the site only)."""
+    """A run of text; `url` makes it a link (arXiv or the site only). `own` marks our own words
+    (numbers, labels, the subject), which hold no markup and need no escaping."""
 
     text: str
     url: str | None = None
     bold: bool = False
+    own: bool = False
 
 
 Line = tuple[Span, ...]
@@ -34,22 +36,22 @@ Fits = Callable[[list[Line]], bool]
 
 def digest_lines(digest: DayDigest) -> tuple[list[Line], list[list[Line]]]:
     """The head of the first message and one block of lines per paper, in order."""
-    head: list[Line] = [(Span(digest.subject, bold=True),)]
+    head: list[Line] = [(Span(digest.subject, bold=True, own=True),)]
     if digest.note:
         head.append((Span(digest.note),))
     site = safe_link(digest.site_url, site_url=digest.site_url)
     if site:
-        head.append((Span("网页版："), Span(site, url=site)))
+        head.append((Span("网页版：", own=True), Span(site, url=site)))
     blocks: list[list[Line]] = []
     for number, item in enumerate(digest.items, start=1):
         star = "★ " if item.recommended else ""
         block: list[Line] = [
-            (Span(f"[{number}] {star}"), Span(item.title, bold=True)),
-            (Span(f"TL;DR：{tldr_text(item)}"),),
+            (Span(f"[{number}] {star}", own=True), Span(item.title, bold=True)),
+            (Span("TL;DR：", own=True), Span(tldr_text(item))),
         ]
         if item.recommended and item.why:
-            block.append((Span(f"推荐理由：{item.why}"),))
-        block.append((Span(f"arXiv:{item.id}", url=item.abs_url),))
+            block.append((Span("推荐理由：", own=True), Span(item.why)))
+        block.append((Span(f"arXiv:{item.id}", url=item.abs_url, own=True),))
         blocks.append(block)
     return head, blocks
 
@@ -146,7 +148,7 @@ class ChatChannel:
 
     def messages(self, digest: DayDigest) -> list[dict[str, Any]]:
         head, blocks = digest_lines(digest)
-        more: Line = (Span(f"{digest.subject}（续）", bold=True),)
+        more: Line = (Span(f"{digest.subject}（续）", bold=True, own=True),)
         return [self.payload(m) for m in pack(head, blocks, fits=self.fits, more=more)]
 
     def send(self, digest: DayDigest, *, recipient: str, skip: int = 0) -> Delivery:

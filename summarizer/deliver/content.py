@@ -51,6 +51,16 @@ def _item(row: dict[str, Any], *, ranked: bool) -> Item:
         raise InputError(f"the digest data holds a malformed arXiv id {paper_id[:40]!r}")
     score = row.get("score")
     summarized = row.get("summarized") is not False
+    why = row.get("why")
+    if isinstance(why, list):
+        why = "；".join(str(w) for w in why if w)
+    # The rank stage's own mark when it writes one; else a paper it scored and gave a reason for.
+    marked = row.get("recommended")
+    recommended = (
+        bool(marked)
+        if isinstance(marked, bool)
+        else bool(why) and isinstance(score, int | float) and score > 0
+    )
     return Item(
         id=paper_id,
         title=" ".join(str(row.get("title", "")).split()),
@@ -58,9 +68,9 @@ def _item(row: dict[str, Any], *, ranked: bool) -> Item:
         category=str(row.get("primary_category", "")),
         tldr=str(brief["tldr"]) if isinstance(brief, dict) and brief.get("tldr") else None,
         score=float(score) if isinstance(score, int | float) else None,
-        why=str(row["why"]) if row.get("why") else None,
+        why=str(why) if why else None,
         summarized=summarized,
-        recommended=ranked and summarized and isinstance(score, int | float) and score > 0,
+        recommended=ranked and summarized and recommended,
     )
 
 

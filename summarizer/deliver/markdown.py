@@ -22,7 +22,7 @@ def escape_md(text: str) -> str:
 
 
 def _span(span: Span) -> str:
-    text = escape_md(span.text)
+    text = _SPACE.sub(" ", span.text) if span.own else escape_md(span.text)
     if span.url:
         return f"[{text}]({span.url})"
     return f"**{text}**" if span.bold and text else text
