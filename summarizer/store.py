@@ -224,14 +224,34 @@ class Store:
         ]
 
     # deliveries: what each push sent (summarizer.deliver) ----------------------------------------
-    def delivery(self, *, day: date, channel: str, recipient: str, kind: str) -> tuple[str, int]:
-        """(status, messages sent) of this delivery; ("new", 0) when never tried."""
-        rows = self._read(
-            "SELECT status, sent FROM deliveries WHERE day = ? AND channel = ? AND recipient = ? "
-            "AND kind = ?",
-            (day.isoformat(), channel, recipient, kind),
-        )
-        return (str(rows[0][0]), int(rows[0][1])) if rows else ("new", 0)
+    def claim_delivery(
+        self, *, day: date, channel: str, recipient: str, kind: str, force: bool, lease: float
+    ) -> tuple[bool, str, int]:
+        """Take this delivery for this run: (taken, its status before, messages already sent).
+
+        Status "sent" (unless `force`) or "sending" younger than `lease` seconds (another run is
+        on it) leaves it alone; anything else becomes "sending", in one transaction, so two runs
+        never send the same day to the same place.
+        """
+        key = (day.isoformat(), channel, recipient, kind)
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT status, sent, updated_at FROM deliveries WHERE day = ? AND channel = ? "
+                "AND recipient = ? AND kind = ?",
+                key,
+            ).fetchone()
+            status, sent = (str(row[0]), int(row[1])) if row else ("new", 0)
+            if row and status == "sending":
+                age = datetime.now(UTC) - datetime.fromisoformat(row[2])
+                if age.total_seconds() < lease:
+                    return False, status, sent
+            if status == "sent" and not force:
+                return False, status, sent
+            conn.execute(
+                "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, 'sending', ?, 0, NULL, ?)",
+                (*key, sent, _now()),
+            )
+            return True, status, sent
 
     def record_delivery(
         self,

@@ -222,3 +222,19 @@ def test_without_ranking_the_day_keeps_its_id_order(tmp_path: Path) -> None:
     assert not digest.recommended and digest.site_url is None
     _, html = render_mail(digest)
     assert "今日推荐" not in html and "<script" not in html
+
+
+def test_two_runs_never_send_the_same_delivery(tmp_path: Path) -> None:
+    from summarizer.store import Store
+
+    first, second = Store(tmp_path / "s.sqlite3"), Store(tmp_path / "s.sqlite3")
+    key = {"day": DAY, "channel": "email", "recipient": "a@example.org", "kind": "digest"}
+    assert first.claim_delivery(**key, force=False, lease=600) == (True, "new", 0)
+    assert second.claim_delivery(**key, force=False, lease=600) == (False, "sending", 0)
+    assert second.claim_delivery(**key, force=False, lease=0) == (True, "sending", 0)  # it died
+    second.record_delivery(**key, status="sent", sent=1, total=1, error=None)
+    assert first.claim_delivery(**key, force=False, lease=600) == (False, "sent", 1)
+    assert first.claim_delivery(**key, force=True, lease=600) == (True, "sent", 1)
+    assert second.claim_delivery(**key, force=True, lease=600) == (False, "sending", 1)
+    first.close()
+    second.close()

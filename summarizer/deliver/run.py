@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from summarizer.config import Settings
 
 log = logging.getLogger(__name__)
+# A delivery marked "sending" this recently belongs to another run; older, that run died.
+SENDING_LEASE = 600.0
 
 
 @dataclass
@@ -28,6 +30,7 @@ class PushReport:
     day: date
     deliveries: list[Delivery] = field(default_factory=list)
     already: list[tuple[str, str]] = field(default_factory=list)  # (channel, recipient) skipped
+    busy: list[tuple[str, str]] = field(default_factory=list)  # another run is sending these
     note: str = ""
 
     @property
@@ -43,14 +46,20 @@ def deliver(
     report = PushReport(day=digest.day)
     for channel in channels:
         for recipient in channel.recipients():
-            status, sent = store.delivery(
-                day=digest.day, channel=channel.name, recipient=recipient, kind=digest.kind
+            taken, status, sent = store.claim_delivery(
+                day=digest.day,
+                channel=channel.name,
+                recipient=recipient,
+                kind=digest.kind,
+                force=force or not once,
+                lease=SENDING_LEASE,
             )
-            if once and status == "sent" and not force:
-                report.already.append((channel.name, recipient))
+            if not taken:
+                held = report.busy if status == "sending" else report.already
+                held.append((channel.name, recipient))
                 continue
             # A day cut short by a failure resumes after the messages that got through.
-            skip = sent if once and status == "failed" and not force else 0
+            skip = sent if once and status in ("failed", "sending") and not force else 0
             delivery = channel.send(digest, recipient=recipient, skip=skip)
             store.record_delivery(
                 day=digest.day,
@@ -116,6 +125,8 @@ def say(report: PushReport) -> None:
         console.say(report.note)
     for channel, recipient in report.already:
         console.say(f"{report.day} already pushed to {channel} ({recipient}); --force sends again")
+    for channel, recipient in report.busy:
+        console.say(f"{report.day} is being pushed to {channel} ({recipient}) by another run")
     for d in report.deliveries:
         if d.ok:
             console.say(f"pushed {report.day} to {d.channel} ({d.recipient}): {d.total} message(s)")
