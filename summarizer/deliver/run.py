@@ -38,11 +38,8 @@ class PushReport:
         return [d for d in self.deliveries if not d.ok]
 
 
-def deliver(
-    store: Store, channels: list[Channel], digest: DayDigest, *, force: bool, once: bool = True
-) -> PushReport:
-    """Send `digest` through every channel to every recipient not yet served (all with `force`;
-    `once=False` for alerts, which are sent every time a run fails)."""
+def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: bool) -> PushReport:
+    """Send `digest` through every channel to every recipient not yet served (all with `force`)."""
     report = PushReport(day=digest.day)
     for channel in channels:
         for recipient in channel.recipients():
@@ -51,7 +48,7 @@ def deliver(
                 channel=channel.name,
                 recipient=recipient,
                 kind=digest.kind,
-                force=force or not once,
+                force=force,
                 lease=SENDING_LEASE,
             )
             if not taken:
@@ -59,8 +56,21 @@ def deliver(
                 held.append((channel.name, recipient))
                 continue
             # A day cut short by a failure resumes after the messages that got through.
-            skip = sent if once and status in ("failed", "sending") and not force else 0
-            delivery = channel.send(digest, recipient=recipient, skip=skip)
+            skip = sent if status in ("failed", "sending") and not force else 0
+            try:
+                delivery = channel.send(digest, recipient=recipient, skip=skip)
+            except BaseException as exc:  # interrupted: free the claim, keep what was sent
+                store.record_delivery(
+                    day=digest.day,
+                    channel=channel.name,
+                    recipient=recipient,
+                    kind=digest.kind,
+                    status="failed",
+                    sent=skip,
+                    total=0,
+                    error=redact(f"{type(exc).__name__}: {exc}"),
+                )
+                raise
             store.record_delivery(
                 day=digest.day,
                 channel=channel.name,
