@@ -133,8 +133,9 @@ def say(report: PushReport) -> None:
     """What a person reads: one line per delivery, and why a day was not pushed."""
     if report.note:
         console.say(report.note)
-    for channel, recipient in report.already:
-        console.say(f"{report.day} already pushed to {channel} ({recipient}); --force sends again")
+    if report.already:
+        where = ", ".join(f"{channel} ({recipient})" for channel, recipient in report.already)
+        console.say(f"{report.day} already pushed to {where}; --force sends again")
     for channel, recipient in report.busy:
         console.say(f"{report.day} is being pushed to {channel} ({recipient}) by another run")
     for d in report.deliveries:
