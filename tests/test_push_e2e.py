@@ -425,3 +425,14 @@ def test_push_with_no_channel_configured_says_what_to_set(stage: Stage, cli) -> 
     run = cli("push", "--date", "2026-01-07")
     assert run.code == 2 and "SUMMARIZER_SMTP_HOST" in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_a_malformed_mail_address_is_exit_2(
+    pushing: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAIL_TO", "alice@example.org,bob at example")
+    run = cli("digest", *DAY_ARGS, "--push")
+    assert run.code == 2 and "SUMMARIZER_MAIL_TO" in run.err and "bob at example" in run.err
+    assert pushing.model.requests == 0

@@ -4,6 +4,7 @@ every message, log line, error and stored record."""
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlparse
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from summarizer.config import Settings
 
 CHANNELS = ("email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook")
+_MAILBOX = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 _MIN_SECRET = 8  # shorter parts of a URL ("v2", "hook") are no secret and would blank out text
 
 
@@ -87,6 +89,11 @@ def configured(settings: Settings) -> dict[str, Channel]:
         sender = settings.mail_from or settings.smtp_user
         if not sender:
             raise InputError("SUMMARIZER_MAIL_FROM is not set (the sender of the e-mail)")
+        for name, address in [("SUMMARIZER_MAIL_FROM", sender)] + [
+            ("SUMMARIZER_MAIL_TO", a) for a in settings.mail_to
+        ]:
+            if not _MAILBOX.fullmatch(address):
+                raise InputError(f"invalid setting {name}: {address!r} is not an e-mail address")
         found["email"] = MailChannel(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -136,7 +143,7 @@ def select(settings: Settings, names: list[str] | None) -> list[Channel]:
     anything is sent.
     """
     available = configured(settings)
-    wanted = names if names is not None else settings.push
+    wanted = names if names is not None else (settings.push or None)  # blank: unset
     if wanted is None:
         if not available:
             raise InputError(
