@@ -436,3 +436,30 @@ def test_a_malformed_mail_address_is_exit_2(
     run = cli("digest", *DAY_ARGS, "--push")
     assert run.code == 2 and "SUMMARIZER_MAIL_TO" in run.err and "bob at example" in run.err
     assert pushing.model.requests == 0
+
+
+CERTIFICATE = (
+    Path(__file__).parent / "fixtures" / "smtp-test-cert.pem",  # self-signed for 127.0.0.1,
+    Path(__file__).parent / "fixtures" / "smtp-test-key.pem",  # test only, valid until 2126
+)
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_over_starttls_and_ssl_with_login(
+    stage: Stage,
+    second_day: Fixture,
+    security: str,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    add_fixture(stage, second_day)
+    monkeypatch.setenv("SSL_CERT_FILE", str(CERTIFICATE[0]))  # trust the stand-in's certificate
+    smtp = SmtpStandin(
+        user="bot", password=SMTP_PASSWORD, security=security, certificate=CERTIFICATE
+    )
+    with smtp:
+        for name, value in smtp.env("alice@example.org").items():
+            monkeypatch.setenv(name, value)
+        run = cli("digest", *DAY_ARGS, "--push")
+    assert run.code == 0, run.err
+    assert smtp.logins == ["bot"] and len(smtp.mails) == 1

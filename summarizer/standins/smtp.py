@@ -11,8 +11,10 @@ import email
 import email.policy
 import logging
 import socket
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, Self
 
 
@@ -37,8 +39,17 @@ def _free_port() -> int:
 
 
 class SmtpStandin:
-    def __init__(self, *, user: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        security: str = "none",
+        certificate: tuple[Path, Path] | None = None,
+    ) -> None:
+        """`security` "starttls" or "ssl" needs `certificate` (cert file, key file)."""
         self.user, self.password = user, password
+        self.security, self.certificate = security, certificate
         self.mails: list[Mail] = []
         self.refuse: str | None = None
         self.logins: list[str] = []
@@ -81,6 +92,14 @@ class SmtpStandin:
                 # aiosmtpd 1.4 answers by waiting; PLAIN is what the client then uses.
                 "auth_exclude_mechanism": ["LOGIN"],
             }
+        if self.security != "none":
+            assert self.certificate is not None, "TLS needs a certificate"
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            if self.security == "ssl":
+                kwargs["ssl_context"] = context
+            else:
+                kwargs |= {"tls_context": context, "require_starttls": True}
         self._controller = Controller(
             self, hostname="127.0.0.1", port=self.port, ready_timeout=30, **kwargs
         )
@@ -96,7 +115,7 @@ class SmtpStandin:
         env = {
             "SUMMARIZER_SMTP_HOST": "127.0.0.1",
             "SUMMARIZER_SMTP_PORT": str(self.port),
-            "SUMMARIZER_SMTP_SECURITY": "none",
+            "SUMMARIZER_SMTP_SECURITY": self.security,
             "SUMMARIZER_MAIL_FROM": "digest@example.org",
             "SUMMARIZER_MAIL_TO": ",".join(to),
         }
