@@ -238,3 +238,14 @@ def test_two_runs_never_send_the_same_delivery(tmp_path: Path) -> None:
     assert second.claim_delivery(**key, force=True, lease=600) == (False, "sending", 1)
     first.close()
     second.close()
+
+
+def test_pacer_keeps_to_n_messages_a_period() -> None:
+    from summarizer.deliver.chat import Pacer
+
+    pacer = Pacer(2, period=0.4)  # DingTalk and WeCom: Pacer(20, period=60)
+    started = time.monotonic()
+    for _ in range(5):
+        pacer.wait()
+    # messages 3-4 wait for the first window to pass, message 5 for the second
+    assert 0.75 <= time.monotonic() - started < 3
