@@ -16,6 +16,8 @@ from .base import DayDigest, Item
 
 # Every link a push carries points at arXiv or at the reader's own site: an id that could make
 # anything else of `https://arxiv.org/abs/{id}` gets no link at all.
+# As the rank stage's recommended section: its 10 best, or SUMMARIZER_TOP's N.
+RECOMMENDED = 10
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:/[0-9]{7})?")
 
 
@@ -44,37 +46,41 @@ def safe_link(url: str | None, *, site_url: str | None) -> str | None:
     return None
 
 
-def _item(row: dict[str, Any], *, ranked: bool) -> Item:
+def _item(row: dict[str, Any], *, recommended: bool) -> Item:
     brief = row.get("brief") or {}
     paper_id = str(row.get("id", ""))
     if not _SAFE_ID.fullmatch(paper_id):
         raise InputError(f"the digest data holds a malformed arXiv id {paper_id[:40]!r}")
-    score = row.get("score")
-    summarized = row.get("summarized") is not False
     why = row.get("why")
     if isinstance(why, list):
         why = "；".join(str(w) for w in why if w)
-    # The rank stage's own mark when it writes one; else a paper it scored and gave a reason for.
-    marked = row.get("recommended")
-    recommended = (
-        bool(marked)
-        if isinstance(marked, bool)
-        else bool(why) and isinstance(score, int | float) and score > 0
-    )
     return Item(
         id=paper_id,
         title=" ".join(str(row.get("title", "")).split()),
         authors=[str(a) for a in row.get("authors") or []],
         category=str(row.get("primary_category", "")),
         tldr=str(brief["tldr"]) if isinstance(brief, dict) and brief.get("tldr") else None,
-        score=float(score) if isinstance(score, int | float) else None,
+        score=_score(row),
         why=str(why) if why else None,
-        summarized=summarized,
-        recommended=ranked and summarized and recommended,
+        summarized=row.get("summarized") is not False,
+        recommended=recommended,
     )
 
 
-def load_day(out: Path, day: date, *, site_url: str | None = None) -> DayDigest:
+def _score(row: dict[str, Any]) -> float | None:
+    return float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
+
+
+def recommended_ids(records: list[dict[str, Any]], *, limit: int) -> list[str]:
+    """The rank stage's recommended section: the best `limit` papers that match something (score
+    above 0), best first; none when nothing was ranked."""
+    scored = [(s, str(r.get("id"))) for r in records if (s := _score(r)) is not None and s > 0]
+    return [pid for _, pid in sorted(scored, key=lambda pair: (-pair[0], id_key(pair[1])))][:limit]
+
+
+def load_day(
+    out: Path, day: date, *, site_url: str | None = None, recommend: int = RECOMMENDED
+) -> DayDigest:
     """The day's digest from its JSONL file; InputError when the day was never digested."""
     path = jsonl_path(out, day)
     try:
@@ -88,11 +94,11 @@ def load_day(out: Path, day: date, *, site_url: str | None = None) -> DayDigest:
         records = [json.loads(line) for line in lines if line.strip()]
     except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not valid JSON lines: {exc}") from None
-    ranked = any(isinstance(r.get("score"), int | float) for r in records)
-    items = [_item(r, ranked=ranked) for r in records]
-    # Recommended papers first, best first; then the rest in the digest's own order (by id).
-    recommended = sorted((i for i in items if i.recommended), key=lambda i: -(i.score or 0.0))
-    rest = sorted((i for i in items if not i.recommended), key=lambda i: id_key(i.id))
+    picks = recommended_ids(records, limit=recommend)
+    items = {str(r.get("id")): _item(r, recommended=str(r.get("id")) in picks) for r in records}
+    # Recommended papers first, best first; then every paper not among them by id.
+    recommended = [items[pid] for pid in picks]
+    rest = sorted((i for i in items.values() if not i.recommended), key=lambda i: id_key(i.id))
     return DayDigest(
         day=day,
         items=recommended + rest,

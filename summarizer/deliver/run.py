@@ -15,7 +15,7 @@ from summarizer.store import Store
 
 from .base import Channel, DayDigest, Delivery, Kind, PushFailed
 from .channels import select
-from .content import load_day, site_day_url
+from .content import RECOMMENDED, load_day, site_day_url
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
@@ -94,7 +94,9 @@ def push_day(
 ) -> PushReport:
     """Send day `day`'s written digest (`{out}/data/{D}.jsonl`) to the selected channels."""
     channels = select(settings, names)
-    digest = load_day(settings.output_dir, day, site_url=settings.site_url)
+    digest = load_day(
+        settings.output_dir, day, site_url=settings.site_url, recommend=settings.top or RECOMMENDED
+    )
     if not digest.items:
         if not settings.push_empty:
             return PushReport(day=day, note=f"{day} has no paper: nothing pushed")
