@@ -68,6 +68,7 @@ def _item(row: dict[str, Any], *, recommended: bool) -> Item:
 
 
 def _score(row: dict[str, Any]) -> float | None:
+    score = row.get("score")
     return float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
 
 
