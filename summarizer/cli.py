@@ -122,7 +122,7 @@ def digest(
 
 
 @cli.command()
-@click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
+@click.option("--date", "date_text", help="Digest day YYYY-MM-DD. Default: the latest written.")
 @click.option("--to", help="Comma-separated channels (default: SUMMARIZER_PUSH, else all set up).")
 @click.option("--force", is_flag=True, help="Send again what was already delivered.")
 @click.option("--out", "output_dir", help="Output directory (SUMMARIZER_OUTPUT_DIR).")
@@ -131,7 +131,7 @@ def digest(
 def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
     """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
     console.configure_logging(verbose)
-    day = _day(date_text) if date_text is not None else latest_digest_day(datetime.now(UTC))
+    day = _day(date_text) if date_text is not None else None
     settings = load_settings(**kw)
     protect_push_secrets(settings)
     push_hooks.push_command(settings, day, to=to, force=force)

@@ -25,6 +25,19 @@ def jsonl_path(out: Path, day: date) -> Path:
     return out / "data" / f"{day}.jsonl"
 
 
+def latest_written(out: Path) -> date:
+    """The newest day whose digest data is on disk."""
+    days = []
+    for path in (out / "data").glob("*.jsonl"):
+        try:
+            days.append(date.fromisoformat(path.stem))
+        except ValueError:
+            continue
+    if not days:
+        raise InputError(f"no digest in {out} yet: run `summarizer digest` first")
+    return max(days)
+
+
 def site_day_url(site_url: str | None, day: date) -> str | None:
     """The day's page on the site (`{site}/days/{D}.html`), only for an http(s) base URL."""
     if not site_url:

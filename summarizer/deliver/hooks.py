@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .base import PushFailed
 from .channels import select
+from .content import latest_written
 from .run import alert, push_day, raise_failures, say
 
 if TYPE_CHECKING:
@@ -14,10 +15,12 @@ if TYPE_CHECKING:
     from summarizer.report import DayReport
 
 
-def push_command(settings: Settings, day: date, *, to: str | None, force: bool) -> None:
+def push_command(settings: Settings, day: date | None, *, to: str | None, force: bool) -> None:
     """`summarizer push`: send the day, say what happened; PushFailed (exit 4) on a failure."""
     names = [n.strip() for n in to.split(",") if n.strip()] if to is not None else None
-    report = push_day(settings, day, names=names, force=force)
+    report = push_day(
+        settings, day or latest_written(settings.output_dir), names=names, force=force
+    )
     say(report)
     raise_failures(report)
 
