@@ -463,3 +463,26 @@ def test_mail_over_starttls_and_ssl_with_login(
         run = cli("digest", *DAY_ARGS, "--push")
     assert run.code == 0, run.err
     assert smtp.logins == ["bot"] and len(smtp.mails) == 1
+
+
+def test_a_jekyll_day_pushes_the_translation(
+    stage: Stage,
+    jekyll_sample: Fixture,
+    hooks: ChatHooks,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    add_fixture(stage, jekyll_sample)
+    for name in (
+        "SUMMARIZER_TELEGRAM_TOKEN",
+        "SUMMARIZER_TELEGRAM_CHAT",
+        "SUMMARIZER_TELEGRAM_API",
+    ):
+        monkeypatch.setenv(name, hooks.env()[name])
+    args = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--format", "jekyll")
+    run = cli("digest", "--date", "2025-11-19", *args, "--push")
+    assert run.code == 0, run.err
+    text = "\n".join(telegram_text(r.body["text"])[0] for r in hooks.accepted("telegram"))
+    for record in jekyll_sample.records:
+        assert (record.detailed or {})["translation"] in text
+    assert "总结暂缺" not in text and text.count("译文：") == len(jekyll_sample.records)

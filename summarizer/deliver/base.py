@@ -44,6 +44,7 @@ class Item:
     authors: list[str]
     category: str
     tldr: str | None
+    label: str = "TL;DR"  # "译文" when the day was made as a Jekyll post (translation, no TL;DR)
     score: float | None = None
     why: str | None = None
     summarized: bool = True

@@ -47,7 +47,7 @@ def digest_lines(digest: DayDigest) -> tuple[list[Line], list[list[Line]]]:
         star = "★ " if item.recommended else ""
         block: list[Line] = [
             (Span(f"[{number}] {star}", own=True), Span(item.title, bold=True)),
-            (Span("TL;DR：", own=True), Span(tldr_text(item))),
+            (Span(f"{item.label}：", own=True), Span(tldr_text(item))),
         ]
         if item.recommended and item.why:
             block.append((Span("推荐理由：", own=True), Span(item.why)))

@@ -60,24 +60,35 @@ def safe_link(url: str | None, *, site_url: str | None) -> str | None:
 
 
 def _item(row: dict[str, Any], *, recommended: bool) -> Item:
-    brief = row.get("brief") or {}
     paper_id = str(row.get("id", ""))
     if not _SAFE_ID.fullmatch(paper_id):
         raise InputError(f"the digest data holds a malformed arXiv id {paper_id[:40]!r}")
     why = row.get("why")
     if isinstance(why, list):
         why = "；".join(str(w) for w in why if w)
+    label, text = _chinese(row)
     return Item(
         id=paper_id,
         title=" ".join(str(row.get("title", "")).split()),
         authors=[str(a) for a in row.get("authors") or []],
         category=str(row.get("primary_category", "")),
-        tldr=str(brief["tldr"]) if isinstance(brief, dict) and brief.get("tldr") else None,
+        label=label,
+        tldr=text,
         score=_score(row),
         why=str(why) if why else None,
         summarized=row.get("summarized") is not False,
         recommended=recommended,
     )
+
+
+def _chinese(row: dict[str, Any]) -> tuple[str, str | None]:
+    """The Chinese text a push shows: the TL;DR, else (a Jekyll-only day) the translation."""
+    brief, detailed = row.get("brief"), row.get("detailed")
+    if isinstance(brief, dict) and brief.get("tldr"):
+        return "TL;DR", str(brief["tldr"])
+    if isinstance(detailed, dict) and detailed.get("translation"):
+        return "译文", str(detailed["translation"])
+    return "TL;DR", None
 
 
 def _score(row: dict[str, Any]) -> float | None:
