@@ -249,3 +249,21 @@ def test_pacer_keeps_to_n_messages_a_period() -> None:
         pacer.wait()
     # messages 3-4 wait for the first window to pass, message 5 for the second
     assert 0.75 <= time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("platform", ["feishu", "wecom", "dingtalk", "slack"])
+def test_each_platforms_own_rate_limit_answer_is_waited_out(
+    hooks: ChatHooks, platform: str
+) -> None:
+    # Feishu 11232, WeCom 45009, DingTalk 130101 (all HTTP 200), Slack 429 + Retry-After.
+    hooks.per_minute[platform] = 1
+    hooks.window = 1.0
+    channel = channels(hooks)[platform]
+    channel.max_wait = 1.0  # the platforms name no wait (DingTalk's is a minute): cap it here
+    size = {"feishu": 8000, "wecom": 2000, "dingtalk": 8000, "slack": 5000}[platform]  # 2 messages
+    item = Item(id="2601.00001", title="T", authors=["A"], category="cs.SD", tldr="要" * size)
+    delivery = channel.send(DayDigest(day=DAY, items=[item]), recipient="g")
+    assert delivery.ok and delivery.total >= 2, delivery.error
+    answers = [r for r in hooks.received[platform] if not r.accepted]
+    assert answers, "the stand-in never said too many"
+    assert len(hooks.accepted(platform)) == delivery.total
