@@ -257,9 +257,9 @@ def test_each_platforms_own_rate_limit_answer_is_waited_out(
 ) -> None:
     # Feishu 11232, WeCom 45009, DingTalk 130101 (all HTTP 200), Slack 429 + Retry-After.
     hooks.per_minute[platform] = 1
-    hooks.window = 1.0
+    hooks.window = 0.5
     channel = channels(hooks)[platform]
-    channel.max_wait = 1.0  # the platforms name no wait (DingTalk's is a minute): cap it here
+    channel.max_wait = 0.6  # the platforms name no wait (DingTalk's is a minute): cap it here
     size = {"feishu": 8000, "wecom": 2000, "dingtalk": 8000, "slack": 5000}[platform]  # 2 messages
     item = Item(id="2601.00001", title="T", authors=["A"], category="cs.SD", tldr="要" * size)
     delivery = channel.send(DayDigest(day=DAY, items=[item]), recipient="g")
