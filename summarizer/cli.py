@@ -124,7 +124,12 @@ def digest(
         pipeline.close()
     console.day_table([report], price_known=pipeline.price is not None)
     if site:
-        _build_site(pipeline.settings)
+        try:
+            _build_site(pipeline.settings)
+        except SummarizerError as exc:
+            if push and exc.exit_code == 3:
+                push_hooks.run_stopped(pipeline.settings, day, exc)
+            raise
     status = console.finish([report])
     if push:
         push_hooks.after_digest(pipeline.settings, report.day, [report])
