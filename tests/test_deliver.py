@@ -109,6 +109,7 @@ def test_a_paper_longer_than_a_message_continues_and_is_never_cut(hooks: ChatHoo
         assert channel.send(digest, recipient="g").ok, name
         received = hooks.received[name]
         assert len(received) >= 2 and all(r.accepted for r in received), name
+        assert "第0000段" in visible(name, received[0].body), name  # no message of a title alone
         text = "".join(visible(name, r.body) for r in received)
         text = re.sub(r"\s+", "", re.sub(r"\**arXiv 每日速递[^\n]*（续）\**", "", text))
         found = [int(n) for n in re.findall(r"第(\d{4})段", text)]

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from summarizer.redaction import redact
@@ -56,52 +57,65 @@ def digest_lines(digest: DayDigest) -> tuple[list[Line], list[list[Line]]]:
     return head, blocks
 
 
-def _split_line(line: Line, *, fits: Fits, lead: Line) -> list[Line]:
-    """`line` as pieces that each fit in a message holding only `lead` before them."""
-    pieces: list[Line] = []
-    rest = line
-    while not fits([lead, rest]):
-        longest = max(range(len(rest)), key=lambda i: len(rest[i].text) if not rest[i].url else -1)
-        span = rest[longest]
-        low, high = 0, len(span.text)  # the longest prefix of `span` that fits
-        while low < high:
-            mid = (low + high + 1) // 2
-            if fits([lead, (*rest[:longest], replace(span, text=span.text[:mid]))]):
-                low = mid
-            else:
-                high = mid - 1
-        if low == 0 or span.url:
-            raise DeliveryError("a line of the digest does not fit in one message")
-        pieces.append((*rest[:longest], replace(span, text=span.text[:low])))
-        rest = (replace(span, text=span.text[low:]), *rest[longest + 1 :])
-    return [*pieces, rest]
+def _largest_prefix(line: Line, *, fits: Callable[[Line], bool]) -> tuple[Line, Line] | None:
+    """`line` cut in two inside its longest text span, the first part as long as `fits` allows;
+    None when not even one character of it fits."""
+    longest = max(range(len(line)), key=lambda i: len(line[i].text) if not line[i].url else -1)
+    span = line[longest]
+    if span.url:
+        return None
+    low, high = 0, len(span.text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits((*line[:longest], replace(span, text=span.text[:mid]))):
+            low = mid
+        else:
+            high = mid - 1
+    if low == 0:
+        return None
+    head = (*line[:longest], replace(span, text=span.text[:low]))
+    return head, (replace(span, text=span.text[low:]), *line[longest + 1 :])
+
+
+def _fits_after(fits: Fits, lines: list[Line], part: Line) -> bool:
+    return fits([*lines, part])
 
 
 def pack(head: list[Line], blocks: list[list[Line]], *, fits: Fits, more: Line) -> list[list[Line]]:
-    """The blocks in order, as few messages as fit; `more` heads every message after the first."""
+    """The blocks in order, as few messages as fit; `more` heads every message after the first.
+
+    A paper goes whole into the current message, else whole into the next; one too long for a
+    message of its own continues line by line, a long line cut where the message is full.
+    """
     messages: list[list[Line]] = []
     current, has_body = list(head), False
     for block in blocks:
-        joined = [*current, (), *block]
-        if fits(joined):
-            current, has_body = joined, True
+        if fits([*current, (), *block]):
+            current, has_body = [*current, (), *block], True
             continue
         if has_body:
             messages.append(current)
             current, has_body = [more], False
-            joined = [*current, (), *block]
-            if fits(joined):
-                current, has_body = joined, True
+            if fits([*current, (), *block]):
+                current, has_body = [*current, (), *block], True
                 continue
-        # A paper too long for a whole message of its own: line by line, continuing in the next.
         current.append(())
         for line in block:
-            for piece in _split_line(line, fits=fits, lead=more):
-                if not fits([*current, piece]):
-                    messages.append(current)
-                    current = [more]
-                current.append(piece)
-                has_body = True
+            rest: Line | None = line
+            while rest is not None:
+                if fits([*current, rest]):
+                    current.append(rest)
+                    rest = None
+                    continue
+                cut = _largest_prefix(rest, fits=partial(_fits_after, fits, current))
+                if cut is None and current == [more]:
+                    raise DeliveryError("a line of the digest does not fit in one message")
+                if cut is not None:
+                    current.append(cut[0])
+                    rest = cut[1]
+                messages.append(current)
+                current = [more]
+            has_body = True
     messages.append(current)
     return messages
 
