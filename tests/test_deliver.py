@@ -268,3 +268,25 @@ def test_each_platforms_own_rate_limit_answer_is_waited_out(
     answers = [r for r in hooks.received[platform] if not r.accepted]
     assert answers, "the stand-in never said too many"
     assert len(hooks.accepted(platform)) == delivery.total
+
+
+def test_webhook_tokens_are_redacted_but_path_words_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from summarizer.config import load_settings
+    from summarizer.deliver.channels import protect_push_secrets
+    from summarizer.redaction import redact
+
+    monkeypatch.setenv(
+        "SUMMARIZER_SLACK_WEBHOOK",
+        "https://hooks.slack.com/services/T01AB2CD3/B04EF5GH6/q7Rs8tUv9WxYz0aBcDeFgHiJ",
+    )
+    monkeypatch.setenv(
+        "SUMMARIZER_DINGTALK_WEBHOOK",
+        "https://oapi.dingtalk.com/robot/send?access_token=9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    )
+    protect_push_secrets(load_settings())
+    text = redact(
+        "services open-apis T01AB2CD3 q7Rs8tUv9WxYz0aBcDeFgHiJ 9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    )
+    assert text == "services open-apis *** *** ***"

@@ -49,8 +49,14 @@ def protect_push_secrets(settings: Settings) -> None:
         if parsed.password:
             parts.append(parsed.password)
         for part in parts:
-            if len(part) >= _MIN_SECRET:
+            if _token_like(part):
                 protect_secret(SecretStr(part))
+
+
+def _token_like(part: str) -> bool:
+    """A URL part that can be a token (a key, a UUID, Slack's path parts), not a word of the
+    path such as "services" or "open-apis", which would blank out ordinary text."""
+    return len(part) >= _MIN_SECRET and (any(c.isdigit() for c in part) or len(part) >= 20)
 
 
 def _hook_id(url: str) -> str:
