@@ -4,6 +4,7 @@ every (day, channel, recipient) in the store, and tell the channels when a run c
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -124,6 +125,9 @@ def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushRep
     store = Store(settings.cache_path)
     try:
         report = deliver(store, channels, _note_digest(settings, day, "alert", note), force=True)
+    except (sqlite3.Error, OSError) as exc:  # a broken store must not hide why the run stopped
+        log.warning("alert not sent: %s", redact(str(exc)))
+        return PushReport(day=day)
     finally:
         store.close()
     for failed in report.failed:
