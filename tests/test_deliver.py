@@ -290,3 +290,45 @@ def test_webhook_tokens_are_redacted_but_path_words_are_not(
         "services open-apis T01AB2CD3 q7Rs8tUv9WxYz0aBcDeFgHiJ 9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     )
     assert text == "services open-apis *** *** ***"
+
+
+def _plain(lines: list) -> str:
+    return "\n".join("".join(span.text for span in line) for line in lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab中文<&*[] ", min_size=0, max_size=900), min_size=1, max_size=8),
+    st.integers(min_value=120, max_value=1500),
+)
+def test_packing_keeps_every_character_in_order_within_the_limit(
+    tldrs: list[str], limit: int
+) -> None:
+    from summarizer.deliver.chat import digest_lines, pack
+
+    items = [
+        Item(
+            id=f"2601.{n:05d}", title=f"title {n}", authors=["A"], category="cs.SD", tldr=t or None
+        )
+        for n, t in enumerate(tldrs)
+    ]
+    digest = DayDigest(day=DAY, items=items)
+    head, blocks = digest_lines(digest)
+    more = (Span("（续）", own=True),)
+
+    def fits(lines: list) -> bool:
+        return len(_plain(lines)) <= limit
+
+    messages = pack(head, blocks, fits=fits, more=more)
+    assert all(fits(m) for m in messages)
+    spans = [
+        s.text
+        for m in messages
+        for i, line in enumerate(m)
+        for s in line
+        if not (i == 0 and line == more)
+    ]
+    expected = [s.text for line in head for s in line] + [
+        s.text for b in blocks for line in b for s in line
+    ]
+    assert "".join(spans) == "".join(expected)
