@@ -13,8 +13,6 @@ import click
 from . import console
 from .backfill import run_backfill
 from .config import load_settings
-from .deliver import hooks as push_hooks
-from .deliver.channels import protect_push_secrets
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline
 from .publish.render import render_entry_md, render_jsonl
@@ -61,8 +59,14 @@ def _setup(kwargs: dict[str, Any]) -> Pipeline:
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
     protect_secret(settings.openai_api_key)
-    protect_push_secrets(settings)
+    _push_hooks().protect_push_secrets(settings)
     return Pipeline(settings, reporter=console.ProgressReporter())
+
+
+def _push_hooks() -> Any:
+    from .deliver import hooks  # the delivery stage: loaded when a command gets that far
+
+    return hooks
 
 
 def _day(text: str) -> date:
@@ -108,7 +112,7 @@ def digest(
     day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
     if push:
-        push_hooks.check(pipeline.settings)
+        _push_hooks().check(pipeline.settings)
     try:
         if day is None:
             day = latest_digest_day(datetime.now(UTC))
@@ -118,7 +122,7 @@ def digest(
         report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
     except SummarizerError as exc:
         if push and exc.exit_code == 3:
-            push_hooks.run_stopped(pipeline.settings, day, exc)
+            _push_hooks().run_stopped(pipeline.settings, day, exc)
         raise
     finally:
         pipeline.close()
@@ -128,11 +132,11 @@ def digest(
             _build_site(pipeline.settings)
         except SummarizerError as exc:
             if push and exc.exit_code == 3:
-                push_hooks.run_stopped(pipeline.settings, day, exc)
+                _push_hooks().run_stopped(pipeline.settings, day, exc)
             raise
     status = console.finish([report])
     if push:
-        push_hooks.after_digest(pipeline.settings, report.day, [report])
+        _push_hooks().after_digest(pipeline.settings, report.day, [report])
     return status
 
 
@@ -148,8 +152,8 @@ def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw:
     console.configure_logging(verbose)
     day = _day(date_text) if date_text is not None else None
     settings = load_settings(**kw)
-    protect_push_secrets(settings)
-    push_hooks.push_command(settings, day, to=to, force=force)
+    _push_hooks().protect_push_secrets(settings)
+    _push_hooks().push_command(settings, day, to=to, force=force)
     return 0
 
 
@@ -227,7 +231,7 @@ def backfill(
         raise InputError(f"--from {first} is after --to {last}")
     pipeline = _setup(kw)
     if push:
-        push_hooks.check(pipeline.settings)
+        _push_hooks().check(pipeline.settings)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         for day in skipped:
@@ -244,7 +248,7 @@ def backfill(
         _build_site(pipeline.settings)
     status = console.finish(reports)
     if push:
-        push_hooks.after_backfill(pipeline.settings, reports)
+        _push_hooks().after_backfill(pipeline.settings, reports)
     return status
 
 

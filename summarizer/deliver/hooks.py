@@ -6,9 +6,18 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .base import PushFailed
-from .channels import select
+from .channels import protect_push_secrets, select
 from .content import latest_written
 from .run import alert, push_day, raise_failures, say
+
+__all__ = [
+    "after_backfill",
+    "after_digest",
+    "check",
+    "protect_push_secrets",
+    "push_command",
+    "run_stopped",
+]
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
