@@ -486,3 +486,33 @@ def test_a_jekyll_day_pushes_the_translation(
     for record in jekyll_sample.records:
         assert (record.detailed or {})["translation"] in text
     assert "总结暂缺" not in text and text.count("译文：") == len(jekyll_sample.records)
+
+
+def test_with_ranking_the_recommended_papers_lead_every_push(
+    stage: Stage,
+    hooks: ChatHooks,
+    smtp: SmtpStandin,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_KEYWORDS", "deepfake,spatial,LoRa")
+    monkeypatch.setenv("SUMMARIZER_AUTHORS", "Yuankun Xie")
+    for name, value in {**smtp.env("alice@example.org"), **hooks.env()}.items():
+        if name.startswith(("SUMMARIZER_SMTP", "SUMMARIZER_MAIL", "SUMMARIZER_TELEGRAM")):
+            monkeypatch.setenv(name, value)
+    run = cli("digest", "--date", "2026-01-07", "--push")
+    assert run.code == 0, run.err
+    toc = (stage.out / "2026-01-07.md").read_text("utf-8")
+    section = toc.split("# Table of Contents")[0]
+    picks = re.findall(r"\]\(#([0-9.]+)\) \(score", section)  # the digest's recommended section
+    assert picks and f"[Total: {len(picks)}]" in section
+    (mail,) = smtp.mails
+    assert f"推荐 {len(picks)} 篇" in mail.message["Subject"] and "27 篇" in mail.message["Subject"]
+    text = mail.part("plain")
+    order = [text.index(f"arXiv:{pid}") for pid in picks]
+    assert order == sorted(order)  # best first, as in the digest
+    rest = [r["id"] for r in day_records(stage, "2026-01-07") if r["id"] not in picks]
+    assert max(order) < min(text.index(f"arXiv:{pid}") for pid in rest)
+    assert "keywords: deepfake" in text and "今日推荐" in mail.part("html")
+    first = telegram_text(hooks.accepted("telegram")[0].body["text"])[0]
+    assert first.index(f"arXiv:{picks[0]}") < first.index("[2]") and "★" in first
