@@ -204,7 +204,7 @@ def test_no_secret_in_any_output_file_message_or_stored_record(
     for name, value in hooks.env().items():
         monkeypatch.setenv(name, value)
     smtp.refuse = "554 refused"
-    hooks.refuse["slack"] = 50
+    hooks.refuse["slack"], hooks.refuse_status = 50, 403
     runs: list[Run] = [cli("digest", *DAY_ARGS, "--push", "-vv")]
     smtp.refuse, hooks.refuse["slack"] = None, 0
     runs.append(cli("push", "--date", DAY, "-vv"))

@@ -109,7 +109,8 @@ class ChatHooks(BackgroundServer):
     """Feishu, DingTalk, WeCom, Slack, Telegram and a generic webhook on one loopback server.
 
     `per_minute[platform]` caps accepted messages in any 60 s (DingTalk and WeCom 20 as their
-    docs say; None: no cap); `refuse[platform] = n` refuses the next n requests (HTTP 500).
+    docs say; None: no cap); `refuse[platform] = n` refuses the next n requests (HTTP
+    `refuse_status`, 500 unless changed).
     """
 
     FEISHU_TOKEN = "feishu-hook-token-0b7e9c"
@@ -126,6 +127,7 @@ class ChatHooks(BackgroundServer):
         self.per_minute: dict[str, int | None] = {"dingtalk": 20, "wecom": 20}
         self.window = 60.0  # seconds `per_minute` counts over (tests shorten it)
         self.refuse: dict[str, int] = defaultdict(int)
+        self.refuse_status = 500  # 5xx: the client retries; 4xx: it gives up at once
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -180,7 +182,7 @@ class ChatHooks(BackgroundServer):
                 status, answer, headers = 404, {"error": "not found"}, {}
             elif self.refuse[platform] > 0:
                 self.refuse[platform] -= 1
-                status, answer, headers = 500, {"error": "refused by the stand-in"}, {}
+                status, answer, headers = self.refuse_status, {"error": "refused"}, {}
             else:
                 status, answer, headers = check(body, params, len(raw))
                 if status == 200 and answer.get("_accepted"):
