@@ -63,6 +63,14 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
         raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
 
 
+def first_messages(
+    paper: Paper, kind: SummaryKind, *, language: str, body: str = ""
+) -> list[dict[str, str]]:
+    """The conversation of a paper's first attempt: the system and user turns of the prompt."""
+    system, user = load_template(kind).render(paper=paper, language=language, body=body)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
 @dataclass
 class Outcome:
     summary: Brief | Detailed
@@ -88,8 +96,7 @@ class Summarizer:
     _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
-        system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        messages = first_messages(paper, kind, language=self.language, body=body)
         spent = Usage()
         attempts = 0
         retrying = AsyncRetrying(
@@ -189,4 +196,4 @@ def _feedback(exc: InvalidAnswer) -> str:
     )
 
 
-__all__ = ["InvalidAnswer", "Outcome", "Summarizer", "parse_answer"]
+__all__ = ["InvalidAnswer", "Outcome", "Summarizer", "first_messages", "parse_answer"]

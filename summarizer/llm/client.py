@@ -63,6 +63,27 @@ def strict_schema(kind: SummaryKind) -> dict[str, Any]:
     return dict(tighten(SUMMARY_MODELS[kind].model_json_schema()))
 
 
+def chat_request(
+    *, model: str, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
+) -> dict[str, Any]:
+    """The chat-completions request body for one summary: what a live call sends, and what a
+    batch request line carries as its `body`."""
+    request: dict[str, Any] = {"model": model, "messages": messages}
+    schema = strict_schema(kind)
+    if mode == "json_schema":
+        request["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": kind, "strict": True, "schema": schema},
+        }
+    elif mode == "json_object":
+        request["response_format"] = {"type": "json_object"}
+    else:
+        tool = {"name": kind, "description": f"Record the {kind} summary", "parameters": schema}
+        request["tools"] = [{"type": "function", "function": tool}]
+        request["tool_choice"] = {"type": "function", "function": {"name": kind}}
+    return request
+
+
 def _retry_after(response: Any) -> float | None:
     """Seconds the server asks us to wait: `retry-after-ms`, or `retry-after` as seconds or as
     an HTTP date. None when absent or unreadable."""
@@ -101,29 +122,13 @@ class OpenAIChat:
     async def complete(
         self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
     ) -> Completion:
-        extra: dict[str, Any] = {}
-        schema = strict_schema(kind)
-        if mode == "json_schema":
-            extra["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": kind, "strict": True, "schema": schema},
-            }
-        elif mode == "json_object":
-            extra["response_format"] = {"type": "json_object"}
-        else:
-            tool = {"name": kind, "description": f"Record the {kind} summary", "parameters": schema}
-            extra["tools"] = [{"type": "function", "function": tool}]
-            extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
+        request = chat_request(model=self.model, messages=messages, kind=kind, mode=mode)
         try:
             # The SDK's timeout bounds each network read; this bounds the whole request, so a
             # server that trickles its answer cannot hold a slot for longer than the setting.
             async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    **extra,
-                )
-            return _completion(response)
+                response = await self._client.chat.completions.create(**request)
+            return completion_of(response)
         except TimeoutError:
             raise TransientError("request timed out") from None
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
@@ -162,7 +167,8 @@ class OpenAIChat:
             raise TransientError(f"unreadable response ({type(exc).__name__})") from None
 
 
-def _completion(response: Any) -> Completion:
+def completion_of(response: Any) -> Completion:
+    """A chat completion (the SDK's object) as the attempt loop reads it."""
     usage = Usage(requests=1)
     if response.usage:
         details = response.usage.prompt_tokens_details
