@@ -17,7 +17,7 @@ from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.prompts import load_template
-from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
+from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
 from .publish.render import render_jekyll, render_jsonl, render_toc
 from .redaction import redact
@@ -72,6 +72,10 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        # Set by the batch engine: what its batches spent per (kind, paper id) in this run, to
+        # report as made (not cached); and the attempts left for live retries after a batch.
+        self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
+        self.max_attempts = settings.max_attempts
 
     def close(self) -> None:
         self.store.close()
@@ -193,7 +197,26 @@ class Pipeline:
                 report.cost = self.budget.spent - spent
         report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
         report.summarized = len(asked) - len(report.missing)
+        if self.batch_spent:
+            self._count_batch_work(papers, have, asked, report)
         return have
+
+    def _count_batch_work(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        asked: set[str],
+        report: DayReport,
+    ) -> None:
+        """Summaries the batch engine made in this run count as made, at what they cost."""
+        ids = {p.id for p in papers}
+        by_batch = {pid for kind, pid in have if (kind, pid) in self.batch_spent} - asked
+        for key in [k for k in self.batch_spent if k[1] in ids]:
+            usage, cost = self.batch_spent.pop(key)
+            report.usage += usage
+            report.cost += cost
+        report.cached -= len(by_batch)
+        report.summarized += len(by_batch)
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(
@@ -211,7 +234,7 @@ class Pipeline:
             client=client,
             language=self.settings.language,
             mode=self.settings.response_mode,
-            max_attempts=self.settings.max_attempts,
+            max_attempts=self.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
             budget=self.budget,

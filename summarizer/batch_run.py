@@ -1,0 +1,301 @@
+"""Digests through the provider's Batch API: submit what the days need, wait, collect, write.
+
+For each day (oldest first) the (kind, paper) pairs without a stored summary, not already in an
+open batch and with attempts left become one batch (split only at the provider's limits), recorded
+in the store before it is waited for. Then every open batch of the store is polled each
+`SUMMARIZER_BATCH_POLL` seconds; results are stored as they arrive and a day is digested (by the
+ordinary pipeline, so its files are byte-identical to the live path's) as soon as none of its
+requests is still open. What the batches left undone (error lines, invalid answers, requests an
+expired batch never ran) is asked live by that digest within the attempt limit, or, when many are
+left, goes into one follow-up batch first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from urllib.parse import urlparse
+
+from . import console
+from .batch_collect import Collector, Tally
+from .batch_ledger import EXPORT, BatchLedger, BatchRow
+from .config import Settings
+from .errors import InputError
+from .llm.attempts import first_messages
+from .llm.batch import (
+    BatchClient,
+    BatchRequest,
+    BatchState,
+    BatchUnavailable,
+    OpenAIBatches,
+    RequestKey,
+    batch_limits,
+    write_request_files,
+)
+from .llm.client import chat_request
+from .models import Paper, SummaryKind
+from .pipeline import KINDS, Pipeline
+from .report import DayReport
+from .selection import Plan
+from .sources.fulltext import fetch_body
+
+log = logging.getLogger(__name__)
+FOLLOW_UP_MIN = 200  # requests left undone by a day's batch: fewer go live, more go in a new batch
+NO_BATCH_API = {
+    "deepseek": "DeepSeek has no Batch API",
+    "ollama": "Ollama has no Batch API",
+    "vllm": "vLLM serves no Batch API; use `summarizer batch export FILE` with `vllm run_batch`",
+}
+
+
+def provider_of(settings: Settings) -> str:
+    """The provider, for deciding whether it offers a Batch API (the provider profiles will say
+    this once they land; until then, by name or by the endpoint's host and port)."""
+    if settings.provider != "auto":
+        return settings.provider
+    parsed = urlparse(settings.openai_base_url or "")
+    host = parsed.hostname or ""
+    if host.endswith("deepseek.com"):
+        return "deepseek"
+    if "dashscope" in host:
+        return "dashscope"
+    if parsed.port == 11434:
+        return "ollama"
+    return "openai" if not host or host.endswith("openai.com") else "generic"
+
+
+def require_batch_api(settings: Settings) -> None:
+    reason = NO_BATCH_API.get(provider_of(settings))
+    if reason:
+        raise InputError(f"{reason}: run without --batch (SUMMARIZER_BATCH=off)")
+
+
+class BatchRun:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        client: BatchClient | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.pipeline = pipeline
+        self.settings = pipeline.settings
+        self.store = pipeline.store
+        self.ledger = BatchLedger(self.store)
+        self.collector = Collector(
+            store=self.store,
+            ledger=self.ledger,
+            language=self.settings.language,
+            price=pipeline.price.for_batch() if pipeline.price else None,
+            spent=pipeline.batch_spent,
+        )
+        self.limits = batch_limits(self.settings.openai_base_url)
+        self.work_dir = self.settings.output_dir / ".batch"
+        self.sleep = sleep
+        self.submitted = 0
+        self._client = client
+        self._shown: dict[str, tuple[str, int, int]] = {}
+
+    @property
+    def client(self) -> BatchClient:
+        if self._client is None:
+            self._client = OpenAIBatches(
+                api_key=self.settings.require_key(),
+                base_url=self.settings.openai_base_url,
+                timeout=self.settings.request_timeout,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    # --- submitting ------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Settle batches a killed run left half-made: never sent (drop them) or sent but not
+        recorded as created (find the batch made from their file, else drop them)."""
+        for row in self.ledger.batches(open_only=True):
+            if row.status == "writing":
+                self.ledger.forget(row.key)
+            elif row.status == "uploaded" and row.input_file:
+                state = self.client.find_by_input(row.input_file)
+                if state is None:
+                    self.ledger.forget(row.key)
+                else:
+                    self.ledger.submitted(row.key, state)
+
+    def requests(
+        self, day: date | None, papers: list[Paper], kinds: tuple[SummaryKind, ...]
+    ) -> Iterator[BatchRequest]:
+        """The requests `papers` still need: not stored, not in an open batch, attempts left."""
+        settings = self.settings
+        for kind in kinds:
+            stored = self.pipeline.stored(papers, kind)
+            version = self.pipeline.prompt_version(kind)
+            wanted = [
+                (RequestKey(p.id, p.version, kind, version, settings.model), p)
+                for p in papers
+                if p.id not in stored
+            ]
+            ids = [key.custom_id for key, _ in wanted]
+            running = self.ledger.open_requests(ids)
+            used = self.ledger.attempts(ids)
+            for key, paper in wanted:
+                if key.custom_id in running or used.get(key.custom_id, 0) >= settings.max_attempts:
+                    continue
+                body, source = self._body(paper)
+                messages = first_messages(paper, kind, language=settings.language, body=body)
+                yield BatchRequest(
+                    key=key,
+                    body=chat_request(
+                        model=settings.model,
+                        messages=messages,
+                        kind=kind,
+                        mode=settings.response_mode,
+                    ),
+                    day=day.isoformat() if day else None,
+                    source=source,
+                )
+
+    def _body(self, paper: Paper) -> tuple[str, str]:
+        if not self.settings.full_text:
+            return "", "abstract"
+        body = fetch_body(
+            paper_id=paper.id,
+            version=paper.version,
+            abstract=paper.abstract,
+            web_url=self.settings.arxiv_web_url,
+            budget_tokens=self.settings.full_text_tokens,
+        )
+        return ("", "abstract") if body.source == "abstract" else (body.text, body.source)
+
+    def submit(self, requests: Iterator[BatchRequest], *, stem: str) -> list[str]:
+        """Write, upload and create batches for `requests`; each is recorded the moment it
+        exists, before anything waits on it."""
+        keys = []
+        endpoint = self.settings.openai_base_url or "https://api.openai.com/v1"
+        for file in write_request_files(
+            requests, directory=self.work_dir, stem=stem, limits=self.limits
+        ):
+            key = self.ledger.begin(endpoint=endpoint)
+            self.ledger.add_requests(key, file.requests)
+            file_id = self.client.upload(file.path)
+            self.ledger.uploaded(key, file_id)
+            state = self.client.submit(file_id, metadata={"summarizer_batch": key})
+            self.ledger.submitted(key, state)
+            file.path.unlink(missing_ok=True)
+            self.submitted += 1
+            keys.append(key)
+            console.say(f"batch {state.id} submitted: {len(file.requests)} requests ({stem})")
+        return keys
+
+    # --- collecting ------------------------------------------------------------------------
+    def poll(self) -> Tally:
+        """Look once at every open batch of this store; collect those that have ended."""
+        tally = Tally()
+        for row in self.ledger.batches(open_only=True):
+            if row.endpoint == EXPORT or row.provider_id is None:
+                continue
+            try:
+                state = self.client.get(row.provider_id)
+            except BatchUnavailable as exc:
+                log.warning("%s; looking again later", exc)
+                continue
+            self.ledger.update(row.key, state)
+            self._show(row, state)
+            if state.terminal:
+                tally += self.collect(row, state)
+        return tally
+
+    def collect(self, row: BatchRow, state: BatchState) -> Tally:
+        tally = Tally()
+        for file_id in (state.output_file_id, state.error_file_id):
+            if not file_id:
+                continue
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            path = self.work_dir / f"{file_id}.jsonl"
+            self.client.download(file_id, path)
+            tally += self.collector.ingest_file(row.key, path)
+            path.unlink(missing_ok=True)
+        self.ledger.collected(row.key)
+        console.say(
+            f"batch {state.id} {state.status}: {tally.ok} summaries stored, "
+            f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
+        )
+        return tally
+
+    def _show(self, row: BatchRow, state: BatchState) -> None:
+        seen = (state.status, state.completed, state.failed)
+        if self._shown.get(row.key) == seen:
+            return
+        self._shown[row.key] = seen
+        done = state.completed + state.failed
+        console.say(
+            f"batch {state.id} ({row.days or 'no day'}): {state.status}, "
+            f"{done}/{state.total or row.total} done, {state.failed} failed"
+        )
+
+    # --- days ---------------------------------------------------------------------------------
+    def run(
+        self,
+        plans: list[Plan],
+        *,
+        fmt: str,
+        wait: bool,
+        skip: Callable[[Plan], DayReport | None] = lambda plan: None,
+        on_report: Callable[[DayReport], None] = lambda report: None,
+    ) -> list[DayReport]:
+        """Submit what `plans` need, then (with `wait`) collect and digest every day."""
+        kinds = KINDS[fmt]
+        self.recover()
+        reports: dict[date, DayReport] = {}
+        waiting: dict[date, Plan] = {}
+        found: dict[date, int] = {}
+        for plan in plans:
+            done = skip(plan)
+            if done is not None:
+                reports[plan.day] = done
+                on_report(done)
+                continue
+            papers = plan.papers(self.pipeline.source.search, store=self.store)
+            found[plan.day] = len(papers)
+            self.store.save_papers(papers)
+            self.submit(self.requests(plan.day, papers, kinds), stem=str(plan.day))
+            waiting[plan.day] = plan
+        followed: set[date] = set()
+        while True:
+            self.poll()
+            still_open = self.ledger.open_days()
+            for day in sorted(waiting):
+                if day in still_open:
+                    continue
+                plan = waiting[day]
+                if day not in followed and self._follow_up(plan, kinds):
+                    followed.add(day)
+                    continue
+                report = self._digest(plan, fmt)
+                reports[day] = report
+                on_report(report)
+                del waiting[day]
+            if not waiting or not wait:
+                break
+            self.sleep(self.settings.batch_poll)
+        for day in waiting:
+            reports[day] = DayReport(day=day, found=found.get(day, 0), note="waiting for its batch")
+        return [reports[day] for day in sorted(reports)]
+
+    def _follow_up(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> bool:
+        if self.ledger.undone(plan.day) < FOLLOW_UP_MIN:
+            return False
+        papers = plan.papers(self.pipeline.source.search, store=self.store)
+        return bool(self.submit(self.requests(plan.day, papers, kinds), stem=f"{plan.day}-again"))
+
+    def _digest(self, plan: Plan, fmt: str) -> DayReport:
+        # A batch's answer was one attempt: the live retries of what it left get the rest.
+        self.pipeline.max_attempts = max(1, self.settings.max_attempts - 1)
+        try:
+            return self.pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+        finally:
+            self.pipeline.max_attempts = self.settings.max_attempts
