@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SENTINEL_KEY, Run, Stage, files_under
+from conftest import GOLDEN, SENTINEL_KEY, Run, Stage, assert_one_line_exit_2, files_under
 from test_backfill import (
     FIRST,
     LAST,
@@ -131,3 +131,235 @@ def test_failed_lines_are_retried_live_and_nothing_is_lost(batch_env: Stage, cli
     # nobody answered twice for the same paper
     for title, n in stage.model.batch_api.answered.items():
         assert n + stage.model.by_paper[title] == 1, title
+
+
+def test_digest_by_batch_reproduces_the_sample_digest(batch_env: Stage, cli: Cli) -> None:
+    run = cli("digest", "--date", "2026-01-07", "--batch", "--format", "all")
+    assert run.code == 0, run.err
+    assert batch_env.model.requests == 0
+    assert (batch_env.out / "2026-01-07.md").read_bytes() == (
+        GOLDEN / "toc-2026-01-07.md"
+    ).read_bytes()
+    ((_, status, total),) = batches(batch_env.out)  # brief and detailed in one batch
+    assert status == "completed" and total == 2 * 27
+    # SUMMARIZER_BATCH=on does the same; everything is stored now, so nothing is submitted
+    os.environ["SUMMARIZER_BATCH"] = "on"
+    again = cli("digest", "--date", "2026-01-07", "--format", "all")
+    assert again.code == 0, again.err
+    assert len(batches(batch_env.out)) == 1 and batch_env.model.requests == 0
+
+
+# --- SIGKILL while polling --------------------------------------------------------------------
+
+
+def _backfill(stage: Stage, home: Path, *extra: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
+    env.update(
+        ARXIV_API_URL=stage.arxiv.url,
+        OPENAI_BASE_URL=stage.model.base_url,
+        OPENAI_API_KEY=SENTINEL_KEY,
+        SUMMARIZER_OUTPUT_DIR=str(stage.out),
+        SUMMARIZER_BATCH_POLL="0.1",
+    )
+    command = [sys.executable, "-m", "summarizer", "backfill", "--from", "2026-03-02"]
+    return subprocess.Popen(
+        [*command, "--to", "2026-03-06", "--batch", *extra],
+        cwd=home,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _submitted(out: Path) -> int:
+    try:
+        with sqlite3.connect(out / "summarizer.sqlite3") as conn:
+            (n,) = conn.execute(
+                "SELECT COUNT(*) FROM batches WHERE provider_id IS NOT NULL"
+            ).fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(n)
+
+
+def week(stage: Stage) -> dict[str, date]:
+    corpus = every_three_hours(
+        datetime(2026, 2, 26, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC), prefix="2602"
+    )
+    for paper in corpus:
+        stage.arxiv.add(paper)
+    return {p.id: d for p in corpus if (d := expected_day(p, WEEKDAYS[:5])) is not None}
+
+
+def test_killed_while_polling_resumes_without_resubmitting(
+    batch_env: Stage, isolated: Path
+) -> None:
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.timing = (0.1, 60.0, 0.1)  # batches that stay in progress until the kill
+    proc = _backfill(stage, isolated)
+    deadline = time.monotonic() + 60
+    while _submitted(stage.out) < 5 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # polling now
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=10)
+    assert b"in_progress" in out
+    assert api.created == 5 and _submitted(stage.out) == 5
+    assert not (stage.out / "data").exists()  # nothing was finished
+
+    api.timing = (0.1, 0.3, 0.1)
+    proc = _backfill(stage, isolated)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert api.created == 5, "a batch was submitted again"
+    assert stage.model.requests == 0
+    digests = read_digests(stage.out)
+    assert sorted(digests) == WEEKDAYS[:5]
+    assert placed_once(digests) == expected
+    assert all(r["brief"] for records in digests.values() for r in records)
+    assert max(api.answered.values()) == 1
+
+
+def test_no_wait_then_status_then_collect(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.timing = (0.1, 3600.0, 0.1)
+    started = time.monotonic()
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch", "--no-wait")
+    assert run.code == 0, run.err
+    assert time.monotonic() - started < 20
+    assert api.created == 5 and "waiting for its batch" in run.out
+    assert "batch status" in run.out
+    assert not (stage.out / "data").exists()
+
+    status = cli("batch", "status")
+    assert status.code == 0, status.err
+    for batch_id, state, _ in batches(stage.out):
+        assert batch_id in status.out and state in {"validating", "in_progress"}
+    assert status.out.count("in_progress") >= 5
+
+    api.timing = (0.1, 0.2, 0.1)
+    later = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert later.code == 0, later.err
+    assert api.created == 5 and stage.model.requests == 0
+    assert placed_once(read_digests(stage.out)) == expected
+    status = cli("batch", "status")
+    assert status.out.count("completed") >= 5
+
+
+def test_expired_batch_every_paper_summarized_none_paid_twice(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.expire_after = 0.5  # the window runs out with half the requests run
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert run.code == 0, run.err
+    assert {state for _, state, _ in batches(stage.out)} == {"expired"}
+    assert "not run" in run.out
+    digests = read_digests(stage.out)
+    assert placed_once(digests) == expected
+    assert all(r["brief"] for records in digests.values() for r in records)
+    answered_by_batch = sum(api.answered.values())
+    assert 0 < answered_by_batch < len(expected)
+    assert stage.model.requests == len(expected) - answered_by_batch
+    for paper_id in expected:
+        title = next(p.title for p in stage.arxiv.papers if p.id == paper_id)
+        assert api.answered[title] + stage.model.by_paper[title] == 1, paper_id
+
+
+def test_invalid_answers_are_retried_live(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    expected = week(stage)
+    stage.model.batch_api.invalid_fraction = 0.2
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert run.code == 0, run.err
+    assert all(r["brief"] for records in read_digests(stage.out).values() for r in records)
+    with sqlite3.connect(stage.out / "summarizer.sqlite3") as conn:
+        (invalid,) = conn.execute(
+            "SELECT COUNT(*) FROM batch_requests WHERE outcome = 'invalid'"
+        ).fetchone()
+    assert invalid > 0 and stage.model.requests == invalid
+    assert len(stored_briefs(stage.out)) == len(expected)
+
+
+def test_cancel_collects_what_finished(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.timing = (0.0, 3600.0, 0.1)
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch", "--no-wait")
+    assert run.code == 0, run.err
+    cancel = cli("batch", "cancel")
+    assert cancel.code == 0, cancel.err
+    assert {state for _, state, _ in batches(stage.out)} == {"cancelled"}
+    assert "cancelled" in cancel.out
+    with sqlite3.connect(stage.out / "summarizer.sqlite3") as conn:
+        open_ = conn.execute("SELECT COUNT(*) FROM batches WHERE collected_at IS NULL").fetchone()
+    assert open_ == (0,)
+    # the next run asks again for what the cancelled batches never ran
+    api.timing = (0.1, 0.2, 0.1)
+    again = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert again.code == 0, again.err
+    assert placed_once(read_digests(stage.out)) == expected
+    assert len(stored_briefs(stage.out)) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("SUMMARIZER_PROVIDER", "deepseek", ["DeepSeek has no Batch API", "--batch"]),
+        ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1", ["Ollama has no Batch API"]),
+        ("SUMMARIZER_PROVIDER", "vllm", ["batch export"]),
+    ],
+)
+def test_provider_without_a_batch_api_is_one_line_exit_2(
+    batch_env: Stage,
+    cli: Cli,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    value: str,
+    words: list[str],
+) -> None:
+    monkeypatch.setenv(setting, value)
+    assert_one_line_exit_2(cli("digest", "--date", "2026-01-07", "--batch"), *words)
+    assert_one_line_exit_2(cli("backfill", "--from", "2026-01-07", "--to", "2026-01-07", "--batch"))
+    assert batch_env.arxiv.requests == 0 and batch_env.model.requests == 0
+
+
+def test_no_wait_without_batch_is_refused(batch_env: Stage, cli: Cli) -> None:
+    assert_one_line_exit_2(cli("digest", "--date", "2026-01-07", "--no-wait"), "--batch")
+
+
+def test_export_for_vllm_then_import(batch_env: Stage, cli: Cli, tmp_path: Path) -> None:
+    stage = batch_env
+    requests_file = tmp_path / "requests.jsonl"
+    run = cli("batch", "export", str(requests_file), "--from", "2026-01-07")
+    assert run.code == 0, run.err
+    assert "vllm run_batch" in run.out
+    lines = [json.loads(line) for line in requests_file.read_text("utf-8").splitlines()]
+    assert len(lines) == 27 and stage.model.requests == 0
+    assert {line["url"] for line in lines} == {"/v1/chat/completions"}
+    assert all(line["custom_id"].endswith(":gpt-4o-mini") for line in lines)
+    # what `vllm run_batch -o` writes: one result per line, in its own order
+    results = tmp_path / "results.jsonl"
+    with results.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(reversed(lines)):
+            _, body = stage.model.batch_answer(line["body"], number=number, fault=None)
+            record = {
+                "id": f"vllm-{number}",
+                "custom_id": line["custom_id"],
+                "response": {"status_code": 200, "request_id": f"r{number}", "body": body},
+                "error": None,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    imported = cli("batch", "import", str(results))
+    assert imported.code == 0, imported.err
+    assert "27 summaries stored" in imported.out
+    digest = cli("digest", "--date", "2026-01-07")
+    assert digest.code == 0, digest.err
+    assert stage.model.requests == 0
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
