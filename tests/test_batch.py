@@ -363,3 +363,33 @@ def test_export_for_vllm_then_import(batch_env: Stage, cli: Cli, tmp_path: Path)
     assert digest.code == 0, digest.err
     assert stage.model.requests == 0
     assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+
+
+def test_a_run_killed_between_creating_and_recording_adopts_the_batch(
+    batch_env: Stage, cli: Cli
+) -> None:
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.timing = (0.1, 3600.0, 0.1)
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch", "--no-wait")
+    assert run.code == 0, run.err
+    assert api.created == 5
+    with sqlite3.connect(stage.out / "summarizer.sqlite3") as conn:
+        keys = [k for (k,) in conn.execute("SELECT key FROM batches ORDER BY key")]
+        # killed after the provider created it, before the store heard of it
+        conn.execute(
+            "UPDATE batches SET provider_id = NULL, status = 'uploaded' WHERE key = ?", (keys[0],)
+        )
+        # killed while still writing its file: the provider never saw this one
+        conn.execute(
+            "UPDATE batches SET provider_id = NULL, status = 'writing', input_file = NULL "
+            "WHERE key = ?",
+            (keys[1],),
+        )
+    api.timing = (0.1, 0.2, 0.1)
+    again = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert again.code == 0, again.err
+    assert api.created == 6  # only the never-sent one is made again
+    assert placed_once(read_digests(stage.out)) == expected
+    assert stage.model.requests == 0
