@@ -12,6 +12,7 @@ what the 429 back-off costs; it has no target.
 
     make bench                      # N = 50, 200, 1000 and the rpm scenario
     make bench ARGS="--n 50,200"    # chosen sizes
+    make bench ARGS="--batch-n 0"   # without the batch path (benchmarks/bench_batch.py)
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import bench_batch  # noqa: E402
 
 from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
 from summarizer.standins.openai_api import ModelStandin  # noqa: E402
@@ -260,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency"
     )
+    parser.add_argument(
+        "--batch-n", type=int, default=50_000, help="batch path: synthetic requests (0: skip)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
     failures: list[str] = []
@@ -276,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_rpm(args.rpm_n, args.rpm, args, failures)
     if args.over_n:
         bench_overcommitted(args.over_n, args)
+    if args.batch_n:
+        bench_batch.run(args.batch_n, failures)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

@@ -146,6 +146,9 @@ def test_standin_batch_lifecycle_with_the_openai_sdk(tmp_path: Path) -> None:
         failed = client.batches.create(
             input_file_id=bad.id, endpoint="/v1/chat/completions", completion_window="24h"
         )
+        while failed.status == "validating":
+            time.sleep(0.05)
+            failed = client.batches.retrieve(failed.id)
         assert failed.status == "failed" and failed.errors and failed.errors.data
 
         # cancelling: what ran is in the output file, the rest is batch_cancelled

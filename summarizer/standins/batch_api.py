@@ -47,6 +47,7 @@ class _Batch:
     cancelled: float | None = None  # clock time of the cancel request
     cancelled_done: int = 0
     final: dict[str, Any] | None = None  # output/error file ids once the batch has ended
+    validated: threading.Event = field(default_factory=threading.Event)
 
 
 class BatchAPI:
@@ -137,8 +138,11 @@ class BatchAPI:
             created_at=int(time.time()),
             expire_after=self.expire_after,
         )
-        self._validate(batch, self._contents[file_id])
         self.batches[batch.id] = batch
+        # Validated off the request, as the provider does: the batch is `validating` meanwhile.
+        threading.Thread(
+            target=self._validate, args=(batch, self._contents[file_id]), daemon=True
+        ).start()
         self._json(handler, 200, self._object(batch))
 
     def _retrieve(self, handler: BaseHTTPRequestHandler, batch_id: str) -> None:
@@ -180,6 +184,12 @@ class BatchAPI:
 
     # --- a batch's life --------------------------------------------------------------------------
     def _validate(self, batch: _Batch, data: bytes) -> None:
+        try:
+            self._check_lines(batch, data)
+        finally:
+            batch.validated.set()
+
+    def _check_lines(self, batch: _Batch, data: bytes) -> None:
         if len(data) > MAX_BYTES:
             batch.errors.append({"code": "file_too_large", "message": "over 200 MB", "line": None})
             return
@@ -205,8 +215,9 @@ class BatchAPI:
         if len(batch.lines) > MAX_REQUESTS or len(models) > 1 or not batch.lines:
             batch.errors.append({"code": "invalid_file", "message": "limits", "line": None})
             return
-        for _ in batch.lines:
-            draw = self._rng.random()
+        with self._lock:
+            draws = [self._rng.random() for _ in batch.lines]
+        for draw in draws:
             if draw < self.fail_fraction:
                 batch.fates.append("failed")
             elif draw < self.fail_fraction + self.invalid_fraction:
@@ -216,6 +227,8 @@ class BatchAPI:
 
     def _status(self, batch: _Batch) -> tuple[str, int]:
         """(status, requests run so far) on the stand-in's clock."""
+        if not batch.validated.is_set():
+            return "validating", 0
         if batch.errors:
             return "failed", 0
         now = time.monotonic()
