@@ -69,6 +69,7 @@ def status(**kw: Any) -> int:
         if any(row.endpoint != EXPORT for row in run.ledger.batches(open_only=True)):
             run.recover()
             run.poll()
+            run.record_collection("batch status")
         _table(run.ledger)
     finally:
         run.close()
@@ -101,6 +102,7 @@ def cancel(**kw: Any) -> int:
             if not left or time.monotonic() > deadline:
                 break
             time.sleep(pipeline.settings.batch_poll)
+        run.record_collection("batch cancel")
         _table(run.ledger)
     finally:
         run.close()

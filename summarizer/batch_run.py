@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 
 from . import console
@@ -35,7 +35,7 @@ from .llm.batch import (
     write_request_files,
 )
 from .llm.client import chat_request
-from .models import Paper, SummaryKind
+from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline
 from .report import DayReport
 from .selection import Plan
@@ -95,6 +95,7 @@ class BatchRun:
         self.work_dir = self.settings.output_dir / ".batch"
         self.sleep = sleep
         self.submitted = 0
+        self.started = datetime.now(UTC)
         self._client = client
         self._shown: dict[str, tuple[str, int, int]] = {}
 
@@ -284,7 +285,33 @@ class BatchRun:
             self.sleep(self.settings.batch_poll)
         for day in waiting:
             reports[day] = DayReport(day=day, found=found.get(day, 0), note="waiting for its batch")
+        self.record_collection("batch collect")
         return [reports[day] for day in sorted(reports)]
+
+    def record_collection(self, command: str) -> None:
+        """What was collected for no day of this run (batches of other days, `batch status`)
+        goes into the runs record on its own, so every batch answer's cost is recorded once."""
+        spent = self.pipeline.batch_spent
+        if not spent:
+            return
+        usage, cost = Usage(), 0.0
+        for used, paid in spent.values():
+            usage += used
+            cost += paid
+        self.store.record_run(
+            command=command,
+            day=None,
+            started_at=self.started,
+            status="complete",
+            stats={
+                "model": self.settings.model,
+                "batch": True,
+                "answers": len(spent),
+                "usage": usage.model_dump(),
+                "cost": cost if self.pipeline.price is not None else None,
+            },
+        )
+        spent.clear()
 
     def _follow_up(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> bool:
         if self.ledger.undone(plan.day) < FOLLOW_UP_MIN:

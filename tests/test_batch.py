@@ -111,6 +111,9 @@ def test_two_week_backfill_by_batch_matches_the_live_path(
     live_cost = total_cost(live)
     assert live_cost > 0
     assert batch_cost == pytest.approx(live_cost / 2, rel=0.02)
+    # the runs record holds the same costs
+    assert sum(recorded_cost(stage.out).values()) == pytest.approx(batch_cost, abs=1e-3)
+    assert sum(recorded_cost(live_out).values()) == pytest.approx(live_cost, abs=1e-3)
 
 
 def test_failed_lines_are_retried_live_and_nothing_is_lost(batch_env: Stage, cli: Cli) -> None:
@@ -393,3 +396,31 @@ def test_a_run_killed_between_creating_and_recording_adopts_the_batch(
     assert api.created == 6  # only the never-sent one is made again
     assert placed_once(read_digests(stage.out)) == expected
     assert stage.model.requests == 0
+
+
+def recorded_cost(out: Path) -> dict[str, float]:
+    with sqlite3.connect(out / "summarizer.sqlite3") as conn:
+        rows = conn.execute("SELECT command, stats FROM runs").fetchall()
+    costs: dict[str, float] = {}
+    for command, stats in rows:
+        costs[command] = costs.get(command, 0.0) + (json.loads(stats).get("cost") or 0.0)
+    return costs
+
+
+def test_status_collects_and_records_what_it_paid(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    stage.model.batch_api.timing = (0.0, 1.0, 0.0)
+    run = cli("digest", "--date", "2026-01-07", "--batch", "--no-wait")
+    assert run.code == 0, run.err
+    assert "waiting for its batch" in run.out
+    time.sleep(1.2)
+    status = cli("batch", "status")
+    assert status.code == 0, status.err
+    assert "27 summaries stored" in status.out
+    paid = recorded_cost(stage.out)
+    assert paid["batch status"] > 0
+    # the digest then costs nothing more: everything is in the store
+    again = cli("digest", "--date", "2026-01-07", "--batch")
+    assert again.code == 0 and stage.model.requests == 0
+    assert recorded_cost(stage.out)["batch status"] == paid["batch status"]
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
