@@ -217,6 +217,8 @@ class Pipeline:
             report.cost += cost
         report.cached -= len(by_batch)
         report.summarized += len(by_batch)
+        if by_batch:
+            report.note = report.note or f"{len(by_batch)} by batch"
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(

@@ -75,7 +75,7 @@ def total_cost(run: Run) -> float:
 
 
 def test_two_week_backfill_by_batch_matches_the_live_path(
-    batch_env: Stage, cli: Cli, tmp_path: Path
+    batch_env: Stage, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stage = batch_env
     corpus = two_weeks()
@@ -100,7 +100,7 @@ def test_two_week_backfill_by_batch_matches_the_live_path(
 
     # the live path over the same papers writes the same bytes, at twice the price
     live_out = tmp_path / "live"
-    os.environ["SUMMARIZER_OUTPUT_DIR"] = str(live_out)
+    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(live_out))
     live = cli("backfill", *RANGE)
     assert live.code == 0, live.err
     assert stage.model.requests == len(expected)
@@ -136,7 +136,9 @@ def test_failed_lines_are_retried_live_and_nothing_is_lost(batch_env: Stage, cli
         assert n + stage.model.by_paper[title] == 1, title
 
 
-def test_digest_by_batch_reproduces_the_sample_digest(batch_env: Stage, cli: Cli) -> None:
+def test_digest_by_batch_reproduces_the_sample_digest(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = cli("digest", "--date", "2026-01-07", "--batch", "--format", "all")
     assert run.code == 0, run.err
     assert batch_env.model.requests == 0
@@ -146,7 +148,7 @@ def test_digest_by_batch_reproduces_the_sample_digest(batch_env: Stage, cli: Cli
     ((_, status, total),) = batches(batch_env.out)  # brief and detailed in one batch
     assert status == "completed" and total == 2 * 27
     # SUMMARIZER_BATCH=on does the same; everything is stored now, so nothing is submitted
-    os.environ["SUMMARIZER_BATCH"] = "on"
+    monkeypatch.setenv("SUMMARIZER_BATCH", "on")
     again = cli("digest", "--date", "2026-01-07", "--format", "all")
     assert again.code == 0, again.err
     assert len(batches(batch_env.out)) == 1 and batch_env.model.requests == 0
@@ -424,3 +426,13 @@ def test_status_collects_and_records_what_it_paid(batch_env: Stage, cli: Cli) ->
     assert again.code == 0 and stage.model.requests == 0
     assert recorded_cost(stage.out)["batch status"] == paid["batch status"]
     assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+
+
+def test_a_refused_key_stops_the_batch_run_with_one_line(batch_env: Stage, cli: Cli) -> None:
+    batch_env.model.expected_key = "sk-some-other-key"
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 3, (run.out, run.err)
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and "refused access" in lines[0] and "Traceback" not in run.err
+    assert SENTINEL_KEY not in run.err + run.out
+    assert not (batch_env.out / "2026-01-07.md").exists()

@@ -78,6 +78,9 @@ class BatchAPI:
         auth = handler.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or not auth[7:].strip():
             return self._error(handler, 401, "You didn't provide an API key.")
+        expected = self.owner.expected_key
+        if expected is not None and auth[7:].strip() != expected:
+            return self._error(handler, 401, "Incorrect API key provided.")
         path, _, query = handler.path.partition("?")
         parts = [p for p in path.split("/") if p][1:]  # drop "v1"
         with self._lock:
