@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from . import console
 from .batch_collect import Collector, Tally
 from .batch_ledger import EXPORT, BatchLedger, BatchRow
+from .batch_progress import BatchProgress
 from .config import Settings
 from .errors import InputError
 from .llm.attempts import first_messages
@@ -97,7 +98,7 @@ class BatchRun:
         self.submitted = 0
         self.started = datetime.now(UTC)
         self._client = client
-        self._shown: dict[str, tuple[str, int, int]] = {}
+        self.progress = BatchProgress()
 
     @property
     def client(self) -> BatchClient:
@@ -110,6 +111,7 @@ class BatchRun:
         return self._client
 
     def close(self) -> None:
+        self.progress.close()
         if self._client is not None:
             self._client.close()
 
@@ -205,7 +207,7 @@ class BatchRun:
                 log.warning("%s; looking again later", exc)
                 continue
             self.ledger.update(row.key, state)
-            self._show(row, state)
+            self.progress.show(state, days=row.days, total=row.total)
             if state.terminal:
                 tally += self.collect(row, state)
         return tally
@@ -226,17 +228,6 @@ class BatchRun:
             f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
         )
         return tally
-
-    def _show(self, row: BatchRow, state: BatchState) -> None:
-        seen = (state.status, state.completed, state.failed)
-        if self._shown.get(row.key) == seen:
-            return
-        self._shown[row.key] = seen
-        done = state.completed + state.failed
-        console.say(
-            f"batch {state.id} ({row.days or 'no day'}): {state.status}, "
-            f"{done}/{state.total or row.total} done, {state.failed} failed"
-        )
 
     # --- days ---------------------------------------------------------------------------------
     def run(
@@ -320,6 +311,7 @@ class BatchRun:
         return bool(self.submit(self.requests(plan.day, papers, kinds), stem=f"{plan.day}-again"))
 
     def _digest(self, plan: Plan, fmt: str) -> DayReport:
+        self.progress.close()  # one live display at a time: the digest may show its own
         # A batch's answer was one attempt: the live retries of what it left get the rest.
         self.pipeline.max_attempts = max(1, self.settings.max_attempts - 1)
         try:

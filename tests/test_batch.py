@@ -6,6 +6,7 @@ The stand-in runs a batch on its own clock in well under a second; SUMMARIZER_BA
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, SENTINEL_KEY, Run, Stage, assert_one_line_exit_2, files_under
+from rich.console import Console
 from test_backfill import (
     FIRST,
     LAST,
@@ -30,6 +32,8 @@ from test_backfill import (
     read_digests,
     two_weeks,
 )
+
+from summarizer import console
 
 Cli = Callable[..., Run]
 RANGE = ["--from", str(FIRST), "--to", str(LAST)]
@@ -436,3 +440,16 @@ def test_a_refused_key_stops_the_batch_run_with_one_line(batch_env: Stage, cli: 
     assert len(lines) == 1 and "refused access" in lines[0] and "Traceback" not in run.err
     assert SENTINEL_KEY not in run.err + run.out
     assert not (batch_env.out / "2026-01-07.md").exists()
+
+
+def test_progress_on_a_terminal(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = io.StringIO()
+    monkeypatch.setattr(console, "err", Console(file=screen, force_terminal=True, width=120))
+    week(batch_env)
+    batch_env.model.batch_api.fail_fraction = 0.2  # live retries show their own bars
+    batch_env.model.batch_api.timing = (0.1, 1.0, 0.1)
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert run.code == 0, run.err
+    assert "batch batch_standin" in screen.getvalue() and "in_progress" in screen.getvalue()
