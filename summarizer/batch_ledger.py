@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .llm.batch import BatchState, RequestKey
+from .llm.batch import QUEUE_FULL, BatchState, RequestKey
 from .store import Store
 
 EXPORT = "vllm run_batch"  # endpoint of a request file exported for `vllm run_batch`
@@ -213,6 +213,27 @@ class BatchLedger:
         )
         return int(rows[0][0]) if rows else 0
 
+    def most_attempts(self, day: date) -> int:
+        """The most attempts batches made at one request of `day` still without an answer."""
+        rows = self.store._read(
+            "SELECT MAX(n) FROM (SELECT r.custom_id, COUNT(*) AS n FROM batch_requests r "
+            "WHERE r.day = ? AND r.outcome IN ('invalid', 'failed') AND NOT EXISTS "
+            "(SELECT 1 FROM batch_requests o WHERE o.custom_id = r.custom_id AND o.outcome = 'ok') "
+            "GROUP BY r.custom_id)",
+            (day.isoformat(),),
+        )
+        return int(rows[0][0] or 0) if rows else 0
+
+    def queue_full(self, day: date) -> bool:
+        """Whether the latest batch of `day` was refused for a full provider queue."""
+        rows = self.store._read(
+            "SELECT b.error FROM batches b WHERE b.key IN "
+            "(SELECT batch_key FROM batch_requests WHERE day = ?) ORDER BY b.created_at DESC, "
+            "b.rowid DESC LIMIT 1",
+            (day.isoformat(),),
+        )
+        return bool(rows and (rows[0][0] or "").startswith(QUEUE_FULL))
+
     def exported(self, custom_ids: Iterable[str]) -> dict[str, tuple[str, RequestRow]]:
         """Requests of exported files by custom_id: (batch key, request)."""
         found: dict[str, tuple[str, RequestRow]] = {}
@@ -239,6 +260,7 @@ def _counts(state: BatchState) -> dict[str, Any]:
         "failed": state.failed,
         "output_file": state.output_file_id,
         "error_file": state.error_file_id,
+        "error": state.error,
     }
 
 

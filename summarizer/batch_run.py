@@ -146,7 +146,8 @@ class BatchRun:
             running = self.ledger.open_requests(ids)
             used = self.ledger.attempts(ids)
             for key, paper in wanted:
-                if key.custom_id in running or used.get(key.custom_id, 0) >= settings.max_attempts:
+                # A batch attempt leaves at least one live attempt (two with the default three).
+                if key.custom_id in running or used.get(key.custom_id, 0) >= self._batch_attempts:
                     continue
                 body, source = self._body(paper)
                 messages = first_messages(paper, kind, language=settings.language, body=body)
@@ -161,6 +162,10 @@ class BatchRun:
                     day=day.isoformat() if day else None,
                     source=source,
                 )
+
+    @property
+    def _batch_attempts(self) -> int:
+        return max(1, self.settings.max_attempts - 1)
 
     def _body(self, paper: Paper) -> tuple[str, str]:
         if not self.settings.full_text:
@@ -223,6 +228,9 @@ class BatchRun:
             tally += self.collector.ingest_file(row.key, path)
             path.unlink(missing_ok=True)
         self.ledger.collected(row.key)
+        if state.status == "failed":
+            waits = " (submitted again once the queue drains)" if state.queue_full else ""
+            console.say(f"batch {state.id} failed: {state.error or 'no reason given'}{waits}")
         console.say(
             f"batch {state.id} {state.status}: {tally.ok} summaries stored, "
             f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
@@ -257,11 +265,21 @@ class BatchRun:
             self.submit(self.requests(plan.day, papers, kinds), stem=str(plan.day))
             waiting[plan.day] = plan
         followed: set[date] = set()
+        alone: set[date] = set()  # resubmitted with nothing else queued: no use trying again
         while True:
             self.poll()
             still_open = self.ledger.open_days()
+            queued = [d for d in sorted(waiting) if d not in still_open and self._queued(d, alone)]
+            if queued and not still_open:
+                # The provider's queue has drained: everything refused for a full queue goes in
+                # again; whatever does not fit is refused again and waits for the next drain.
+                for day in queued:
+                    self.submit(self._still_needed(waiting[day], kinds), stem=f"{day}-again")
+                if len(queued) == 1:
+                    alone.add(queued[0])
+                continue
             for day in sorted(waiting):
-                if day in still_open:
+                if day in still_open or day in queued:
                     continue
                 plan = waiting[day]
                 if day not in followed and self._follow_up(plan, kinds):
@@ -304,16 +322,29 @@ class BatchRun:
         )
         spent.clear()
 
+    def _queued(self, day: date, alone: set[date]) -> bool:
+        """Whether `day` waits for the provider's queue to drain before going in again."""
+        if not self.ledger.queue_full(day):
+            return False
+        if day in alone:
+            log.warning("%s: alone it is still too large for the provider's batch queue", day)
+            return False
+        return True
+
+    def _still_needed(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> Iterator[BatchRequest]:
+        papers = plan.papers(self.pipeline.source.search, store=self.store)
+        return self.requests(plan.day, papers, kinds)
+
     def _follow_up(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> bool:
         if self.ledger.undone(plan.day) < FOLLOW_UP_MIN:
             return False
-        papers = plan.papers(self.pipeline.source.search, store=self.store)
-        return bool(self.submit(self.requests(plan.day, papers, kinds), stem=f"{plan.day}-again"))
+        return bool(self.submit(self._still_needed(plan, kinds), stem=f"{plan.day}-again"))
 
     def _digest(self, plan: Plan, fmt: str) -> DayReport:
         self.progress.close()  # one live display at a time: the digest may show its own
-        # A batch's answer was one attempt: the live retries of what it left get the rest.
-        self.pipeline.max_attempts = max(1, self.settings.max_attempts - 1)
+        # Each batch answer was one attempt: the live retries of what batches left get the rest.
+        used = self.ledger.most_attempts(plan.day)
+        self.pipeline.max_attempts = max(1, self.settings.max_attempts - used)
         try:
             return self.pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
         finally:

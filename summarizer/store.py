@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS batches (
     key TEXT PRIMARY KEY, provider_id TEXT, endpoint TEXT NOT NULL, input_file TEXT,
     status TEXT NOT NULL, total INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,
     failed INTEGER NOT NULL DEFAULT 0, output_file TEXT, error_file TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, collected_at TEXT
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, collected_at TEXT, error TEXT
 );
 CREATE TABLE IF NOT EXISTS batch_requests (
     batch_key TEXT NOT NULL, custom_id TEXT NOT NULL, paper_id TEXT NOT NULL,

@@ -33,7 +33,7 @@ from test_backfill import (
     two_weeks,
 )
 
-from summarizer import console
+from summarizer import batch_run, console
 
 Cli = Callable[..., Run]
 RANGE = ["--from", str(FIRST), "--to", str(LAST)]
@@ -453,3 +453,66 @@ def test_progress_on_a_terminal(
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert "batch batch_standin" in screen.getvalue() and "in_progress" in screen.getvalue()
+
+
+def test_a_full_provider_queue_is_waited_out_not_paid_live(batch_env: Stage, cli: Cli) -> None:
+    """OpenAI refuses a batch beyond the model's enqueued-token limit (token_limit_exceeded);
+    such days go in again once the running batches have finished."""
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.queue_limit = 30  # Tuesday (24 papers) fits alone, not beside Monday (8)
+    api.timing = (0.05, 0.3, 0.05)
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert run.code == 0, run.err
+    assert "token_limit_exceeded" in run.out, run.out
+    assert stage.model.requests == 0, run.out
+    assert placed_once(read_digests(stage.out)) == expected
+    assert all(r["brief"] for records in read_digests(stage.out).values() for r in records)
+    assert api.created > 5 and max(api.answered.values()) == 1
+
+
+def test_a_large_remainder_goes_into_a_follow_up_batch(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_run, "FOLLOW_UP_MIN", 3)
+    stage = batch_env
+    expected = week(stage)
+    api = stage.model.batch_api
+    api.fail_fraction = 0.5
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
+    assert run.code == 0, run.err
+    assert "-again" in run.out and api.created > 5
+    digests = read_digests(stage.out)
+    assert placed_once(digests) == expected
+    assert all(r["brief"] for records in digests.values() for r in records)
+    # what the follow-ups left went live; every paper answered exactly once in all
+    assert stage.model.requests == len(expected) - sum(api.answered.values())
+    assert stage.model.requests < len(expected) / 2
+    for title, n in api.answered.items():
+        assert n + stage.model.by_paper[title] == 1, title
+
+
+def test_batch_and_live_attempts_together_stay_within_the_limit(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_run, "FOLLOW_UP_MIN", 3)
+    stage = batch_env
+    expected = week(stage)
+    stage.model.batch_api.fail_fraction = 1.0
+    stage.model.always("500")
+    run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-03", "--batch")
+    assert run.code == 1, run.err
+    with sqlite3.connect(stage.out / "summarizer.sqlite3") as conn:
+        tried = dict(
+            conn.execute(
+                "SELECT paper_id, COUNT(*) FROM batch_requests WHERE outcome = 'failed' "
+                "GROUP BY paper_id"
+            ).fetchall()
+        )
+    titles = {p.id: p.title for p in stage.arxiv.papers}
+    days = {d for d in expected.values() if d <= date(2026, 3, 3)}
+    assert len(tried) == sum(1 for d in expected.values() if d in days)
+    for paper_id, batch_attempts in tried.items():
+        assert batch_attempts == 2  # the first batch and one follow-up
+        assert batch_attempts + stage.model.by_paper[titles[paper_id]] == 3, paper_id

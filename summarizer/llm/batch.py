@@ -33,6 +33,7 @@ TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 # Error codes of requests the provider never ran (the window ran out, or we cancelled): not an
 # attempt at the paper, and not paid for.
 UNFINISHED = frozenset({"batch_expired", "batch_cancelled"})
+QUEUE_FULL = "token_limit_exceeded"
 
 
 class BatchUnavailable(SummarizerError):
@@ -151,10 +152,17 @@ class BatchState:
     total: int = 0
     completed: int = 0
     failed: int = 0
+    error: str | None = None  # why a batch failed as a whole: "code: message"
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def queue_full(self) -> bool:
+        """Refused because the provider's queue of enqueued tokens for the model is full: worth
+        submitting again once other batches have finished (OpenAI: token_limit_exceeded)."""
+        return self.status == "failed" and (self.error or "").startswith(QUEUE_FULL)
 
 
 class BatchClient(Protocol):
@@ -169,7 +177,10 @@ class BatchClient(Protocol):
 
 def _state(batch: Any) -> BatchState:
     counts = batch.request_counts
+    errors = (batch.errors.data or []) if batch.errors else []
+    error = f"{errors[0].code or 'error'}: {errors[0].message or ''}".strip() if errors else None
     return BatchState(
+        error=error,
         id=batch.id,
         status=batch.status,
         input_file_id=batch.input_file_id,

@@ -59,6 +59,9 @@ class BatchAPI:
         self.fail_fraction = 0.0  # share of requests answered by an error line (HTTP 500)
         self.invalid_fraction = 0.0  # share answered with malformed JSON
         self.expire_after: float | None = None  # share run before the batch expires
+        # Requests that may be enqueued at once across running batches (a stand-in for OpenAI's
+        # enqueued-token limit per model): a batch beyond it fails with token_limit_exceeded.
+        self.queue_limit: int | None = None
         self.files: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, _Batch] = {}
         self.created = 0
@@ -220,6 +223,25 @@ class BatchAPI:
             return
         with self._lock:
             draws = [self._rng.random() for _ in batch.lines]
+            if self.queue_limit is not None:
+                running = {"validating", "in_progress", "finalizing", "cancelling"}
+                enqueued = sum(
+                    len(other.lines)
+                    for other in self.batches.values()
+                    if other is not batch
+                    and other.validated.is_set()
+                    and self._status(other)[0] in running
+                )
+                if enqueued + len(batch.lines) > self.queue_limit:
+                    message = (
+                        f"Enqueued token limit reached for {batch.lines[0]['body']['model']}. "
+                        f"Limit: {self.queue_limit} enqueued requests. Please try again once "
+                        "some in_progress batches have been completed."
+                    )
+                    batch.errors.append(
+                        {"code": "token_limit_exceeded", "message": message, "line": None}
+                    )
+                    return
         for draw in draws:
             if draw < self.fail_fraction:
                 batch.fates.append("failed")
