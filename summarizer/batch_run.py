@@ -31,8 +31,8 @@ from .llm.batch import (
     BatchState,
     BatchUnavailable,
     OpenAIBatches,
-    RequestKey,
     batch_limits,
+    request_key,
     write_request_files,
 )
 from .llm.client import chat_request
@@ -138,7 +138,7 @@ class BatchRun:
             stored = self.pipeline.stored(papers, kind)
             version = self.pipeline.prompt_version(kind)
             wanted = [
-                (RequestKey(p.id, p.version, kind, version, settings.model), p)
+                (request_key(p, kind, version, settings.model), p)
                 for p in papers
                 if p.id not in stored
             ]

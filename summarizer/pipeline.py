@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from .batch_ledger import BatchLedger
 from .config import Settings
 from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
 from .llm.attempts import Summarizer
+from .llm.batch import request_key
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.limits import AdaptiveLimiter, Pacer
@@ -183,6 +185,11 @@ class Pipeline:
             stored = self.stored(papers, kind)
             have.update({(kind, pid): s for pid, s in stored.items()})
             todo += [(kind, p) for p in papers if p.id not in stored]
+        held = self._held_by_batches(todo)
+        held_ids = {pid for _, pid in held}
+        if held:
+            report.note = f"{len(held_ids)} waiting in an open batch (summarizer batch status)"
+        todo = [(kind, p) for kind, p in todo if (kind, p.id) not in held]
         asked = {p.id for _, p in todo}
         report.cached = len({p.id for p in papers} - asked)
         if todo:
@@ -195,11 +202,26 @@ class Pipeline:
             finally:
                 report.usage = usage_since(usage, self.budget.usage)
                 report.cost = self.budget.spent - spent
-        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
+        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have} | held_ids)
         report.summarized = len(asked) - len(report.missing)
         if self.batch_spent:
             self._count_batch_work(papers, have, asked, report)
         return have
+
+    def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
+        """Requests an open provider batch of this store holds: asking them live too would pay
+        twice, so they wait for that batch (`summarizer batch status` collects it)."""
+        if not todo or not self.store.has_open_batches():
+            return set()
+        keys = {
+            request_key(p, kind, self.prompt_version(kind), self.settings.model).custom_id: (
+                kind,
+                p.id,
+            )
+            for kind, p in todo
+        }
+        held = BatchLedger(self.store).open_requests(keys)
+        return {keys[custom_id] for custom_id in held}
 
     def _count_batch_work(
         self,

@@ -194,6 +194,10 @@ class Store:
         )
         return {date.fromisoformat(day) for (day,) in rows}
 
+    def has_open_batches(self) -> bool:
+        """Whether a provider batch this store submitted is still to be collected."""
+        return bool(self._read("SELECT 1 FROM batches WHERE collected_at IS NULL LIMIT 1"))
+
     # runs ---------------------------------------------------------------------------------------
     def record_run(
         self,

@@ -516,3 +516,19 @@ def test_batch_and_live_attempts_together_stay_within_the_limit(
     for paper_id, batch_attempts in tried.items():
         assert batch_attempts == 2  # the first batch and one follow-up
         assert batch_attempts + stage.model.by_paper[titles[paper_id]] == 3, paper_id
+
+
+def test_a_live_run_does_not_pay_for_what_an_open_batch_holds(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    api = stage.model.batch_api
+    api.timing = (0.0, 3600.0, 0.0)
+    assert cli("digest", "--date", "2026-01-07", "--batch", "--no-wait").code == 0
+    live = cli("digest", "--date", "2026-01-07")
+    assert live.code == 1, live.err
+    assert stage.model.requests == 0
+    assert "waiting in an open batch" in live.out and "lack summaries" in live.err
+    api.timing = (0.0, 0.0, 0.0)
+    assert cli("batch", "status").code == 0
+    again = cli("digest", "--date", "2026-01-07")
+    assert again.code == 0 and stage.model.requests == 0
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()

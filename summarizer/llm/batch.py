@@ -24,6 +24,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from ..errors import ModelFatalError, SummarizerError
+from ..models import Paper
 from .client import Completion, completion_of
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ class RequestKey:
     @property
     def custom_id(self) -> str:
         return f"{self.paper_id}v{self.version}:{self.kind}:{self.prompt_version}:{self.model}"
+
+
+def request_key(paper: Paper, kind: str, prompt_version: str, model: str) -> RequestKey:
+    return RequestKey(paper.id, paper.version, kind, prompt_version, model)
 
 
 @dataclass(frozen=True)
