@@ -15,7 +15,7 @@ from typing import cast
 
 from .batch_ledger import BatchLedger, RequestRow
 from .llm.attempts import InvalidAnswer, parse_answer
-from .llm.batch import BatchResult, read_results
+from .llm.batch_results import BatchResult, read_results
 from .llm.cost import Price
 from .models import Summary, SummaryKind, Usage
 from .store import Store

@@ -19,13 +19,9 @@ from .batch_ledger import EXPORT, BatchLedger, RequestRow
 from .batch_run import BatchRun
 from .config import load_settings
 from .errors import InputError
-from .llm.batch import (
-    BatchLimits,
-    BatchRequest,
-    BatchUnavailable,
-    read_results,
-    write_request_files,
-)
+from .llm.batch import BatchLimits, BatchRequest, write_request_files
+from .llm.batch_client import BatchUnavailable
+from .llm.batch_results import read_results
 from .pipeline import KINDS, Pipeline
 from .redaction import protect_secret
 from .selection import plan_day

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from . import console
-from .llm.batch import BatchState
+from .llm.batch_client import BatchState
 
 
 class BatchProgress:

@@ -16,61 +16,21 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from urllib.parse import urlparse
 
 from . import console
 from .batch_collect import Collector, Tally
 from .batch_ledger import EXPORT, BatchLedger, BatchRow
 from .batch_progress import BatchProgress
-from .config import Settings
-from .errors import InputError
-from .llm.attempts import first_messages
-from .llm.batch import (
-    BatchClient,
-    BatchRequest,
-    BatchState,
-    BatchUnavailable,
-    OpenAIBatches,
-    batch_limits,
-    request_key,
-    write_request_files,
-)
-from .llm.client import chat_request
+from .batch_requests import needed_requests
+from .llm.batch import BatchRequest, batch_limits, write_request_files
+from .llm.batch_client import BatchClient, BatchState, BatchUnavailable, OpenAIBatches
 from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline
 from .report import DayReport
 from .selection import Plan
-from .sources.fulltext import fetch_body
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_MIN = 200  # requests left undone by a day's batch: fewer go live, more go in a new batch
-NO_BATCH_API = {
-    "deepseek": "DeepSeek has no Batch API",
-    "ollama": "Ollama has no Batch API",
-    "vllm": "vLLM serves no Batch API; use `summarizer batch export FILE` with `vllm run_batch`",
-}
-
-
-def provider_of(settings: Settings) -> str:
-    """The provider, for deciding whether it offers a Batch API (the provider profiles will say
-    this once they land; until then, by name or by the endpoint's host and port)."""
-    if settings.provider != "auto":
-        return settings.provider
-    parsed = urlparse(settings.openai_base_url or "")
-    host = parsed.hostname or ""
-    if host.endswith("deepseek.com"):
-        return "deepseek"
-    if "dashscope" in host:
-        return "dashscope"
-    if parsed.port == 11434:
-        return "ollama"
-    return "openai" if not host or host.endswith("openai.com") else "generic"
-
-
-def require_batch_api(settings: Settings) -> None:
-    reason = NO_BATCH_API.get(provider_of(settings))
-    if reason:
-        raise InputError(f"{reason}: run without --batch (SUMMARIZER_BATCH=off)")
 
 
 class BatchRun:
@@ -132,52 +92,7 @@ class BatchRun:
     def requests(
         self, day: date | None, papers: list[Paper], kinds: tuple[SummaryKind, ...]
     ) -> Iterator[BatchRequest]:
-        """The requests `papers` still need: not stored, not in an open batch, attempts left."""
-        settings = self.settings
-        for kind in kinds:
-            stored = self.pipeline.stored(papers, kind)
-            version = self.pipeline.prompt_version(kind)
-            wanted = [
-                (request_key(p, kind, version, settings.model), p)
-                for p in papers
-                if p.id not in stored
-            ]
-            ids = [key.custom_id for key, _ in wanted]
-            running = self.ledger.open_requests(ids)
-            used = self.ledger.attempts(ids)
-            for key, paper in wanted:
-                # A batch attempt leaves at least one live attempt (two with the default three).
-                if key.custom_id in running or used.get(key.custom_id, 0) >= self._batch_attempts:
-                    continue
-                body, source = self._body(paper)
-                messages = first_messages(paper, kind, language=settings.language, body=body)
-                yield BatchRequest(
-                    key=key,
-                    body=chat_request(
-                        model=settings.model,
-                        messages=messages,
-                        kind=kind,
-                        mode=settings.response_mode,
-                    ),
-                    day=day.isoformat() if day else None,
-                    source=source,
-                )
-
-    @property
-    def _batch_attempts(self) -> int:
-        return max(1, self.settings.max_attempts - 1)
-
-    def _body(self, paper: Paper) -> tuple[str, str]:
-        if not self.settings.full_text:
-            return "", "abstract"
-        body = fetch_body(
-            paper_id=paper.id,
-            version=paper.version,
-            abstract=paper.abstract,
-            web_url=self.settings.arxiv_web_url,
-            budget_tokens=self.settings.full_text_tokens,
-        )
-        return ("", "abstract") if body.source == "abstract" else (body.text, body.source)
+        return needed_requests(self.pipeline, self.ledger, day=day, papers=papers, kinds=kinds)
 
     def submit(self, requests: Iterator[BatchRequest], *, stem: str) -> list[str]:
         """Write, upload and create batches for `requests`; each is recorded the moment it

@@ -13,7 +13,8 @@ import click
 from . import console
 from .backfill import run_backfill
 from .batch_commands import batch_group
-from .batch_run import BatchRun, require_batch_api
+from .batch_requests import require_batch_api
+from .batch_run import BatchRun
 from .config import load_settings
 from .errors import InputError, SummarizerError
 from .pipeline import Pipeline

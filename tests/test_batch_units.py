@@ -12,13 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.llm.batch import (
-    BatchLimits,
-    BatchRequest,
-    RequestKey,
-    read_results,
-    write_request_files,
-)
+from summarizer.llm.batch import BatchLimits, BatchRequest, RequestKey, write_request_files
+from summarizer.llm.batch_results import read_results
 from summarizer.llm.cost import Price
 from summarizer.models import Usage
 from summarizer.standins.openai_api import ModelStandin

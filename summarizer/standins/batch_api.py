@@ -18,10 +18,10 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from .batch_wire import BatchJob, batch_object, file_object, multipart, result_line
 from .server import read_body, send
 
 if TYPE_CHECKING:
@@ -30,24 +30,6 @@ if TYPE_CHECKING:
 MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
 PREFIXES = ("/v1/files", "/v1/batches")
-
-
-@dataclass
-class _Batch:
-    id: str
-    input_file_id: str
-    endpoint: str
-    metadata: dict[str, Any]
-    created: float  # the stand-in's clock (monotonic)
-    created_at: int
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    fates: list[str] = field(default_factory=list)  # per line: ok, invalid, failed
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    expire_after: float | None = None
-    cancelled: float | None = None  # clock time of the cancel request
-    cancelled_done: int = 0
-    final: dict[str, Any] | None = None  # output/error file ids once the batch has ended
-    validated: threading.Event = field(default_factory=threading.Event)
 
 
 class BatchAPI:
@@ -63,7 +45,7 @@ class BatchAPI:
         # enqueued-token limit per model): a batch beyond it fails with token_limit_exceeded.
         self.queue_limit: int | None = None
         self.files: dict[str, dict[str, Any]] = {}
-        self.batches: dict[str, _Batch] = {}
+        self.batches: dict[str, BatchJob] = {}
         self.created = 0
         self.answered: Counter[str] = Counter()  # paper -> answers sent in output files
         self._contents: dict[str, bytes] = {}
@@ -102,7 +84,7 @@ class BatchAPI:
         return self._error(handler, 404, f"Unknown request URL: {method} {handler.path}.")
 
     def _upload(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
-        fields = _multipart(handler.headers.get("Content-Type", ""), raw)
+        fields = multipart(handler.headers.get("Content-Type", ""), raw)
         purpose = fields.get("purpose", (b"", ""))[0].decode()
         if "file" not in fields:
             return self._error(handler, 400, "'file' is a required property")
@@ -112,7 +94,7 @@ class BatchAPI:
         self._number += 1
         file_id = f"file-standin{self._number:06d}"
         self._contents[file_id] = data
-        self.files[file_id] = _file_object(file_id, len(data), filename, "batch")
+        self.files[file_id] = file_object(file_id, len(data), filename, "batch")
         self._json(handler, 200, self.files[file_id])
 
     def _file(self, handler: BaseHTTPRequestHandler, file_id: str, *, content: bool) -> None:
@@ -135,7 +117,7 @@ class BatchAPI:
             return self._error(handler, 400, "completion_window must be '24h'")
         self._number += 1
         self.created += 1
-        batch = _Batch(
+        batch = BatchJob(
             id=f"batch_standin{self._number:06d}",
             input_file_id=file_id,
             endpoint=str(params.get("endpoint")),
@@ -189,13 +171,13 @@ class BatchAPI:
         )
 
     # --- a batch's life --------------------------------------------------------------------------
-    def _validate(self, batch: _Batch, data: bytes) -> None:
+    def _validate(self, batch: BatchJob, data: bytes) -> None:
         try:
             self._check_lines(batch, data)
         finally:
             batch.validated.set()
 
-    def _check_lines(self, batch: _Batch, data: bytes) -> None:
+    def _check_lines(self, batch: BatchJob, data: bytes) -> None:
         if len(data) > MAX_BYTES:
             batch.errors.append({"code": "file_too_large", "message": "over 200 MB", "line": None})
             return
@@ -250,7 +232,7 @@ class BatchAPI:
             else:
                 batch.fates.append("ok")
 
-    def _status(self, batch: _Batch) -> tuple[str, int]:
+    def _status(self, batch: BatchJob) -> tuple[str, int]:
         """(status, requests run so far) on the stand-in's clock."""
         if not batch.validated.is_set():
             return "validating", 0
@@ -277,45 +259,23 @@ class BatchAPI:
             return "finalizing", total
         return "completed", total
 
-    def _object(self, batch: _Batch) -> dict[str, Any]:
+    def _object(self, batch: BatchJob) -> dict[str, Any]:
         status, done = self._status(batch)
-        fates = batch.fates[:done]
-        obj: dict[str, Any] = {
-            "id": batch.id,
-            "object": "batch",
-            "endpoint": batch.endpoint,
-            "errors": {"object": "list", "data": batch.errors} if batch.errors else None,
-            "input_file_id": batch.input_file_id,
-            "completion_window": "24h",
-            "status": status,
-            "output_file_id": None,
-            "error_file_id": None,
-            "created_at": batch.created_at,
-            "expires_at": batch.created_at + 86400,
-            "request_counts": {
-                "total": 0 if status == "validating" else len(batch.lines),
-                "completed": sum(f != "failed" for f in fates),
-                "failed": sum(f == "failed" for f in fates),
-            },
-            "metadata": batch.metadata,
-        }
+        obj = batch_object(batch, status=status, done=done)
         if status in {"completed", "expired", "cancelled"}:
             if batch.final is None:
                 batch.final = self._finish(batch, done, status)
             obj.update(batch.final)
         return obj
 
-    def _finish(self, batch: _Batch, done: int, status: str) -> dict[str, Any]:
+    def _finish(self, batch: BatchJob, done: int, status: str) -> dict[str, Any]:
         """Run the requests (the stand-in's own answers) and write the shuffled result files."""
         outputs: list[bytes] = []
         errors: list[bytes] = []
         for index, line in enumerate(batch.lines):
             fate = batch.fates[index] if index < done else status
             self._number += 1
-            record: dict[str, Any] = {
-                "id": f"batch_req_{self._number:08d}",
-                "custom_id": line["custom_id"],
-            }
+            body = None
             if fate in {"ok", "invalid"}:
                 paper, body = self.owner.batch_answer(
                     line["body"],
@@ -323,35 +283,8 @@ class BatchAPI:
                     fault="malformed" if fate == "invalid" else None,
                 )
                 self.answered[paper] += 1
-                record["response"] = {
-                    "status_code": 200,
-                    "request_id": f"req_{self._number}",
-                    "body": body,
-                }
-                record["error"] = None
-                outputs.append(_line(record))
-            elif fate == "failed":
-                error = {
-                    "message": "The server had an error processing your request.",
-                    "type": "server_error",
-                    "param": None,
-                    "code": None,
-                }
-                record["response"] = {
-                    "status_code": 500,
-                    "request_id": f"req_{self._number}",
-                    "body": {"error": error},
-                }
-                record["error"] = None
-                errors.append(_line(record))
-            else:
-                code = "batch_expired" if status == "expired" else "batch_cancelled"
-                record["response"] = None
-                record["error"] = {
-                    "code": code,
-                    "message": f"This request was not executed ({status}).",
-                }
-                errors.append(_line(record))
+            record = result_line(self._number, line["custom_id"], fate=fate, body=body)
+            (outputs if body is not None else errors).append(record)
         final: dict[str, Any] = {}
         for name, lines in (("output_file_id", outputs), ("error_file_id", errors)):
             if lines:
@@ -359,7 +292,7 @@ class BatchAPI:
                 self._number += 1
                 file_id = f"file-standin{self._number:06d}"
                 self._contents[file_id] = b"".join(lines)
-                self.files[file_id] = _file_object(
+                self.files[file_id] = file_object(
                     file_id,
                     len(self._contents[file_id]),
                     f"{batch.id}_{name[:-8]}.jsonl",
@@ -375,48 +308,3 @@ class BatchAPI:
     def _error(self, handler: BaseHTTPRequestHandler, status: int, message: str) -> None:
         error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
         self._json(handler, status, {"error": error})
-
-
-def _file_object(file_id: str, size: int, filename: str, purpose: str) -> dict[str, Any]:
-    return {
-        "id": file_id,
-        "object": "file",
-        "bytes": size,
-        "created_at": int(time.time()),
-        "filename": filename,
-        "purpose": purpose,
-        "status": "processed",
-    }
-
-
-def _line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode()
-
-
-def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
-    """The fields of a multipart/form-data body: name -> (content, filename)."""
-    boundary = next(
-        (p.split("=", 1)[1].strip('"') for p in content_type.split(";") if "boundary=" in p), ""
-    )
-    fields: dict[str, tuple[bytes, str]] = {}
-    if not boundary:
-        return fields
-    for part in body.split(b"--" + boundary.encode())[1:]:
-        if part.startswith(b"--"):
-            break
-        head, _, content = part.partition(b"\r\n\r\n")
-        disposition = next(
-            (
-                h
-                for h in head.decode("utf-8", "replace").split("\r\n")
-                if h.lower().startswith("content-disposition")
-            ),
-            "",
-        )
-        params = dict(
-            (k.strip(), v.strip().strip('"'))
-            for k, _, v in (p.partition("=") for p in disposition.split(";")[1:])
-        )
-        if "name" in params:
-            fields[params["name"]] = (content.removesuffix(b"\r\n"), params.get("filename", ""))
-    return fields
