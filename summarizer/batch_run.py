@@ -12,7 +12,9 @@ left, goes into one follow-up batch first.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -22,8 +24,15 @@ from .batch_collect import Collector, Tally
 from .batch_ledger import EXPORT, BatchLedger, BatchRow
 from .batch_progress import BatchProgress
 from .batch_requests import needed_requests
+from .errors import InputError
 from .llm.batch import BatchRequest, batch_limits, write_request_files
-from .llm.batch_client import BatchClient, BatchState, BatchUnavailable, OpenAIBatches
+from .llm.batch_client import (
+    BatchClient,
+    BatchNotFound,
+    BatchState,
+    BatchUnavailable,
+    OpenAIBatches,
+)
 from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline
 from .report import DayReport
@@ -53,6 +62,7 @@ class BatchRun:
             spent=pipeline.batch_spent,
         )
         self.limits = batch_limits(self.settings.openai_base_url)
+        self.endpoint = self.settings.openai_base_url or "https://api.openai.com/v1"
         self.work_dir = self.settings.output_dir / ".batch"
         self.sleep = sleep
         self.submitted = 0
@@ -79,7 +89,14 @@ class BatchRun:
     def recover(self) -> None:
         """Settle batches a killed run left half-made: never sent (drop them) or sent but not
         recorded as created (find the batch made from their file, else drop them)."""
+        self._sweep()
         for row in self.ledger.batches(open_only=True):
+            if row.endpoint not in {EXPORT, self.endpoint}:
+                raise InputError(
+                    f"batch {row.provider_id or row.key} of this store was submitted to "
+                    f"{row.endpoint}: set OPENAI_BASE_URL to it to collect it "
+                    "(summarizer batch status), or cancel it there first"
+                )
             if row.status == "writing":
                 self.ledger.forget(row.key)
             elif row.status == "uploaded" and row.input_file:
@@ -88,6 +105,15 @@ class BatchRun:
                     self.ledger.forget(row.key)
                 else:
                     self.ledger.submitted(row.key, state)
+
+    def _sweep(self) -> None:
+        """Request and result files left by killed runs (a day old: none is still in use)."""
+        if not self.work_dir.is_dir():
+            return
+        for path in self.work_dir.iterdir():
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > 86400:
+                    path.unlink()
 
     def requests(
         self, day: date | None, papers: list[Paper], kinds: tuple[SummaryKind, ...]
@@ -98,11 +124,11 @@ class BatchRun:
         """Write, upload and create batches for `requests`; each is recorded the moment it
         exists, before anything waits on it."""
         keys = []
-        endpoint = self.settings.openai_base_url or "https://api.openai.com/v1"
+        unique = f"{stem}-{os.getpid()}-{int(time.time())}"
         for file in write_request_files(
-            requests, directory=self.work_dir, stem=stem, limits=self.limits
+            requests, directory=self.work_dir, stem=unique, limits=self.limits
         ):
-            key = self.ledger.begin(endpoint=endpoint)
+            key = self.ledger.begin(endpoint=self.endpoint)
             self.ledger.add_requests(key, file.requests)
             file_id = self.client.upload(file.path)
             self.ledger.uploaded(key, file_id)
@@ -125,6 +151,12 @@ class BatchRun:
                 state = self.client.get(row.provider_id)
             except BatchUnavailable as exc:
                 log.warning("%s; looking again later", exc)
+                continue
+            except BatchNotFound:
+                # Deleted at the provider (or never ours): its requests are asked again.
+                console.say(f"batch {row.provider_id}: the provider no longer knows it")
+                self.ledger.set_status(row.key, "not found")
+                self.ledger.collected(row.key)
                 continue
             self.ledger.update(row.key, state)
             self.progress.show(state, days=row.days, total=row.total)
@@ -165,6 +197,7 @@ class BatchRun:
         """Submit what `plans` need, then (with `wait`) collect and digest every day."""
         kinds = KINDS[fmt]
         self.recover()
+        self.poll()  # what earlier runs submitted first: finished or lost batches settle now
         reports: dict[date, DayReport] = {}
         waiting: dict[date, Plan] = {}
         found: dict[date, int] = {}

@@ -532,3 +532,29 @@ def test_a_live_run_does_not_pay_for_what_an_open_batch_holds(batch_env: Stage, 
     again = cli("digest", "--date", "2026-01-07")
     assert again.code == 0 and stage.model.requests == 0
     assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+
+
+def test_a_batch_the_provider_forgot_is_asked_again(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    api = stage.model.batch_api
+    api.timing = (0.0, 3600.0, 0.0)
+    assert cli("digest", "--date", "2026-01-07", "--batch", "--no-wait").code == 0
+    ((batch_id, _, _),) = batches(stage.out)
+    del api.batches[batch_id]  # deleted at the provider
+    api.timing = (0.0, 0.2, 0.0)
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 0, run.err
+    assert "no longer knows it" in run.out and api.created == 2
+    assert stage.model.requests == 0
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+
+
+def test_batches_of_another_endpoint_are_not_forgotten(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage = batch_env
+    stage.model.batch_api.timing = (0.0, 3600.0, 0.0)
+    assert cli("digest", "--date", "2026-01-07", "--batch", "--no-wait").code == 0
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert_one_line_exit_2(run, stage.model.base_url, "OPENAI_BASE_URL")

@@ -25,6 +25,12 @@ class BatchUnavailable(SummarizerError):
     exit_code = 3
 
 
+class BatchNotFound(SummarizerError):
+    """The provider does not know this batch (deleted, or another account's)."""
+
+    exit_code = 3
+
+
 @dataclass(frozen=True)
 class BatchState:
     id: str
@@ -151,11 +157,10 @@ class _errors:
                 f"the model endpoint refused access while {self.doing} "
                 f"(HTTP {exc.status_code}); check OPENAI_API_KEY and OPENAI_BASE_URL"
             ) from None
-        if (
-            isinstance(exc, openai.NotFoundError)
-            and "batch" in self.doing
-            and "reading" not in self.doing
-        ):
+        if isinstance(exc, openai.NotFoundError) and self.doing.startswith("reading batch"):
+            what = self.doing.removeprefix("reading ")
+            raise BatchNotFound(f"the provider has no {what}") from None
+        if isinstance(exc, openai.NotFoundError) and "batch" in self.doing:
             raise ModelFatalError(
                 f"the model endpoint has no Batch API (HTTP 404 while {self.doing}); "
                 "run without --batch"
