@@ -222,21 +222,21 @@ class BatchRun:
                 # The provider's queue has drained: everything refused for a full queue goes in
                 # again; whatever does not fit is refused again and waits for the next drain.
                 for day in queued:
-                    self.submit(self._still_needed(waiting[day], kinds), stem=f"{day}-again")
+                    needed = self._still_needed(waiting[day], kinds)
+                    if not self.submit(needed, stem=f"{day}-again"):
+                        alone.add(day)  # nothing left to send: write it
                 if len(queued) == 1:
                     alone.add(queued[0])
-                continue
-            for day in sorted(waiting):
-                if day in still_open or day in queued:
-                    continue
-                plan = waiting[day]
-                if day not in followed and self._follow_up(plan, kinds):
-                    followed.add(day)
-                    continue
-                report = self._digest(plan, fmt)
-                reports[day] = report
-                on_report(report)
-                del waiting[day]
+            else:
+                for day in sorted(set(waiting) - still_open - set(queued)):
+                    plan = waiting[day]
+                    if day not in followed and self._follow_up(plan, kinds):
+                        followed.add(day)
+                        continue
+                    report = self._digest(plan, fmt)
+                    reports[day] = report
+                    on_report(report)
+                    del waiting[day]
             if not waiting or not wait:
                 break
             self.sleep(self.settings.batch_poll)
