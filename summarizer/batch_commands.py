@@ -195,7 +195,7 @@ def _table(ledger: BatchLedger) -> None:
         console.say("no batches submitted from this store")
         return
     table = Table(title="batches")
-    for column in ("batch", "days", "status", "done", "failed", "created", "collected"):
+    for column in ("batch", "days", "status", "done", "failed", "created UTC", "collected"):
         table.add_column(column)
     for row in rows:
         table.add_row(
@@ -204,7 +204,12 @@ def _table(ledger: BatchLedger) -> None:
             row.status,
             f"{row.completed + row.failed}/{row.total}",
             str(row.failed),
-            row.created_at,
-            row.collected_at or "",
+            _short(row.created_at),
+            _short(row.collected_at),
         )
     console.out.print(table)
+
+
+def _short(stamp: str | None) -> str:
+    """2026-01-07T08:15:00+00:00 -> 01-07 08:15 (UTC), to keep the table narrow."""
+    return stamp[5:16].replace("T", " ") if stamp else ""

@@ -157,7 +157,7 @@ class BatchLedger:
             "(SELECT group_concat(DISTINCT r.day) FROM batch_requests r WHERE r.batch_key = b.key) "
             "FROM batches b"
             + (" WHERE b.collected_at IS NULL" if open_only else "")
-            + " ORDER BY b.created_at, b.key"
+            + " ORDER BY b.rowid"
         )
         return [
             BatchRow(*r[:10], ",".join(sorted((r[10] or "").split(","))))  # type: ignore[call-arg]
