@@ -41,7 +41,8 @@ RANGE = ["--from", str(FIRST), "--to", str(LAST)]
 
 @pytest.fixture
 def batch_env(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
-    monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.1")
+    monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.05")
+    stage.model.batch_api.timing = (0.02, 0.1, 0.02)
     return stage
 
 
@@ -449,7 +450,7 @@ def test_progress_on_a_terminal(
     monkeypatch.setattr(console, "err", Console(file=screen, force_terminal=True, width=120))
     week(batch_env)
     batch_env.model.batch_api.fail_fraction = 0.2  # live retries show their own bars
-    batch_env.model.batch_api.timing = (0.1, 1.0, 0.1)
+    batch_env.model.batch_api.timing = (0.05, 0.5, 0.05)
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert "batch batch_standin" in screen.getvalue() and "in_progress" in screen.getvalue()
