@@ -34,6 +34,7 @@ from test_backfill import (
 )
 
 from summarizer import batch_run, console
+from summarizer.llm.batch import BatchLimits
 
 Cli = Callable[..., Run]
 RANGE = ["--from", str(FIRST), "--to", str(LAST)]
@@ -49,7 +50,7 @@ def batch_env(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
 def batches(out: Path) -> list[tuple[str, str, int]]:
     with sqlite3.connect(out / "summarizer.sqlite3") as conn:
         return conn.execute(
-            "SELECT provider_id, status, total FROM batches ORDER BY key"
+            "SELECT provider_id, status, total FROM batches ORDER BY rowid"
         ).fetchall()
 
 
@@ -386,7 +387,7 @@ def test_a_run_killed_between_creating_and_recording_adopts_the_batch(
     assert run.code == 0, run.err
     assert api.created == 5
     with sqlite3.connect(stage.out / "summarizer.sqlite3") as conn:
-        keys = [k for (k,) in conn.execute("SELECT key FROM batches ORDER BY key")]
+        keys = [k for (k,) in conn.execute("SELECT key FROM batches ORDER BY rowid")]
         # killed after the provider created it, before the store heard of it
         conn.execute(
             "UPDATE batches SET provider_id = NULL, status = 'uploaded' WHERE key = ?", (keys[0],)
@@ -559,3 +560,26 @@ def test_batches_of_another_endpoint_are_not_forgotten(
     monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1")
     run = cli("digest", "--date", "2026-01-07", "--batch")
     assert_one_line_exit_2(run, stage.model.base_url, "OPENAI_BASE_URL")
+
+
+def test_a_day_beyond_the_provider_limits_is_split(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_run, "batch_limits", lambda url: BatchLimits(max_requests=10))
+    stage = batch_env
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 0, run.err
+    assert [total for _, _, total in batches(stage.out)] == [10, 10, 7]
+    assert stage.model.requests == 0
+    assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("SUMMARIZER_BATCH_POLL", "0"), ("SUMMARIZER_BATCH", "sometimes")]
+)
+def test_bad_batch_settings_are_one_line_exit_2(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert_one_line_exit_2(cli("digest", "--date", "2026-01-07"), name)
+    assert batch_env.arxiv.requests == 0

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.llm.batch import BatchLimits, BatchRequest, RequestKey, write_request_files
+from summarizer.llm.batch import (
+    BatchLimits,
+    BatchRequest,
+    RequestKey,
+    batch_limits,
+    write_request_files,
+)
 from summarizer.llm.batch_results import read_results
 from summarizer.llm.cost import Price
 from summarizer.models import Usage
@@ -161,3 +167,10 @@ def test_standin_batch_lifecycle_with_the_openai_sdk(tmp_path: Path) -> None:
         cancelled = client.files.content(done.error_file_id).read().splitlines()
         assert 0 < len(cancelled) < 40
         assert all(json.loads(x)["error"]["code"] == "batch_cancelled" for x in cancelled)
+
+
+def test_provider_limits() -> None:
+    assert batch_limits(None) == BatchLimits(50_000, 200 * 1024 * 1024)
+    assert batch_limits("https://api.openai.com/v1").max_bytes == 200 * 1024 * 1024
+    dashscope = batch_limits("https://dashscope.aliyuncs.com/compatible-mode/v1")
+    assert dashscope == BatchLimits(50_000, 100 * 1024 * 1024)
