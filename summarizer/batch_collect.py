@@ -16,7 +16,7 @@ from typing import cast
 from .batch_ledger import BatchLedger, RequestRow
 from .llm.attempts import InvalidAnswer, parse_answer
 from .llm.batch_results import BatchResult, read_results
-from .llm.cost import Price
+from .llm.cost import Budget, Price
 from .models import Summary, SummaryKind, Usage
 from .store import Store
 
@@ -51,6 +51,7 @@ class Collector:
     language: str
     price: Price | None  # the batch price
     spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = field(default_factory=dict)
+    budget: Budget | None = None  # the run's --max-cost budget, charged with what batches cost
 
     def ingest(
         self, results: Iterable[BatchResult], lookup: Callable[[str], tuple[str, RequestRow] | None]
@@ -105,6 +106,8 @@ class Collector:
         self.spent[(kind, key.paper_id)] = (before[0] + usage, before[1] + cost)
         tally.usage += usage
         tally.cost += cost
+        if self.budget is not None:
+            self.budget.spent += cost
         try:
             answer = parse_answer(result.completion, kind=kind, language=self.language)
         except InvalidAnswer as exc:

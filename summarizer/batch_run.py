@@ -25,6 +25,7 @@ from .batch_ledger import EXPORT, BatchLedger, BatchRow
 from .batch_progress import BatchProgress
 from .batch_requests import needed_requests
 from .errors import InputError
+from .llm.attempts import EXPECTED_COMPLETION
 from .llm.batch import BatchRequest, batch_limits, write_request_files
 from .llm.batch_client import (
     BatchClient,
@@ -33,6 +34,7 @@ from .llm.batch_client import (
     BatchUnavailable,
     OpenAIBatches,
 )
+from .llm.tokens import count_tokens
 from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline
 from .report import DayReport
@@ -60,12 +62,15 @@ class BatchRun:
             language=self.settings.language,
             price=pipeline.price.for_batch() if pipeline.price else None,
             spent=pipeline.batch_spent,
+            budget=pipeline.budget,
         )
         self.limits = batch_limits(self.settings.openai_base_url)
         self.endpoint = self.settings.openai_base_url or "https://api.openai.com/v1"
         self.work_dir = self.settings.output_dir / ".batch"
         self.sleep = sleep
         self.submitted = 0
+        self.committed = 0.0  # estimated cost of the requests this run has submitted
+        self.refused = 0  # requests left out to stay within --max-cost
         self.started = datetime.now(UTC)
         self._client = client
         self.progress = BatchProgress()
@@ -125,6 +130,8 @@ class BatchRun:
         exists, before anything waits on it."""
         keys = []
         unique = f"{stem}-{os.getpid()}-{int(time.time())}"
+        if self.settings.max_cost is not None:
+            requests = self._within_budget(requests)
         for file in write_request_files(
             requests, directory=self.work_dir, stem=unique, limits=self.limits
         ):
@@ -139,6 +146,37 @@ class BatchRun:
             keys.append(key)
             console.say(f"batch {state.id} submitted: {len(file.requests)} requests ({stem})")
         return keys
+
+    def _within_budget(self, requests: Iterator[BatchRequest]) -> Iterator[BatchRequest]:
+        """Only the requests whose estimated cost (prompt counted, answer at its expected size,
+        at the batch price) keeps what was spent plus what was submitted within --max-cost.
+        What batches spend is added to the run's budget as it is collected, so live retries
+        see it too."""
+        budget = self.pipeline.budget
+        price = self.collector.price
+        assert budget.limit is not None and price is not None  # --max-cost needs a price
+        for request in requests:
+            messages = request.body["messages"]
+            estimate = Usage(
+                requests=1,
+                prompt_tokens=sum(count_tokens(m["content"]) for m in messages),
+                completion_tokens=EXPECTED_COMPLETION[request.key.kind],
+            )
+            cost = price.cost(estimate)
+            if budget.spent + self.committed + cost > budget.limit:
+                if not self.refused:
+                    log.warning(
+                        "--max-cost %.4f USD would be passed (spent %.4f, submitted about "
+                        "%.4f); not submitting %s nor others that do not fit",
+                        budget.limit,
+                        budget.spent,
+                        self.committed,
+                        request.key.paper_id,
+                    )
+                self.refused += 1
+                continue
+            self.committed += cost
+            yield request
 
     # --- collecting ------------------------------------------------------------------------
     def poll(self) -> Tally:

@@ -583,3 +583,13 @@ def test_bad_batch_settings_are_one_line_exit_2(
     monkeypatch.setenv(name, value)
     assert_one_line_exit_2(cli("digest", "--date", "2026-01-07"), name)
     assert batch_env.arxiv.requests == 0
+
+
+def test_max_cost_holds_for_batches_too(batch_env: Stage, cli: Cli) -> None:
+    stage = batch_env
+    run = cli("digest", "--date", "2026-01-07", "--batch", "--max-cost", "0.004")
+    assert run.code == 1, (run.out, run.err)
+    assert "--max-cost" in run.err
+    ((_, _, submitted),) = batches(stage.out)
+    assert 0 < submitted < 27
+    assert sum(recorded_cost(stage.out).values()) <= 0.004
