@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openai
@@ -12,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from summarizer.batch_collect import Collector
+from summarizer.batch_ledger import BatchLedger
 from summarizer.llm.batch import (
     BatchLimits,
     BatchRequest,
@@ -19,10 +22,13 @@ from summarizer.llm.batch import (
     batch_limits,
     write_request_files,
 )
-from summarizer.llm.batch_results import read_results
+from summarizer.llm.batch_results import BatchResult, read_results
+from summarizer.llm.client import Completion
 from summarizer.llm.cost import Price
 from summarizer.models import Usage
 from summarizer.standins.openai_api import ModelStandin
+from summarizer.standins.synthetic import synthetic_answer
+from summarizer.store import Store
 
 
 def _request(number: int, size: int = 10) -> BatchRequest:
@@ -174,3 +180,27 @@ def test_provider_limits() -> None:
     assert batch_limits("https://api.openai.com/v1").max_bytes == 200 * 1024 * 1024
     dashscope = batch_limits("https://dashscope.aliyuncs.com/compatible-mode/v1")
     assert dashscope == BatchLimits(50_000, 100 * 1024 * 1024)
+
+
+def test_answers_are_stored_as_they_arrive_not_at_the_end(tmp_path: Path) -> None:
+    """A run killed while ingesting keeps every answer committed so far (every 500 lines)."""
+    store = Store(tmp_path / "s.sqlite3")
+    ledger = BatchLedger(store)
+    requests = [_request(n) for n in range(600)]
+    key = ledger.begin(endpoint="http://127.0.0.1/v1")
+    ledger.add_requests(key, [(r.key, r.day, r.source) for r in requests])
+    collector = Collector(store=store, ledger=ledger, language="zh", price=None)
+    known = ledger.requests(key)
+
+    def results() -> Iterator[BatchResult]:
+        for request in requests:
+            answer = json.dumps(synthetic_answer("brief", request.key.paper_id), ensure_ascii=False)
+            usage = Usage(requests=1, prompt_tokens=100, completion_tokens=50)
+            yield BatchResult(request.key.custom_id, Completion(answer, "stop", usage))
+        raise KeyboardInterrupt  # the kill
+
+    with pytest.raises(KeyboardInterrupt):
+        collector.ingest(results(), lambda custom_id: (key, known[custom_id]))
+    rows = store._read("SELECT COUNT(*) FROM summaries")
+    outcomes = store._read("SELECT COUNT(*) FROM batch_requests WHERE outcome = 'ok'")
+    assert rows == outcomes == [(500,)]
