@@ -88,6 +88,41 @@ class BatchLedger:
                 (key, _now(), key),
             )
 
+    def claim(self, key: str, requests: Iterable[tuple[RequestKey, str | None, str]]) -> set[str]:
+        """Record `requests` as held by batch `key`, except those another open batch already
+        holds (a run overlapping this one got there first): their custom_ids are returned.
+        One write transaction, so two runs can never both hold a request."""
+        wanted = list(requests)
+        with self.store._transaction() as conn:
+            taken: set[str] = set()
+            for chunk in _chunks(k.custom_id for k, _, _ in wanted):
+                taken.update(
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT r.custom_id FROM batch_requests r "
+                        "JOIN batches b ON b.key = r.batch_key "
+                        f"WHERE r.custom_id IN ({', '.join('?' * len(chunk))}) "
+                        "AND r.outcome IS NULL AND b.collected_at IS NULL AND b.endpoint != ? "
+                        "AND b.key != ?",
+                        (*chunk, EXPORT, key),
+                    )
+                )
+            conn.executemany(
+                "INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                [
+                    (key, k.custom_id, k.paper_id, k.version, k.kind, k.prompt_version, k.model)
+                    + (day, src)
+                    for k, day, src in wanted
+                    if k.custom_id not in taken
+                ],
+            )
+            conn.execute(
+                "UPDATE batches SET total = (SELECT COUNT(*) FROM batch_requests "
+                "WHERE batch_key = ?), updated_at = ? WHERE key = ?",
+                (key, _now(), key),
+            )
+        return taken
+
     def uploaded(self, key: str, file_id: str) -> None:
         self._update(key, status="uploaded", input_file=file_id)
 

@@ -26,7 +26,7 @@ from .batch_progress import BatchProgress
 from .batch_requests import needed_requests
 from .errors import InputError
 from .llm.attempts import EXPECTED_COMPLETION
-from .llm.batch import BatchRequest, batch_limits, write_request_files
+from .llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
 from .llm.batch_client import (
     BatchClient,
     BatchNotFound,
@@ -136,7 +136,11 @@ class BatchRun:
             requests, directory=self.work_dir, stem=unique, limits=self.limits
         ):
             key = self.ledger.begin(endpoint=self.endpoint)
-            self.ledger.add_requests(key, file.requests)
+            taken = self.ledger.claim(key, file.requests)
+            if taken and not drop_requests(file.path, taken):
+                self.ledger.forget(key)  # an overlapping run holds every one of them
+                file.path.unlink(missing_ok=True)
+                continue
             file_id = self.client.upload(file.path)
             self.ledger.uploaded(key, file_id)
             state = self.client.submit(file_id, metadata={"summarizer_batch": key})
@@ -144,7 +148,8 @@ class BatchRun:
             file.path.unlink(missing_ok=True)
             self.submitted += 1
             keys.append(key)
-            console.say(f"batch {state.id} submitted: {len(file.requests)} requests ({stem})")
+            held = len(file.requests) - len(taken)
+            console.say(f"batch {state.id} submitted: {held} requests ({stem})")
         return keys
 
     def _within_budget(self, requests: Iterator[BatchRequest]) -> Iterator[BatchRequest]:

@@ -20,6 +20,7 @@ from test_backfill import placed_once, read_digests
 from test_batch import batches, recorded_cost, stored_briefs, week
 
 from summarizer import batch_run, console
+from summarizer.batch_ledger import BatchLedger
 from summarizer.llm.batch import BatchLimits
 
 Cli = Callable[..., Run]
@@ -327,3 +328,18 @@ def test_max_cost_holds_for_batches_too(batch_env: Stage, cli: Cli) -> None:
     ((_, _, submitted),) = batches(stage.out)
     assert 0 < submitted < 27
     assert sum(recorded_cost(stage.out).values()) <= 0.004
+
+
+def test_two_overlapping_runs_never_both_submit_a_request(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage = batch_env
+    api = stage.model.batch_api
+    api.timing = (0.0, 3600.0, 0.0)
+    assert cli("digest", "--date", "2026-01-07", "--batch", "--no-wait").code == 0
+    # the second run looked before the first had recorded its batch: it plans every request
+    # again, and the claim (one write transaction) finds them held
+    monkeypatch.setattr(BatchLedger, "open_requests", lambda self, ids: set())
+    second = cli("digest", "--date", "2026-01-07", "--batch", "--no-wait")
+    assert second.code == 0, second.err
+    assert api.created == 1 and len(batches(stage.out)) == 1

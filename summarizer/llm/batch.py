@@ -124,3 +124,16 @@ def write_request_files(
     finally:
         if handle is not None:
             handle.close()
+
+
+def drop_requests(path: Path, custom_ids: set[str]) -> int:
+    """Rewrite request file `path` without the requests named; return how many are left."""
+    kept = 0
+    partial = path.with_suffix(".part")
+    with path.open("rb") as source, partial.open("wb") as out:
+        for line in source:
+            if json.loads(line)["custom_id"] not in custom_ids:
+                out.write(line)
+                kept += 1
+    partial.replace(path)
+    return kept
