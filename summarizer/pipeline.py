@@ -191,7 +191,7 @@ class Pipeline:
             report.note = f"{len(held_ids)} waiting in an open batch (summarizer batch status)"
         todo = [(kind, p) for kind, p in todo if (kind, p.id) not in held]
         asked = {p.id for _, p in todo}
-        report.cached = len({p.id for p in papers} - asked)
+        report.cached = len({p.id for p in papers} - asked - held_ids)
         if todo:
             client = self._client or self._make_client()
             self.store.save_papers(papers)
@@ -202,8 +202,9 @@ class Pipeline:
             finally:
                 report.usage = usage_since(usage, self.budget.usage)
                 report.cost = self.budget.spent - spent
-        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have} | held_ids)
-        report.summarized = len(asked) - len(report.missing)
+        failed = {p.id for k, p in todo if (k, p.id) not in have}
+        report.summarized = len(asked) - len(failed)
+        report.missing = sorted(failed | held_ids)
         if self.batch_spent:
             self._count_batch_work(papers, have, asked, report)
         return have

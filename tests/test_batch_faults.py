@@ -264,6 +264,7 @@ def test_a_live_run_does_not_pay_for_what_an_open_batch_holds(batch_env: Stage, 
     assert live.code == 1, live.err
     assert stage.model.requests == 0
     assert "waiting in an open batch" in live.out and "lack summaries" in live.err
+    assert "│ 2026-01-07 │    27 │          0 │          0 │      27 │" in live.out
     api.timing = (0.0, 0.0, 0.0)
     assert cli("batch", "status").code == 0
     again = cli("digest", "--date", "2026-01-07")
