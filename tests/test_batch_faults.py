@@ -152,11 +152,11 @@ def test_a_run_killed_between_creating_and_recording_adopts_the_batch(
 
 def test_status_collects_and_records_what_it_paid(batch_env: Stage, cli: Cli) -> None:
     stage = batch_env
-    stage.model.batch_api.timing = (0.0, 1.0, 0.0)
+    stage.model.batch_api.timing = (0.0, 0.4, 0.0)
     run = cli("digest", "--date", "2026-01-07", "--batch", "--no-wait")
     assert run.code == 0, run.err
     assert "waiting for its batch" in run.out
-    time.sleep(1.2)
+    time.sleep(0.5)
     status = cli("batch", "status")
     assert status.code == 0, status.err
     assert "27 summaries stored" in status.out
@@ -186,7 +186,7 @@ def test_progress_on_a_terminal(
     monkeypatch.setattr(console, "err", Console(file=screen, force_terminal=True, width=120))
     week(batch_env)
     batch_env.model.batch_api.fail_fraction = 0.2  # live retries show their own bars
-    batch_env.model.batch_api.timing = (0.05, 0.5, 0.05)
+    batch_env.model.batch_api.timing = (0.02, 0.3, 0.02)
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert "batch batch_standin" in screen.getvalue() and "in_progress" in screen.getvalue()
