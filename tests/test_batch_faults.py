@@ -152,11 +152,11 @@ def test_a_run_killed_between_creating_and_recording_adopts_the_batch(
 
 def test_status_collects_and_records_what_it_paid(batch_env: Stage, cli: Cli) -> None:
     stage = batch_env
-    stage.model.batch_api.timing = (0.0, 0.4, 0.0)
+    stage.model.batch_api.timing = (0.0, 0.8, 0.0)
     run = cli("digest", "--date", "2026-01-07", "--batch", "--no-wait")
     assert run.code == 0, run.err
     assert "waiting for its batch" in run.out
-    time.sleep(0.5)
+    time.sleep(0.9)
     status = cli("batch", "status")
     assert status.code == 0, status.err
     assert "27 summaries stored" in status.out
