@@ -186,7 +186,7 @@ def test_progress_on_a_terminal(
     monkeypatch.setattr(console, "err", Console(file=screen, force_terminal=True, width=120))
     week(batch_env)
     batch_env.model.batch_api.fail_fraction = 0.2  # live retries show their own bars
-    batch_env.model.batch_api.timing = (0.02, 0.3, 0.02)
+    batch_env.model.batch_api.timing = (0.02, 1.0, 0.02)
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert "batch batch_standin" in screen.getvalue() and "in_progress" in screen.getvalue()
@@ -199,7 +199,7 @@ def test_a_full_provider_queue_is_waited_out_not_paid_live(batch_env: Stage, cli
     expected = week(stage)
     api = stage.model.batch_api
     api.queue_limit = 30  # Tuesday (24 papers) fits alone, not beside Monday (8)
-    api.timing = (0.05, 0.3, 0.05)
+    api.timing = (0.05, 1.0, 0.05)  # long enough for the next day's batch to meet it
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert "token_limit_exceeded" in run.out, run.out
