@@ -131,7 +131,7 @@ def export(file: Path, first: str | None, last: str | None, fmt: str, **kw: Any)
                 plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
                 if plan.ready_at > datetime.now(UTC):
                     continue
-                papers = plan.papers(pipeline.source.search, store=pipeline.store)
+                papers = run.to_summarize(plan)
                 pipeline.store.save_papers(papers)
                 yield from run.requests(day, papers, KINDS[fmt])
 

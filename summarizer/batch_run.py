@@ -250,7 +250,7 @@ class BatchRun:
                 reports[plan.day] = done
                 on_report(done)
                 continue
-            papers = plan.papers(self.pipeline.source.search, store=self.store)
+            papers = self.to_summarize(plan)
             found[plan.day] = len(papers)
             self.store.save_papers(papers)
             self.submit(self.requests(plan.day, papers, kinds), stem=str(plan.day))
@@ -323,8 +323,13 @@ class BatchRun:
         return True
 
     def _still_needed(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> Iterator[BatchRequest]:
+        return self.requests(plan.day, self.to_summarize(plan), kinds)
+
+    def to_summarize(self, plan: Plan) -> list[Paper]:
+        """The day's papers the digest will summarize: exclusions and SUMMARIZER_TOP applied."""
         papers = plan.papers(self.pipeline.source.search, store=self.store)
-        return self.requests(plan.day, papers, kinds)
+        ranker = self.pipeline.ranker
+        return ranker.rank(papers).chosen if ranker is not None else papers
 
     def _follow_up(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> bool:
         if self.ledger.undone(plan.day) < FOLLOW_UP_MIN:

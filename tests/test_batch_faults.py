@@ -344,3 +344,19 @@ def test_two_overlapping_runs_never_both_submit_a_request(
     second = cli("digest", "--date", "2026-01-07", "--batch", "--no-wait")
     assert second.code == 0, second.err
     assert api.created == 1 and len(batches(stage.out)) == 1
+
+
+def test_only_the_top_papers_go_into_the_batch(
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_TOP", "5")
+    monkeypatch.setenv("SUMMARIZER_KEYWORDS", "speech")
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 0, run.err
+    assert [total for _, _, total in batches(batch_env.out)] == [5]
+    assert batch_env.model.requests == 0
+    by_batch = (batch_env.out / "2026-01-07.md").read_bytes()
+    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(tmp_path / "live"))
+    assert cli("digest", "--date", "2026-01-07").code == 0
+    assert batch_env.model.requests == 5
+    assert (tmp_path / "live" / "2026-01-07.md").read_bytes() == by_batch
