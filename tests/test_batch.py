@@ -140,7 +140,7 @@ def test_failed_lines_are_retried_live_and_nothing_is_lost(batch_env: Stage, cli
 
 
 def test_digest_by_batch_reproduces_the_sample_digest(
-    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    batch_env: Stage, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     run = cli("digest", "--date", "2026-01-07", "--batch", "--format", "all")
     assert run.code == 0, run.err
@@ -155,6 +155,14 @@ def test_digest_by_batch_reproduces_the_sample_digest(
     again = cli("digest", "--date", "2026-01-07", "--format", "all")
     assert again.code == 0, again.err
     assert len(batches(batch_env.out)) == 1 and batch_env.model.requests == 0
+    # every layout (the Jekyll post with the detailed analyses too) as the live path writes it
+    by_batch = files_under(batch_env.out)
+    monkeypatch.delenv("SUMMARIZER_BATCH")
+    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(tmp_path / "live"))
+    assert cli("digest", "--date", "2026-01-07", "--format", "all").code == 0
+    assert batch_env.model.requests == 2 * 27
+    assert files_under(tmp_path / "live") == by_batch
+    assert "_posts/2026-01-07-arxiv.md" in by_batch
 
 
 # --- SIGKILL while polling --------------------------------------------------------------------
