@@ -55,7 +55,7 @@ def batch_group() -> None:
     """The provider batches this store has submitted; request files for vllm run_batch."""
 
 
-@batch_group.command()
+@batch_group.command(short_help="List this store's batches; collect ended ones.")
 @_options
 def status(**kw: Any) -> int:
     """List this store's batches; collect the results of those that have ended."""
@@ -73,7 +73,7 @@ def status(**kw: Any) -> int:
     return 0
 
 
-@batch_group.command()
+@batch_group.command(short_help="Cancel running batches; collect what they did.")
 @_options
 def cancel(**kw: Any) -> int:
     """Cancel every running batch this store submitted, and collect what they finished."""
@@ -106,7 +106,7 @@ def cancel(**kw: Any) -> int:
     return 0
 
 
-@batch_group.command("export")
+@batch_group.command("export", short_help="Write a request file for vllm run_batch.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "first", help="First digest day, YYYY-MM-DD.")
 @click.option("--to", "last", help="Last digest day, YYYY-MM-DD (default: --from).")
@@ -159,7 +159,7 @@ def export(file: Path, first: str | None, last: str | None, fmt: str, **kw: Any)
     return 0
 
 
-@batch_group.command("import")
+@batch_group.command("import", short_help="Store the answers of a vllm run_batch output.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_options
 def import_(file: Path, **kw: Any) -> int:
