@@ -2,21 +2,19 @@
 
 A request is made for each (kind, paper) without a stored summary, not held by an open batch, and
 with batch attempts left (a batch attempt always leaves at least one live attempt); its body is
-what a live call sends (`client.chat_request` over `attempts.first_messages`).
+what a live call sends (`request.request_body`, in the run's response mode).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from urllib.parse import urlparse
 
 from .batch_ledger import BatchLedger
 from .config import Settings
 from .errors import InputError
-from .llm.attempts import first_messages
 from .llm.batch import BatchRequest, request_key
-from .llm.client import chat_request
+from .llm.request import messages_for, request_body
 from .models import Paper, SummaryKind
 from .pipeline import Pipeline
 from .sources.fulltext import fetch_body
@@ -28,26 +26,15 @@ NO_BATCH_API = {
 }
 
 
-def provider_of(settings: Settings) -> str:
-    """The provider, for deciding whether it offers a Batch API (the provider profiles will say
-    this once they land; until then, by name or by the endpoint's host and port)."""
-    if settings.provider != "auto":
-        return settings.provider
-    parsed = urlparse(settings.openai_base_url or "")
-    host = parsed.hostname or ""
-    if host.endswith("deepseek.com"):
-        return "deepseek"
-    if "dashscope" in host:
-        return "dashscope"
-    if parsed.port == 11434:
-        return "ollama"
-    return "openai" if not host or host.endswith("openai.com") else "generic"
-
-
 def require_batch_api(settings: Settings) -> None:
-    reason = NO_BATCH_API.get(provider_of(settings))
-    if reason:
-        raise InputError(f"{reason}: run without --batch (SUMMARIZER_BATCH=off)")
+    """Refuse --batch for a provider known to have no Batch API (its profile says so). A generic
+    endpoint is tried: one without the API answers the file upload with a 404, which stops the
+    run with a line saying so."""
+    profile = settings.provider_profile
+    if profile.batch or profile.name == "generic":
+        return
+    reason = NO_BATCH_API.get(profile.name, f"{profile.name} has no Batch API")
+    raise InputError(f"{reason}: run without --batch (SUMMARIZER_BATCH=off)")
 
 
 def needed_requests(
@@ -75,14 +62,17 @@ def needed_requests(
             if key.custom_id in running or used.get(key.custom_id, 0) >= batch_attempts:
                 continue
             body, source = _body(pipeline.settings, paper)
-            messages = first_messages(paper, kind, language=settings.language, body=body)
+            messages = messages_for(kind, paper, language=settings.language, body=body)
             yield BatchRequest(
                 key=key,
-                body=chat_request(
-                    model=settings.model,
-                    messages=messages,
+                # What the live client would send now: the run's response mode and the body
+                # fields the provider (or the run) demands.
+                body=request_body(
                     kind=kind,
-                    mode=settings.response_mode,
+                    messages=messages,
+                    mode=pipeline.modes.current,
+                    model=settings.model,
+                    extra={**settings.provider_profile.extra, **pipeline.modes.extra},
                 ),
                 day=day.isoformat() if day else None,
                 source=source,

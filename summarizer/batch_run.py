@@ -81,7 +81,7 @@ class BatchRun:
             self._client = OpenAIBatches(
                 api_key=self.settings.require_key(),
                 base_url=self.settings.openai_base_url,
-                timeout=self.settings.request_timeout,
+                timeout=self.settings.timeout,
             )
         return self._client
 

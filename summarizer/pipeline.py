@@ -19,6 +19,7 @@ from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
+from .llm.modes import ModeSwitch
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
@@ -80,6 +81,8 @@ class Pipeline:
         # report as made (not cached); and the attempts left for live retries after a batch.
         self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
         self.max_attempts = settings.max_attempts
+        # One response mode for the whole run, every day of a backfill included.
+        self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
         self.ranker = build_ranker(
             settings, store=self.store, fetch=lambda refs: self.source.by_ids(refs, strict=False)
         )
@@ -127,6 +130,8 @@ class Pipeline:
         stats = report.stats(model=self.settings.model, priced=self.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
+            if getattr(error, "detail", ""):
+                stats["provider_error"] = redact(str(error.detail))  # type: ignore[attr-defined]
         self.store.record_run(
             command=f"digest --format {fmt}",
             day=report.day,
@@ -283,7 +288,8 @@ class Pipeline:
             api_key=self.settings.require_key(),
             base_url=self.settings.openai_base_url,
             model=self.settings.model,
-            timeout=self.settings.request_timeout,
+            timeout=self.settings.timeout,
+            profile=self.settings.provider_profile,
         )
         return self._client
 
@@ -294,12 +300,15 @@ class Pipeline:
             client=client,
             language=self.settings.language,
             mode=self.settings.response_mode,
+            profile=self.settings.provider_profile,
+            modes=self.modes,
             max_attempts=self.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
             budget=self.budget,
         )
         made: dict[tuple[SummaryKind, str], Summary] = {}
+        said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.reporter.start("summarizing", len(todo))
 
@@ -332,7 +341,10 @@ class Pipeline:
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
                 return
             except ModelError as exc:
-                log.warning("%s", exc)
+                log.log(logging.INFO if str(exc) in said else logging.WARNING, "%s", exc)
+                said.add(str(exc))
+                if exc.detail and exc.detail not in report.provider_errors:
+                    report.provider_errors.append(exc.detail)
                 return
             finally:
                 self.reporter.advance()

@@ -360,3 +360,12 @@ def test_only_the_top_papers_go_into_the_batch(
     assert cli("digest", "--date", "2026-01-07").code == 0
     assert batch_env.model.requests == 5
     assert (tmp_path / "live" / "2026-01-07.md").read_bytes() == by_batch
+
+
+def test_an_endpoint_without_a_batch_api_stops_with_one_line(batch_env: Stage, cli: Cli) -> None:
+    batch_env.model.batch_api.enabled = False  # a generic endpoint: --batch is tried
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 3, (run.out, run.err)
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and "no Batch API" in lines[0] and "--batch" in lines[0]
+    assert not (batch_env.out / "2026-01-07.md").exists()

@@ -1,7 +1,7 @@
 """Batch request files: the lines a provider's Batch API (or `vllm run_batch`) reads.
 
 A request line is `{custom_id, method: POST, url: /v1/chat/completions, body}` where `body` is
-exactly what a live call sends (`client.chat_request`). Files are written line by line and cut at
+exactly what a live call sends (`request.request_body`). Files are written line by line and cut at
 the provider's limits (OpenAI: 50,000 requests and 200 MB per file; DashScope: 100 MB), so memory
 stays flat however many requests a backfill makes. The provider's side is in `batch_client`,
 the results in `batch_results`.

@@ -44,6 +44,7 @@ class BatchAPI:
         # Requests that may be enqueued at once across running batches (a stand-in for OpenAI's
         # enqueued-token limit per model): a batch beyond it fails with token_limit_exceeded.
         self.queue_limit: int | None = None
+        self.enabled = True
         self.files: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, BatchJob] = {}
         self.created = 0
@@ -53,9 +54,10 @@ class BatchAPI:
         self._lock = threading.Lock()
         self._number = 0
 
-    @staticmethod
-    def handles(path: str) -> bool:
-        return path.split("?")[0].startswith(PREFIXES)
+    def handles(self, path: str) -> bool:
+        """Whether this serves `path`; with `enabled` off the endpoint has no Batch API (the
+        chat handler answers 404, as an endpoint without one does)."""
+        return self.enabled and path.split("?")[0].startswith(PREFIXES)
 
     # --- HTTP ----------------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
