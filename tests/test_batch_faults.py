@@ -369,3 +369,18 @@ def test_an_endpoint_without_a_batch_api_stops_with_one_line(batch_env: Stage, c
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and "no Batch API" in lines[0] and "--batch" in lines[0]
     assert not (batch_env.out / "2026-01-07.md").exists()
+
+
+@pytest.mark.parametrize("behaviour", ["think", "fence", "reasoning-only"])
+def test_batch_answers_are_read_as_live_ones_are(
+    batch_env: Stage, cli: Cli, behaviour: str
+) -> None:
+    """Reasoning before the JSON, a fenced block, the JSON only in reasoning_content: one answer
+    each, in a batch's output file as in a live reply (CONTRACT: What the model returns)."""
+    batch_env.model.behave(behaviour)
+    run = cli("digest", "--date", "2026-01-07", "--batch")
+    assert run.code == 0, run.err
+    assert batch_env.model.requests == 0
+    assert (batch_env.out / "2026-01-07.md").read_bytes() == (
+        GOLDEN / "toc-2026-01-07.md"
+    ).read_bytes()
