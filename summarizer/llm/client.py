@@ -128,7 +128,7 @@ class OpenAIChat:
             async with asyncio.timeout(self.timeout):
                 response = await self._client.chat.completions.create(**sdk_arguments(body))
             self.answered = True
-            completion = completion_of(response)
+            completion = _completion(response)
         except TimeoutError:
             raise TransientError("request timed out") from None
         except openai.APIStatusError as exc:
@@ -188,8 +188,7 @@ def _text_of(response: Any) -> str:
         return ""
 
 
-def completion_of(response: Any) -> Completion:
-    """A chat completion (the SDK's object) as the attempt loop reads it; batch results too."""
+def _completion(response: Any) -> Completion:
     usage = Usage(requests=1)
     fields: list[str] = []
     if response.usage:
@@ -234,3 +233,7 @@ __all__ = [
     "TransientError",
     "strict_schema",
 ]
+
+
+# Batch output lines are read exactly as live replies are (batch_results).
+completion_of = _completion
