@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from summarizer import console
+
 from .base import PushFailed
 from .channels import protect_push_secrets, select
-from .content import latest_written
+from .content import jsonl_path, latest_written
 from .run import alert, push_day, raise_failures, say
 
 __all__ = [
@@ -36,6 +38,9 @@ def push_command(settings: Settings, day: date | None, *, to: str | None, force:
 
 def after_digest(settings: Settings, day: date, reports: list[DayReport]) -> None:
     """`digest --push`: the written day to every channel, and an alert when papers are missing."""
+    if not jsonl_path(settings.output_dir, day).exists():  # a batch still running (--no-wait)
+        console.say(f"{day} is not written yet: `summarizer push --date {day}` once it is")
+        return
     report = push_day(settings, day)
     say(report)
     missing = [pid for r in reports for pid in r.missing]
@@ -53,6 +58,8 @@ def after_backfill(settings: Settings, reports: list[DayReport]) -> None:
     """`backfill --push`: every day of the range, oldest first; one line for all failures."""
     failed = []
     for day_report in reports:
+        if not jsonl_path(settings.output_dir, day_report.day).exists():
+            continue  # not written (a batch still running)
         report = push_day(settings, day_report.day)
         say(report)
         failed += [(report.day, d) for d in report.failed]
