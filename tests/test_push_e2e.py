@@ -516,3 +516,18 @@ def test_with_ranking_the_recommended_papers_lead_every_push(
     assert "keywords: deepfake" in text and "今日推荐" in mail.part("html")
     first = telegram_text(hooks.accepted("telegram")[0].body["text"])[0]
     assert first.index(f"arXiv:{picks[0]}") < first.index("[2]") and "★" in first
+
+
+def test_batch_runs_push_once_written_and_say_so_when_not_yet(
+    pushing: Stage,
+    smtp: SmtpStandin,
+    monkeypatch: pytest.MonkeyPatch,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.1")
+    pending = cli("digest", *DAY_ARGS, "--batch", "--no-wait", "--push")
+    assert pending.code == 0, pending.err
+    assert smtp.mails == [] and "not written yet" in pending.out
+    done = cli("digest", *DAY_ARGS, "--batch", "--push")
+    assert done.code == 0, done.err
+    assert sorted(m.recipients[0] for m in smtp.mails) == sorted(READERS)
