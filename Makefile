@@ -27,7 +27,7 @@ faults: $(STAMP)
 	$(BIN)/python -m pytest -q -m faults
 
 demo: $(STAMP)
-	$(BIN)/summarizer demo
+	$(BIN)/summarizer demo $(ARGS)
 
 digest: $(STAMP)
 	$(BIN)/summarizer digest $(DIGEST_ARGS) $(ARGS)

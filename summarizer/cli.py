@@ -21,6 +21,7 @@ from .sources.ids import parse_paper_ref
 from .window import parse_day
 
 if TYPE_CHECKING:
+    from .batch_run import BatchRun
     from .models import SummaryKind
     from .pipeline import Pipeline
     from .report import DayReport
@@ -55,6 +56,21 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--top", type=int, help="Summarize only the day's N best-ranked papers."),
         click.option("-v", "--verbose", count=True, help="More diagnostics on stderr."),
     ]
+    if func.__name__ in {"digest", "backfill"}:
+        options += [
+            click.option(
+                "--batch/--no-batch",
+                default=None,
+                help="Summarize through the provider's Batch API: half price, results within "
+                "24 h (SUMMARIZER_BATCH).",
+            ),
+            click.option(
+                "--no-wait",
+                is_flag=True,
+                help="With --batch: submit and return; `summarizer batch status` or the same "
+                "command later collects.",
+            ),
+        ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -71,9 +87,16 @@ def _setup(kwargs: dict[str, Any], *, days: int | None = None) -> Pipeline:
     protect_secret(settings.openai_api_key)
     for line in unknown_setting_warnings():
         console.warn(line)
+    _push_hooks().protect_push_secrets(settings)
     from .pipeline import Pipeline
 
     return Pipeline(settings, reporter=console.ProgressReporter())
+
+
+def _push_hooks() -> Any:
+    from .deliver import hooks  # the delivery stage: loaded when a command gets that far
+
+    return hooks
 
 
 def _day(text: str) -> date:
@@ -83,7 +106,43 @@ def _day(text: str) -> date:
         raise InputError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands kept in their own module (a click group there) load only when named; the top-level
+    help lists them from the short help given here, so `--help` stays fast."""
+
+    lazy = {
+        "batch": (
+            "summarizer.batch_commands",
+            "batch_group",
+            "The provider batches this store submitted: status, cancel, export, import.",
+        ),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute, _ = self.lazy[name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][2]))
+            elif (command := self.commands.get(name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="summarizer")
 def cli() -> None:
     """Each arXiv mailing as a Chinese digest: TL;DR, translation and analysis by an LLM."""
@@ -108,25 +167,54 @@ def cli() -> None:
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
 @click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
+@click.option(
+    "--push", is_flag=True, help="Then send the day to the push channels (exit 4: failed)."
+)
 @_settings_options
 def digest(
-    date_text: str | None, fmt: str, window: str, anchor: str, tz: str, site: bool, **kw: Any
+    date_text: str | None,
+    fmt: str,
+    window: str,
+    anchor: str,
+    tz: str,
+    site: bool,
+    push: bool,
+    **kw: Any,
 ) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
+    no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
     from .window import latest_digest_day
 
+    if push:
+        _push_hooks().check(pipeline.settings)
+    batch = _batch(pipeline, no_wait=no_wait)
     try:
         if day is None:
             day = latest_digest_day(datetime.now(UTC))
         plan = _plan(pipeline, day, window=window, anchor=anchor, tz=tz)
         if plan is None:
             return 0
-        report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+        if batch is not None:
+            reports = batch.run([plan], fmt=fmt, wait=not no_wait)
+        else:
+            reports = [pipeline.digest(plan, fmt=fmt)]  # type: ignore[arg-type]
+    except SummarizerError as exc:
+        if push and exc.exit_code == 3:
+            _push_hooks().run_stopped(pipeline.settings, day, exc)
+        raise
     finally:
-        pipeline.close()
-    return _summary(pipeline, [report], site=site)
+        _close(pipeline, batch)
+    try:
+        status = _summary(pipeline, reports, site=site)
+    except SummarizerError as exc:
+        if push and exc.exit_code == 3:
+            _push_hooks().run_stopped(pipeline.settings, day, exc)
+        raise
+    if push:
+        _push_hooks().after_digest(pipeline.settings, plan.day, reports)
+    return status
 
 
 def _summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False) -> int:
@@ -139,6 +227,57 @@ def _summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False
     if site:
         _build_site(pipeline.settings)
     return console.finish(reports)
+
+
+@cli.command()
+@click.option("--date", "date_text", help="Digest day YYYY-MM-DD. Default: the latest written.")
+@click.option("--to", help="Comma-separated channels (default: SUMMARIZER_PUSH, else all set up).")
+@click.option("--force", is_flag=True, help="Send again what was already delivered.")
+@click.option("--out", "output_dir", help="Output directory (SUMMARIZER_OUTPUT_DIR).")
+@click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
+def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
+    """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
+    day = _day(date_text) if date_text is not None else None
+    from . import console
+    from .config import load_settings
+
+    console.configure_logging(verbose)
+    settings = load_settings(**kw)
+    _push_hooks().protect_push_secrets(settings)
+    _push_hooks().push_command(settings, day, to=to, force=force)
+    return 0
+
+
+def _batch(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
+    """The batch engine when the run uses the provider's Batch API (--batch, SUMMARIZER_BATCH)."""
+    if not pipeline.settings.batch:
+        if no_wait:
+            pipeline.close()
+            raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
+        return None
+    from .batch_requests import require_batch_api
+    from .batch_run import BatchRun
+
+    try:
+        require_batch_api(pipeline.settings)
+    except InputError:
+        pipeline.close()
+        raise
+    return BatchRun(pipeline)
+
+
+def _close(pipeline: Pipeline, batch: BatchRun | None) -> None:
+    from . import console
+
+    if batch is not None:
+        batch.close()
+        if batch.submitted and batch.ledger.batches(open_only=True):
+            console.say(
+                f"{batch.submitted} batch(es) submitted; `summarizer batch status` shows them, "
+                "and the same command collects them once they are done."
+            )
+    pipeline.close()
 
 
 def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -> Plan | None:
@@ -230,31 +369,52 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
 @click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
+@click.option("--push", is_flag=True, help="Send each day to the push channels (once per day).")
 @_settings_options
 def backfill(
-    first: str, last: str, fmt: str, dry_run: bool, redo: bool, site: bool, **kw: Any
+    first: str,
+    last: str,
+    fmt: str,
+    dry_run: bool,
+    redo: bool,
+    site: bool,
+    push: bool,
+    **kw: Any,
 ) -> int:
     """Every mailing from --from to --to, in order; resumable."""
     start, end = _day(first), _day(last)
     if start > end:
         raise InputError(f"--from {first} is after --to {last}")
+    no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
     from . import console
     from .backfill import run_backfill
     from .window import digest_days, is_digest_day
 
+    if push:
+        _push_hooks().check(pipeline.settings)
+    batch = None if dry_run else _batch(pipeline, no_wait=no_wait)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         for day in skipped:
             console.say(f"{day} is a {day:%A}: no mailing, skipped.")
         reports = run_backfill(
-            pipeline, digest_days(start, end), fmt=fmt, dry_run=dry_run, redo=redo
+            pipeline,
+            digest_days(start, end),
+            fmt=fmt,
+            dry_run=dry_run,
+            redo=redo,
+            batch=batch,
+            wait=not no_wait,
         )
     finally:
-        pipeline.close()
+        _close(pipeline, batch)
     if dry_run:
         return 0
-    return _summary(pipeline, reports, site=site)
+    status = _summary(pipeline, reports, site=site)
+    if push:
+        _push_hooks().after_backfill(pipeline.settings, reports)
+    return status
 
 
 @cli.command(short_help="Check the settings and the model endpoint.")
@@ -320,11 +480,12 @@ def _days(start: date, end: date) -> list[date]:
     help="Keep the local stand-ins running and print the settings that point every command "
     "at them, to try paper and backfill offline (Ctrl-C stops).",
 )
-def demo(serve: bool) -> int:
+@click.option("--batch", is_flag=True, help="Make the digests through the stand-in's Batch API.")
+def demo(serve: bool, batch: bool) -> int:
     """The whole pipeline offline on a bundled sample mailing (what `make demo` runs)."""
     from .demo import run_demo
 
-    return run_demo(serve=serve)
+    return run_demo(serve=serve, batch_api=batch)
 
 
 def main(argv: list[str] | None = None) -> None:
