@@ -114,7 +114,7 @@ class _Commands(click.Group):
         "batch": (
             "summarizer.batch_commands",
             "batch_group",
-            "The provider batches this store submitted: status, cancel, export, import.",
+            "Provider batches of this store: status, cancel, export, import.",
         ),
     }
 
@@ -229,7 +229,7 @@ def _summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False
     return console.finish(reports)
 
 
-@cli.command()
+@cli.command(short_help="Send a written day's digest by e-mail and chat.")
 @click.option("--date", "date_text", help="Digest day YYYY-MM-DD. Default: the latest written.")
 @click.option("--to", help="Comma-separated channels (default: SUMMARIZER_PUSH, else all set up).")
 @click.option("--force", is_flag=True, help="Send again what was already delivered.")

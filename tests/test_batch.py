@@ -70,10 +70,10 @@ def recorded_cost(out: Path) -> dict[str, float]:
 def total_cost(run: Run) -> float:
     """The total of the run table's cost column."""
     total = 0.0
-    for line in run.out.splitlines():
-        cells = [c.strip() for c in line.split("│")[1:-1]]
-        if len(cells) == 8 and cells[0][:4].isdigit():
-            total += float(cells[6])
+    for line in run.err.splitlines():
+        cells = line.split()  # day papers new stored missing tokens cached cost
+        if len(cells) == 8 and cells[0][:4].isdigit() and cells[0].count("-") == 2:
+            total += float(cells[7])
     return total
 
 
@@ -221,7 +221,8 @@ def test_killed_while_polling_resumes_without_resubmitting(
     time.sleep(0.5)  # polling now
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGKILL)
-    out, _ = proc.communicate(timeout=10)
+    out, err = proc.communicate(timeout=10)
+    out += err  # messages and the run table are on stderr
     assert b"in_progress" in out
     assert api.created == 5 and _submitted(stage.out) == 5
     assert not (stage.out / "data").exists()  # nothing was finished
@@ -248,14 +249,14 @@ def test_no_wait_then_status_then_collect(batch_env: Stage, cli: Cli) -> None:
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch", "--no-wait")
     assert run.code == 0, run.err
     assert time.monotonic() - started < 20
-    assert api.created == 5 and "waiting for its batch" in run.out
-    assert "batch status" in run.out
+    assert api.created == 5 and "waiting for its batch" in (run.out + run.err)
+    assert "batch status" in (run.out + run.err)
     assert not (stage.out / "data").exists()
 
     status = cli("batch", "status")
     assert status.code == 0, status.err
     for batch_id, state, _ in batches(stage.out):
-        assert batch_id in status.out and state in {"validating", "in_progress"}
+        assert batch_id in (status.out + status.err) and state in {"validating", "in_progress"}
     assert len(batches(stage.out)) == 5
 
     api.timing = (0.1, 0.2, 0.1)
@@ -264,7 +265,7 @@ def test_no_wait_then_status_then_collect(batch_env: Stage, cli: Cli) -> None:
     assert api.created == 5 and stage.model.requests == 0
     assert placed_once(read_digests(stage.out)) == expected
     status = cli("batch", "status")
-    assert status.out.count("completed") >= 5
+    assert (status.out + status.err).count("completed") >= 5
 
 
 def test_expired_batch_every_paper_summarized_none_paid_twice(batch_env: Stage, cli: Cli) -> None:
@@ -275,7 +276,7 @@ def test_expired_batch_every_paper_summarized_none_paid_twice(batch_env: Stage, 
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-06", "--batch")
     assert run.code == 0, run.err
     assert {state for _, state, _ in batches(stage.out)} == {"expired"}
-    assert "not run" in run.out
+    assert "not run" in (run.out + run.err)
     digests = read_digests(stage.out)
     assert placed_once(digests) == expected
     assert all(r["brief"] for records in digests.values() for r in records)

@@ -119,7 +119,7 @@ def test_digest_push_delivers_the_held_out_day_everywhere(
     for record in records:
         for seen in (feishu_all, telegram_all):
             assert record["id"] in seen and record["brief"]["tldr"] in seen
-    assert "pushed 2026-03-10 to email (alice@example.org)" in run.out
+    assert "pushed 2026-03-10 to email (alice@example.org)" in (run.out + run.err)
     rows = stored_deliveries(pushing.out)
     assert {(r[1], r[4]) for r in rows} == {
         ("email", "sent"),
@@ -149,9 +149,9 @@ def test_second_push_sends_nothing_and_force_sends_again(
         len(hooks.received["feishu"]),
         len(hooks.received["telegram"]),
     ) == counts
-    assert "already pushed" in again.out
+    assert "already pushed" in (again.out + again.err)
     plain = cli("push")  # the latest day written
-    assert plain.code == 0 and len(smtp.mails) == counts[0] and DAY in plain.out
+    assert plain.code == 0 and len(smtp.mails) == counts[0] and DAY in (plain.out + plain.err)
     forced = cli("push", "--date", DAY, "--force", "--to", "email,telegram")
     assert forced.code == 0, forced.err
     assert len(smtp.mails) == 2 * counts[0]
@@ -169,7 +169,7 @@ def test_smtp_refusing_exits_4_with_one_line_and_the_next_push_delivers(
     run = cli("digest", *DAY_ARGS, "--push")
     assert run.code == 4, (run.out, run.err)
     assert (pushing.out / f"{DAY}.md").exists() and (pushing.out / "data" / f"{DAY}.jsonl").exists()
-    lines = run.err.strip().splitlines()
+    lines = errors(run.err)  # the run table is on stderr too; one error line
     assert len(lines) == 1, run.err
     assert "email" in lines[0] and "554" in lines[0] and "Traceback" not in run.err
     assert smtp.mails == [] and hooks.accepted("feishu")  # the other channels got it
@@ -188,7 +188,7 @@ def test_a_chat_platform_down_is_exit_4_and_retried(
 ) -> None:
     hooks.refuse["telegram"] = 50  # every attempt of this run gets HTTP 500
     run = cli("digest", *DAY_ARGS, "--push")
-    assert run.code == 4 and "telegram" in run.err and len(run.err.strip().splitlines()) == 1
+    assert run.code == 4 and "telegram" in run.err and len(errors(run.err)) == 1
     hooks.refuse["telegram"] = 0
     assert cli("push", "--date", DAY).code == 0
     assert hooks.accepted("telegram")
@@ -391,7 +391,7 @@ def test_mail_refused_at_login_names_the_reason_not_the_password(
     monkeypatch.setenv("SUMMARIZER_SMTP_PASSWORD", "wrong-" + SMTP_PASSWORD)
     run = cli("digest", *DAY_ARGS, "--push")
     assert run.code == 4 and "535" in run.err and SMTP_PASSWORD not in run.err
-    assert len(run.err.strip().splitlines()) == 1
+    assert len(errors(run.err)) == 1
 
 
 def mails_for(smtp: SmtpStandin, reader: str) -> list[Mail]:
@@ -527,7 +527,12 @@ def test_batch_runs_push_once_written_and_say_so_when_not_yet(
     monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.1")
     pending = cli("digest", *DAY_ARGS, "--batch", "--no-wait", "--push")
     assert pending.code == 0, pending.err
-    assert smtp.mails == [] and "not written yet" in pending.out
+    assert smtp.mails == [] and "not written yet" in (pending.out + pending.err)
     done = cli("digest", *DAY_ARGS, "--batch", "--push")
     assert done.code == 0, done.err
     assert sorted(m.recipients[0] for m in smtp.mails) == sorted(READERS)
+
+
+def errors(err: str) -> list[str]:
+    """The error lines of stderr (which also holds the run table and progress messages)."""
+    return [line for line in err.splitlines() if line.startswith("summarizer: error")]
