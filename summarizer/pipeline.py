@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .config import Settings
 from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
@@ -16,6 +17,7 @@ from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.limits import AdaptiveLimiter, Pacer
+from .llm.pool import pool_size, run_pool
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .publish.files import write_atomic
@@ -24,7 +26,6 @@ from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
 from .sources.arxiv import ArxivSource, parse_paper_ref
-from .sources.fulltext import fetch_body
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -124,9 +125,7 @@ class Pipeline:
 
     def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
         kinds = KINDS[fmt]
-        papers = plan.papers(self.source.search, store=self.store)
-        report.fetched, report.found = plan.fetched, len(papers)
-        summaries = self._ensure(papers, kinds, report)
+        papers, summaries = self._fetch_and_ensure(plan, kinds, report)
         entries = [
             Entry(
                 paper=p,
@@ -169,31 +168,67 @@ class Pipeline:
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries --------------------------------------------------------------------------------
+    def _fetch_and_ensure(
+        self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
+        """The day's papers and their summaries. The selection rules are per paper (given the
+        store), so summarizing starts with the first page of the listing, not after the last."""
+        selector = plan.selector(self.store)
+        pages = self.source.pages(categories=plan.categories, window=plan.query_window)
+        have, todo = self._ensure_pages(lambda: _in_thread(pages, selector.take), kinds, report)
+        papers = selector.papers()
+        report.fetched, report.found = plan.fetched, len(papers)
+        return papers, _count(papers, have, todo, report)
+
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
         """Stored summaries for every (kind, paper), asking the model only for what is missing."""
+        have, todo = self._ensure_pages(lambda: _one_page(papers), kinds, report)
+        return _count(papers, have, todo, report)
+
+    def _ensure_pages(
+        self,
+        pages: Callable[[], AsyncIterator[list[Paper]]],
+        kinds: tuple[SummaryKind, ...],
+        report: DayReport,
+    ) -> tuple[dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]]]:
+        """Summaries of the papers of `pages` as they come: the stored ones, and the others
+        asked for (`todo`) by a bounded pool of workers."""
         have: dict[tuple[SummaryKind, str], Summary] = {}
-        todo: list[tuple[SummaryKind, Paper]] = []
-        for kind in kinds:
-            stored = self.stored(papers, kind)
-            have.update({(kind, pid): s for pid, s in stored.items()})
-            todo += [(kind, p) for p in papers if p.id not in stored]
-        asked = {p.id for _, p in todo}
-        report.cached = len({p.id for p in papers} - asked)
-        if todo:
-            client = self._client or self._make_client()
-            self.store.save_papers(papers)
-            # Tokens and cost of every request, answered or not, from the budget's running totals.
-            usage, spent = self.budget.usage, self.budget.spent
-            try:
-                have.update(asyncio.run(self._summarize_all(client, todo, report)))
-            finally:
-                report.usage = usage_since(usage, self.budget.usage)
-                report.cost = self.budget.spent - spent
-        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
-        report.summarized = len(asked) - len(report.missing)
-        return have
+        todo: set[tuple[SummaryKind, str]] = set()
+        # Tokens and cost of every request, answered or not, from the budget's running totals.
+        usage, spent = self.budget.usage, self.budget.spent
+        try:
+            asyncio.run(self._summarize_all(self._jobs(pages(), kinds, have, todo), report, have))
+        finally:
+            report.usage = usage_since(usage, self.budget.usage)
+            report.cost = self.budget.spent - spent
+        return have, todo
+
+    async def _jobs(
+        self,
+        pages: AsyncIterator[list[Paper]],
+        kinds: tuple[SummaryKind, ...],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+    ) -> AsyncIterator[tuple[SummaryKind, Paper]]:
+        """(kind, paper) for every summary of each page the store does not hold."""
+        async for page in pages:
+            jobs: list[tuple[SummaryKind, Paper]] = []
+            for kind in kinds:
+                stored = self.stored(page, kind)
+                have.update({(kind, pid): s for pid, s in stored.items()})
+                jobs += [(kind, p) for p in page if p.id not in stored]
+            if not jobs:
+                continue
+            if self._client is None:
+                self._make_client()  # no key, no request: said before the first one
+            self.store.save_papers(page)
+            self.reporter.grow(len(jobs))
+            for kind, paper in jobs:
+                todo.add((kind, paper.id))
+                yield kind, paper
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(
@@ -205,10 +240,14 @@ class Pipeline:
         return self._client
 
     async def _summarize_all(
-        self, client: ModelClient, todo: list[tuple[SummaryKind, Paper]], report: DayReport
-    ) -> dict[tuple[SummaryKind, str], Summary]:
+        self,
+        jobs: AsyncIterator[tuple[SummaryKind, Paper]],
+        report: DayReport,
+        made: dict[tuple[SummaryKind, str], Summary],
+    ) -> None:
+        """Ask for every job, `pool_size` at a time; each summary lands in `made` once stored."""
         summarizer = Summarizer(
-            client=client,
+            client=_ClientOf(self),
             language=self.settings.language,
             mode=self.settings.response_mode,
             max_attempts=self.settings.max_attempts,
@@ -216,13 +255,12 @@ class Pipeline:
             pacer=self.pacer,
             budget=self.budget,
         )
-        made: dict[tuple[SummaryKind, str], Summary] = {}
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
-        self.reporter.start("summarizing", len(todo))
+        self.reporter.start("summarizing", 0)
 
         async def body_of(paper: Paper) -> tuple[str, str]:
-            if not self.settings.full_text:
-                return "", "abstract"
+            from .sources.fulltext import fetch_body  # pypdf and friends: only with --full-text
+
             body = await asyncio.to_thread(
                 fetch_body,
                 paper_id=paper.id,
@@ -236,11 +274,14 @@ class Pipeline:
                 return "", "abstract"
             return body.text, body.source
 
-        async def one(kind: SummaryKind, paper: Paper) -> None:
+        async def one(job: tuple[SummaryKind, Paper]) -> None:
+            kind, paper = job
             try:
-                if paper.id not in bodies:
-                    bodies[paper.id] = asyncio.create_task(body_of(paper))
-                body, source = await bodies[paper.id]
+                body, source = "", "abstract"
+                if self.settings.full_text:  # one fetch of the body for all kinds of a paper
+                    if paper.id not in bodies:
+                        bodies[paper.id] = asyncio.create_task(body_of(paper))
+                    body, source = await bodies[paper.id]
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
@@ -264,12 +305,12 @@ class Pipeline:
                 source=source,
             )
             self.store.save_summary(summary)
-            made[(kind, paper.id)] = summary
+            earlier = made.get((kind, paper.id))
+            if earlier is None or earlier.version <= summary.version:
+                made[(kind, paper.id)] = summary
 
         try:
-            async with asyncio.TaskGroup() as group:
-                for kind, paper in todo:
-                    group.create_task(one(kind, paper))
+            await run_pool(jobs, one, size=pool_size(self.limiter.ceiling))
         except* ModelFatalError as errors:
             raise errors.exceptions[0] from None
         finally:
@@ -277,7 +318,52 @@ class Pipeline:
             if self._client is not None:
                 await self._client.close()
                 self._client = None
-        return made
+
+
+class _ClientOf:
+    """The pipeline's model client, made when the first request is due (a day served from the
+    store needs no key)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    async def complete(self, **request: Any) -> Any:
+        client = self._pipeline._client or self._pipeline._make_client()
+        return await client.complete(**request)
+
+    async def close(self) -> None:
+        if self._pipeline._client is not None:
+            await self._pipeline._client.close()
+
+
+async def _in_thread(
+    pages: Iterator[list[Paper]], take: Callable[[list[Paper]], list[Paper]]
+) -> AsyncIterator[list[Paper]]:
+    """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
+    on the event loop, where the store is."""
+    end: list[Paper] = []
+    while (page := await asyncio.to_thread(next, pages, end)) is not end:
+        yield take(page)
+
+
+async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
+    yield list(papers)
+
+
+def _count(
+    papers: list[Paper],
+    have: dict[tuple[SummaryKind, str], Summary],
+    todo: set[tuple[SummaryKind, str]],
+    report: DayReport,
+) -> dict[tuple[SummaryKind, str], Summary]:
+    """The summaries of exactly `papers` (their newest versions), and the report's counts."""
+    versions = {p.id: p.version for p in papers}
+    found = {key: s for key, s in have.items() if versions.get(key[1]) == s.version}
+    asked = {pid for _, pid in todo if pid in versions}
+    report.cached = len(versions.keys() - asked)
+    report.missing = sorted({pid for key in todo if (pid := key[1]) in versions and key not in found})
+    report.summarized = len(asked) - len(report.missing)
+    return found
 
 
 def _brief(summary: Summary | None) -> Brief | None:

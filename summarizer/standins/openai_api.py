@@ -63,6 +63,7 @@ class ModelStandin(BackgroundServer):
         self.requests = 0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.first_request_at: float | None = None  # time.perf_counter() of the first request
         self.by_paper: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
         self.bodies: list[Any] = []
@@ -146,6 +147,7 @@ class ModelStandin(BackgroundServer):
         """Zero requests, by_paper, status_counts, bodies and peak_in_flight (faults stay)."""
         with self._lock:
             self.requests, self.peak_in_flight = 0, self.in_flight
+            self.first_request_at = None
             self.by_paper.clear()
             self.status_counts.clear()
             self.bodies = []
@@ -153,6 +155,8 @@ class ModelStandin(BackgroundServer):
     # --- serving --------------------------------------------------------------------------------
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if self.first_request_at is None:
+            self.first_request_at = time.perf_counter()
         raw = read_body(handler)
         try:
             body = json.loads(raw) if raw else None
