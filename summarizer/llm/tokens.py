@@ -50,6 +50,22 @@ def count_tokens(text: str) -> int:
     return len(_encode(text))
 
 
+@functools.lru_cache(maxsize=32)
+def count_tokens_cached(text: str) -> int:
+    """`count_tokens` of a text met again and again (a system prompt: the same for every paper)."""
+    return count_tokens(text)
+
+
+def estimate_tokens(text: str) -> int:
+    """cl100k_base tokens without encoding: a token per four ASCII characters, one per other
+    character (English prose runs about four characters a token, Chinese about one a character).
+    For pacing and budget reservations, which the provider's actual counts then correct; an
+    exact count of a paper's prompt costs about 0.1 ms, some 3% of what the SDK spends per
+    request."""
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return -(-ascii_chars // 4) + (len(text) - ascii_chars)
+
+
 def _prefix_chars(tokens: list[int]) -> int:
     """How many characters of the original text the first tokens cover (whole characters only)."""
     raw = b"".join(encoding().decode_tokens_bytes(tokens))
