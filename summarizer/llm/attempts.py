@@ -21,7 +21,7 @@ from .client import Completion, ModelClient, TransientError
 from .cost import Budget
 from .limits import AdaptiveLimiter, Pacer, Sleep
 from .prompts import load_template
-from .tokens import count_tokens_cached, estimate_tokens
+from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
@@ -137,11 +137,7 @@ class Summarizer:
         hold = self._not_before - time.monotonic()
         if hold > 0:
             await self.sleep(hold)
-        # The system turn exactly (counted once per run), the paper's turns estimated.
-        system, *turns = messages
-        prompt_tokens = count_tokens_cached(system["content"]) + sum(
-            estimate_tokens(m["content"]) for m in turns
-        )
+        prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)
         estimate = Usage(prompt_tokens=prompt_tokens, completion_tokens=EXPECTED_COMPLETION[kind])
         ticket = await self.limiter.acquire()
         try:
