@@ -9,7 +9,8 @@ openai SDK's CPU per request (benchmarks/sdk_floor.py, the same requests at the 
 against the same stand-in, run right before it). Then an rpm scenario (the stand-in refuses more
 than 600 requests per trailing minute, the digest runs with `--rpm 600`), and last, for the
 record, an overcommitted run (`--concurrency 64` against the 16 the stand-in takes), which shows
-what the 429 back-off costs; it has no target.
+what the 429 back-off costs; it has no target. Last, the static site of 250 days x 200 papers
+(benchmarks/bench_site.py): full build, one-new-day rebuild and size.
 
     make bench                                  # N = 50, 200, 1000, the big day, rpm, overcommit
     make bench ARGS="--n 50,200 --big-n 0"      # chosen sizes, no big day
@@ -40,6 +41,9 @@ from harness import (  # noqa: E402
 )
 
 from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_site import bench_site  # noqa: E402
 
 
 def _cost_line(stdout: str) -> str:
@@ -77,12 +81,15 @@ def bench_size(n: int, args: argparse.Namespace, startup: float, failures: list[
     model = model_standin(
         latency=args.latency, jitter=args.jitter, max_in_flight=args.max_in_flight
     )
-    with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp, ArxivStandin(day) as arxiv:
-        with model:
-            work = Path(tmp)
-            flags = ["--concurrency", str(args.concurrency)]
-            first = digest(arxiv, model, work, flags, profile=_profile(args, f"digest-{n}"))
-            again = digest(arxiv, model, work, flags)
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp,
+        ArxivStandin(day) as arxiv,
+        model,
+    ):
+        work = Path(tmp)
+        flags = ["--concurrency", str(args.concurrency)]
+        first = digest(arxiv, model, work, flags, profile=_profile(args, f"digest-{n}"))
+        again = digest(arxiv, model, work, flags)
     ratio = first.seconds / ideal
     arxiv_cap = math.ceil(n / PAGE_SIZE) + 2
     print(f"\n== N = {n} papers, --concurrency {args.concurrency} ==")
@@ -119,15 +126,18 @@ def bench_big(args: argparse.Namespace, failures: list[str]) -> None:
     ideal = math.ceil(n / c) * args.big_latency
     day = papers(n)
     model = model_standin(latency=args.big_latency, jitter=args.big_jitter, max_in_flight=c)
-    with tempfile.TemporaryDirectory(prefix=f"bench-big-{n}-") as tmp, ArxivStandin(day) as arxiv:
-        with model:
-            work = Path(tmp)
-            requests = work / "floor-requests.json"
-            write_floor_requests(day, requests)
-            sdk = floor(model, requests, concurrency=c, work=work)
-            flags = ["--concurrency", str(c)]
-            first = digest(arxiv, model, work, flags, profile=_profile(args, f"digest-big-{n}"))
-            again = digest(arxiv, model, work, flags)
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-big-{n}-") as tmp,
+        ArxivStandin(day) as arxiv,
+        model,
+    ):
+        work = Path(tmp)
+        requests = work / "floor-requests.json"
+        write_floor_requests(day, requests)
+        sdk = floor(model, requests, concurrency=c, work=work)
+        flags = ["--concurrency", str(c)]
+        first = digest(arxiv, model, work, flags, profile=_profile(args, f"digest-big-{n}"))
+        again = digest(arxiv, model, work, flags)
     per_paper = first.cpu_seconds / n * 1000
     per_request = sdk.cpu_seconds / max(sdk.model_requests, 1) * 1000
     cpu_ratio = per_paper / per_request if per_request else math.inf
@@ -160,10 +170,13 @@ def bench_rpm(n: int, rpm: int, args: argparse.Namespace, failures: list[str]) -
     model = model_standin(
         latency=args.latency, jitter=args.jitter, max_in_flight=args.max_in_flight, rpm_limit=rpm
     )
-    with tempfile.TemporaryDirectory(prefix=f"bench-rpm-{n}-") as tmp, ArxivStandin(papers(n)) as a:
-        with model:
-            flags = ["--concurrency", str(args.concurrency), "--rpm", str(rpm)]
-            run = digest(a, model, Path(tmp), flags)
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-rpm-{n}-") as tmp,
+        ArxivStandin(papers(n)) as arxiv,
+        model,
+    ):
+        flags = ["--concurrency", str(args.concurrency), "--rpm", str(rpm)]
+        run = digest(arxiv, model, Path(tmp), flags)
     print(f"\n== rpm cap: N = {n}, --rpm {rpm}, stand-in rpm_limit={rpm} ==")
     _row("exit status", str(run.status))
     _row("wall time", f"{run.seconds:8.2f} s  vs {ideal:.1f} s = N / rpm x 60 s")
@@ -183,9 +196,12 @@ def bench_overcommitted(n: int, args: argparse.Namespace) -> None:
     model = model_standin(
         latency=args.latency, jitter=args.jitter, max_in_flight=args.max_in_flight
     )
-    with tempfile.TemporaryDirectory(prefix=f"bench-over-{n}-") as tmp, ArxivStandin(papers(n)) as a:
-        with model:
-            run = digest(a, model, Path(tmp), ["--concurrency", str(concurrency)])
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-over-{n}-") as tmp,
+        ArxivStandin(papers(n)) as a,
+        model,
+    ):
+        run = digest(a, model, Path(tmp), ["--concurrency", str(concurrency)])
     print(
         f"\n== overcommitted (no target, shown for the 429 back-off): N = {n}, "
         f"--concurrency {concurrency} against {args.max_in_flight} in flight =="
@@ -219,6 +235,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--rpm-n", type=int, default=200, help="rpm scenario: papers (0: skip)")
     add("--over-n", type=int, default=200, help="overcommitted scenario: papers (0: skip)")
     add("--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency")
+    add("--site-days", type=int, default=250, help="site scenario: days (0: skip)")
+    add("--site-papers", type=int, default=200, help="site scenario: papers a day")
     add("--profile", help="directory for cProfile files of the first digest of each size")
     return parser.parse_args(argv)
 
@@ -247,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_rpm(args.rpm_n, args.rpm, args, failures)
     if args.over_n:
         bench_overcommitted(args.over_n, args)
+    if args.site_days:
+        bench_site(args.site_days, args.site_papers)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
@@ -29,6 +30,13 @@ CREATE TABLE IF NOT EXISTS placements (
 CREATE TABLE IF NOT EXISTS digested_days (
     scheme TEXT NOT NULL, day TEXT NOT NULL, finished_at TEXT NOT NULL, complete INTEGER NOT NULL,
     PRIMARY KEY (scheme, day)
+);
+CREATE TABLE IF NOT EXISTS profile_papers (
+    id TEXT PRIMARY KEY, record TEXT NOT NULL, fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    key TEXT NOT NULL, model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (key, model)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
@@ -173,6 +181,17 @@ class Store:
                 (scheme, day.isoformat(), _now(), int(complete)),
             )
 
+    def placed_categories(self) -> dict[date, dict[str, str]]:
+        """For the site: by day, the category each paper was placed under (any scheme; where a
+        paper was placed by two schemes on the same day, the mailing's wins)."""
+        rows = self._read(
+            "SELECT day, paper_id, category FROM placements ORDER BY scheme = 'mailing'"
+        )
+        found: dict[date, dict[str, str]] = {}
+        for day, paper_id, category in rows:
+            found.setdefault(date.fromisoformat(day), {})[paper_id] = category
+        return found
+
     def digested_days(self, *, scheme: str, complete_only: bool = False) -> set[date]:
         rows = self._read(
             "SELECT day FROM digested_days WHERE scheme = ? AND complete >= ?",
@@ -216,3 +235,37 @@ class Store:
             }
             for r in rows
         ]
+
+    # ranking: the reader's profile papers and embedding vectors -----------------------------------
+    def profile_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        wanted = set(ids)
+        rows = self._read("SELECT id, record FROM profile_papers")
+        return {pid: Paper.model_validate_json(rec) for pid, rec in rows if pid in wanted}
+
+    def save_profile_papers(self, papers: Iterable[Paper]) -> None:
+        rows = [(p.id, p.model_dump_json(), _now()) for p in papers]
+        if rows:
+            with self._transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO profile_papers VALUES (?, ?, ?)", rows)
+
+    def embeddings(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, list[float]]]:
+        """(text hash, vector) of each key embedded with `model`, by key."""
+        wanted = sorted(set(keys))
+        found: dict[str, tuple[str, list[float]]] = {}
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            rows = self._read(
+                "SELECT key, text_hash, vector FROM embeddings "
+                f"WHERE model = ? AND key IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            )
+            for key, text_hash, blob in rows:
+                found[key] = (text_hash, array("f", blob).tolist())
+        return found
+
+    def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:
+        """(key, text hash, vector) rows, stored as float32."""
+        values = [(k, model, h, array("f", v).tobytes(), _now()) for k, h, v in rows]
+        if values:
+            with self._transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", values)

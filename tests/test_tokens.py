@@ -11,7 +11,6 @@ import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.llm import tokens
 from summarizer.llm.tokens import TokenizerUnavailable, count_tokens, encoding, truncate_to_tokens
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -155,7 +155,8 @@ class ArxivSource:
                 attempts=exc.attempts,
             ) from exc.__cause__
 
-    def by_ids(self, refs: list[tuple[str, int | None]]) -> list[Paper]:
+    def by_ids(self, refs: list[tuple[str, int | None]], *, strict: bool = True) -> list[Paper]:
+        """The papers of `refs` in ONE id_list query; `strict`: a missing one is an error."""
         id_list = [f"{pid}v{v}" if v else pid for pid, v in refs]
         search = arxiv.Search(id_list=id_list, max_results=len(id_list))
         try:
@@ -166,7 +167,7 @@ class ArxivSource:
                 url=exc.url,
                 attempts=exc.attempts,
             ) from exc.__cause__
-        for pid, _ in refs:
+        for pid, _ in refs if strict else ():
             if not any(p.id == pid for p in papers):
                 raise PaperNotFound(pid)
         return papers
