@@ -7,6 +7,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -151,6 +152,7 @@ class Pipeline:
             for p in papers
         ]
         entries = [ranking.annotate(e) for e in entries]
+        del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
             day=plan.day,
             window_start=plan.window.start,
@@ -165,9 +167,8 @@ class Pipeline:
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
-        targets = [(path, render[layout](digest)) for layout, path in paths.items()]
-        for path, text in targets:
-            write_atomic(path, text)
+        for layout, path in paths.items():  # one text in memory at a time
+            write_atomic(path, render[layout](digest))
             report.files.append(path)
         self.store.place(
             scheme=plan.scheme,
@@ -383,8 +384,14 @@ async def _in_thread(
     """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
     on the event loop, where the store is."""
     end: list[Paper] = []
-    while (page := await asyncio.to_thread(next, pages, end)) is not end:
-        yield take(page)
+    loop = asyncio.get_running_loop()
+    # One thread for the whole listing: its parser's memory stays in one malloc arena.
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arxiv-pages")
+    try:
+        while (page := await loop.run_in_executor(thread, next, pages, end)) is not end:
+            yield take(page)
+    finally:
+        thread.shutdown(wait=False)  # a page still in flight is bounded by ARXIV_TIMEOUT
 
 
 async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
