@@ -135,6 +135,9 @@ def bench_big(args: argparse.Namespace, failures: list[str]) -> None:
         requests = work / "floor-requests.json"
         write_floor_requests(day, requests)
         sdk = floor(model, requests, concurrency=c, work=work)
+        raw = (
+            floor(model, requests, concurrency=c, work=work, post=True) if args.floor_post else None
+        )
         flags = ["--concurrency", str(c)]
         first = digest(arxiv, model, work, flags, profile=_profile(args, f"digest-big-{n}"))
         again = digest(arxiv, model, work, flags)
@@ -151,6 +154,10 @@ def bench_big(args: argparse.Namespace, failures: list[str]) -> None:
     _row("bare SDK CPU", f"{sdk.cpu_seconds:8.2f} s  = {per_request:.2f} ms per request")
     _row("", f"({sdk.model_requests} requests, {sdk.seconds:.1f} s wall, {sdk.stdout.strip()})")
     _row("CPU ratio", f"{cpu_ratio:8.3f}  (client per paper / bare SDK per request)")
+    if raw is not None:
+        per_post = raw.cpu_seconds / max(raw.model_requests, 1) * 1000
+        _row("bare SDK, post()", f"{raw.cpu_seconds:8.2f} s  = {per_post:.2f} ms per request")
+        _row("", f"(as the client sends: no create() re-walk; ratio {per_paper / per_post:.3f})")
     _row("peak memory", f"{first.max_rss_mb:8.1f} MB (bare SDK: {sdk.max_rss_mb:.1f} MB)")
     _row("model requests", f"{first.model_requests:8d}  ({first.model_requests / n:.3f} x N)")
     _row("429s met", f"{first.rate_limited:8d}  (bare SDK: {sdk.rate_limited})")
@@ -231,6 +238,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--big-concurrency", type=int, default=64, help="big day: in flight, both sides")
     add("--big-latency", type=float, default=0.3, help="big day: stand-in mean latency, s")
     add("--big-jitter", type=float, default=0.1, help="big day: stand-in latency jitter, s")
+    add("--floor-post", action="store_true", help="big day: also the SDK's post() as floor")
     add("--rpm", type=int, default=600, help="rpm scenario: cap and limit")
     add("--rpm-n", type=int, default=200, help="rpm scenario: papers (0: skip)")
     add("--over-n", type=int, default=200, help="overcommitted scenario: papers (0: skip)")

@@ -151,7 +151,9 @@ def write_floor_requests(day_papers: list[Paper], path: Path) -> None:
     path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
 
 
-def floor(model: ModelStandin, requests: Path, *, concurrency: int, work: Path) -> Run:
+def floor(
+    model: ModelStandin, requests: Path, *, concurrency: int, work: Path, post: bool = False
+) -> Run:
     """The bare openai SDK sending `requests` at `concurrency` against `model`."""
     model.reset_counters()
     cmd = [
@@ -162,6 +164,7 @@ def floor(model: ModelStandin, requests: Path, *, concurrency: int, work: Path) 
         model.base_url,
         "--concurrency",
         str(concurrency),
+        *(["--post"] if post else []),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     status, seconds, usage, first, stdout, stderr = _measure(cmd, cwd=work, env=env, model=model)

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from ..config import ResponseMode
 from ..errors import ModelError, ModelFatalError
@@ -122,17 +123,17 @@ class OpenAIChat:
     async def complete(
         self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
     ) -> Completion:
-        extra = request_options(kind, mode)
+        body = {"model": self.model, "messages": messages, **request_options(kind, mode)}
         try:
             # The SDK's timeout bounds each network read; this bounds the whole request, so a
             # server that trickles its answer cannot hold a slot for longer than the setting.
             async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    # The same body as passing them as arguments, without the SDK re-walking
-                    # the schema's types on every request (about 0.4 ms each).
-                    extra_body=extra,
+                # What `chat.completions.create` sends and parses, through the SDK's generic
+                # `post` (its README's way to custom requests), which leaves the body as built:
+                # `create` re-walks every message and the schema against its TypedDicts, about
+                # 0.5 ms a request, a sixth of all the SDK does.
+                response = await self._client.post(
+                    "/chat/completions", cast_to=ChatCompletion, body=body
                 )
             return _completion(response)
         except TimeoutError:
