@@ -167,3 +167,18 @@ class _HeldLastPage(ArxivStandin):
                     break
             self.requests_seen_by_model_at_last_page = self.model.requests
         super().handle(handler, method)
+
+
+# --- a big day's files are encoded a slice at a time ---------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "abc", "简体中文😀x" * 13, "a\r\nb" * 5, "é" * 20])
+def test_text_written_in_slices_is_byte_for_byte_the_whole_encoding(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    from summarizer.publish import files
+
+    monkeypatch.setattr(files, "ENCODE_CHARS", 7)  # slices that cut through every kind of text
+    target = isolated / "out" / "day.md"
+    files.write_atomic(target, text)
+    assert target.read_bytes() == text.encode("utf-8")
