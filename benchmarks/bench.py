@@ -15,6 +15,7 @@ what the 429 back-off costs; it has no target. Last, the static site of 250 days
     make bench                                  # N = 50, 200, 1000, the big day, rpm, overcommit
     make bench ARGS="--n 50,200 --big-n 0"      # chosen sizes, no big day
     make bench ARGS="--n 0 --big-n 10000 --rpm-n 0 --over-n 0 --profile /tmp/prof"
+    make bench ARGS="--batch-n 0"               # without the batch path (benchmarks/bench_batch.py)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from harness import (  # noqa: E402
 from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_batch  # noqa: E402
 from bench_site import bench_site  # noqa: E402
 
 
@@ -245,6 +247,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency")
     add("--site-days", type=int, default=250, help="site scenario: days (0: skip)")
     add("--site-papers", type=int, default=200, help="site scenario: papers a day")
+    add("--batch-n", type=int, default=50_000, help="batch path: synthetic requests (0: skip)")
     add("--profile", help="directory for cProfile files of the first digest of each size")
     return parser.parse_args(argv)
 
@@ -275,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_overcommitted(args.over_n, args)
     if args.site_days:
         bench_site(args.site_days, args.site_papers)
+    if args.batch_n:
+        bench_batch.run(args.batch_n, failures)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .batch_ledger import BatchLedger
 from .config import Settings
 from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
 from .llm.attempts import Summarizer
+from .llm.batch import request_key
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
@@ -22,7 +24,7 @@ from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.modes import ModeSwitch
 from .llm.pool import pool_size, run_pool
 from .llm.prompts import load_template
-from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
+from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
 from .publish.render import render_jekyll, render_jsonl, render_toc
 from .rank import Ranking, build_ranker
@@ -77,6 +79,10 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        # Set by the batch engine: what its batches spent per (kind, paper id) in this run, to
+        # report as made (not cached); and the attempts left for live retries after a batch.
+        self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
+        self.max_attempts = settings.max_attempts
         # One response mode for the whole run, every day of a backfill included.
         self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
         self.ranker = build_ranker(
@@ -222,36 +228,63 @@ class Pipeline:
         store), so summarizing starts with the first page of the listing, not after the last."""
         selector = plan.selector(self.store)
         pages = self.source.pages(categories=plan.categories, window=plan.query_window)
-        have, todo = self._ensure_pages(lambda: _in_thread(pages, selector.take), kinds, report)
+        have, todo, held = self._ensure_pages(
+            lambda: _in_thread(pages, selector.take), kinds, report
+        )
         papers = selector.papers()
         report.fetched, report.found = plan.fetched, len(papers)
-        return papers, _count(papers, have, todo, report)
+        return papers, self._tally(papers, have, todo, held, report)
 
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
         """Stored summaries for every (kind, paper), asking the model only for what is missing."""
-        have, todo = self._ensure_pages(lambda: _one_page(papers), kinds, report)
-        return _count(papers, have, todo, report)
+        have, todo, held = self._ensure_pages(lambda: _one_page(papers), kinds, report)
+        return self._tally(papers, have, todo, held, report)
+
+    def _tally(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+        held: set[str],
+        report: DayReport,
+    ) -> dict[tuple[SummaryKind, str], Summary]:
+        """The summaries of exactly `papers` (their newest versions), and the report's counts."""
+        versions = {p.id: p.version for p in papers}
+        found = {key: s for key, s in have.items() if versions.get(key[1]) == s.version}
+        asked = {pid for _, pid in todo if pid in versions}
+        held = held & versions.keys()
+        if held:
+            report.note = f"{len(held)} waiting in an open batch (summarizer batch status)"
+        failed = {pid for key in todo if (pid := key[1]) in versions and key not in found}
+        report.cached = len(versions.keys() - asked - held)
+        report.summarized = len(asked) - len(failed)
+        report.missing = sorted(failed | held)
+        if self.batch_spent:
+            self._count_batch_work(papers, found, asked, report)
+        return found
 
     def _ensure_pages(
         self,
         pages: Callable[[], AsyncIterator[list[Paper]]],
         kinds: tuple[SummaryKind, ...],
         report: DayReport,
-    ) -> tuple[dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]]]:
+    ) -> tuple[dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]], set[str]]:
         """Summaries of the papers of `pages` as they come: the stored ones, and the others
-        asked for (`todo`) by a bounded pool of workers."""
+        asked for (`todo`) by a bounded pool of workers; the ids an open batch holds (`held`)."""
         have: dict[tuple[SummaryKind, str], Summary] = {}
         todo: set[tuple[SummaryKind, str]] = set()
+        held: set[str] = set()
         # Tokens and cost of every request, answered or not, from the budget's running totals.
         usage, spent = self.budget.usage, self.budget.spent
         try:
-            asyncio.run(self._summarize_all(self._jobs(pages(), kinds, have, todo), report, have))
+            jobs = self._jobs(pages(), kinds, have, todo, held)
+            asyncio.run(self._summarize_all(jobs, report, have))
         finally:
             report.usage = usage_since(usage, self.budget.usage)
             report.cost = self.budget.spent - spent
-        return have, todo
+        return have, todo, held
 
     async def _jobs(
         self,
@@ -259,14 +292,20 @@ class Pipeline:
         kinds: tuple[SummaryKind, ...],
         have: dict[tuple[SummaryKind, str], Summary],
         todo: set[tuple[SummaryKind, str]],
+        held: set[str],
     ) -> AsyncIterator[tuple[SummaryKind, Paper]]:
-        """(kind, paper) for every summary of each page the store does not hold."""
+        """(kind, paper) for every summary of each page the store does not hold, nor an open
+        batch (asking those live too would pay twice)."""
         async for page in pages:
             jobs: list[tuple[SummaryKind, Paper]] = []
             for kind in kinds:
                 stored = self.stored(page, kind)
                 have.update({(kind, pid): s for pid, s in stored.items()})
                 jobs += [(kind, p) for p in page if p.id not in stored]
+            by_batch = self._held_by_batches(jobs)
+            if by_batch:
+                held.update(pid for _, pid in by_batch)
+                jobs = [(kind, p) for kind, p in jobs if (kind, p.id) not in by_batch]
             if not jobs:
                 continue
             if self._client is None:
@@ -276,6 +315,40 @@ class Pipeline:
             for kind, paper in jobs:
                 todo.add((kind, paper.id))
                 yield kind, paper
+
+    def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
+        """Requests an open provider batch of this store holds: asking them live too would pay
+        twice, so they wait for that batch (`summarizer batch status` collects it)."""
+        if not todo or not self.store.has_open_batches():
+            return set()
+        keys = {
+            request_key(p, kind, self.prompt_version(kind), self.settings.model).custom_id: (
+                kind,
+                p.id,
+            )
+            for kind, p in todo
+        }
+        held = BatchLedger(self.store).open_requests(keys)
+        return {keys[custom_id] for custom_id in held}
+
+    def _count_batch_work(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        asked: set[str],
+        report: DayReport,
+    ) -> None:
+        """Summaries the batch engine made in this run count as made, at what they cost."""
+        ids = {p.id for p in papers}
+        by_batch = {pid for kind, pid in have if (kind, pid) in self.batch_spent} - asked
+        for key in [k for k in self.batch_spent if k[1] in ids]:
+            usage, cost = self.batch_spent.pop(key)
+            report.usage += usage
+            report.cost += cost
+        report.cached -= len(by_batch)
+        report.summarized += len(by_batch)
+        if by_batch:
+            report.note = report.note or f"{len(by_batch)} by batch"
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(
@@ -300,7 +373,7 @@ class Pipeline:
             mode=self.settings.response_mode,
             profile=self.settings.provider_profile,
             modes=self.modes,
-            max_attempts=self.settings.max_attempts,
+            max_attempts=self.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
             budget=self.budget,
@@ -408,24 +481,6 @@ async def _in_thread(
 
 async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
     yield list(papers)
-
-
-def _count(
-    papers: list[Paper],
-    have: dict[tuple[SummaryKind, str], Summary],
-    todo: set[tuple[SummaryKind, str]],
-    report: DayReport,
-) -> dict[tuple[SummaryKind, str], Summary]:
-    """The summaries of exactly `papers` (their newest versions), and the report's counts."""
-    versions = {p.id: p.version for p in papers}
-    found = {key: s for key, s in have.items() if versions.get(key[1]) == s.version}
-    asked = {pid for _, pid in todo if pid in versions}
-    report.cached = len(versions.keys() - asked)
-    report.missing = sorted(
-        {pid for key in todo if (pid := key[1]) in versions and key not in found}
-    )
-    report.summarized = len(asked) - len(report.missing)
-    return found
 
 
 def _brief(summary: Summary | None) -> Brief | None:

@@ -42,6 +42,20 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT, stats TEXT
 );
+CREATE TABLE IF NOT EXISTS batches (
+    key TEXT PRIMARY KEY, provider_id TEXT, endpoint TEXT NOT NULL, input_file TEXT,
+    status TEXT NOT NULL, total INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0, output_file TEXT, error_file TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, collected_at TEXT, error TEXT
+);
+CREATE TABLE IF NOT EXISTS batch_requests (
+    batch_key TEXT NOT NULL, custom_id TEXT NOT NULL, paper_id TEXT NOT NULL,
+    version INTEGER NOT NULL, kind TEXT NOT NULL, prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL, day TEXT, source TEXT NOT NULL, outcome TEXT,
+    PRIMARY KEY (batch_key, custom_id)
+);
+CREATE INDEX IF NOT EXISTS batch_requests_by_custom_id ON batch_requests (custom_id);
+CREATE INDEX IF NOT EXISTS batch_requests_by_day ON batch_requests (day, outcome);
 """
 
 
@@ -198,6 +212,10 @@ class Store:
             (scheme, int(complete_only)),
         )
         return {date.fromisoformat(day) for (day,) in rows}
+
+    def has_open_batches(self) -> bool:
+        """Whether a provider batch this store submitted is still to be collected."""
+        return bool(self._read("SELECT 1 FROM batches WHERE collected_at IS NULL LIMIT 1"))
 
     # runs ---------------------------------------------------------------------------------------
     def record_run(
