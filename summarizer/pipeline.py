@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .batch_ledger import BatchLedger
 from .config import Settings
@@ -20,6 +22,7 @@ from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.modes import ModeSwitch
+from .llm.pool import pool_size, run_pool
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
@@ -29,7 +32,6 @@ from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
 from .sources.arxiv import ArxivSource
-from .sources.fulltext import fetch_body
 from .sources.ids import parse_paper_ref
 from .store import Store
 
@@ -143,11 +145,16 @@ class Pipeline:
 
     def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
         kinds = KINDS[fmt]
-        papers = plan.papers(self.source.search, store=self.store)
-        report.fetched, report.found = plan.fetched, len(papers)
-        ranking = self._rank(papers, kinds, report)
-        papers, chosen = ranking.kept, ranking.chosen
-        summaries = self._ensure(chosen, kinds, report)
+        if self.ranker is None:  # every paper is summarized: start with the first page
+            papers, summaries = self._fetch_and_ensure(plan, kinds, report)
+            ranking = Ranking(kept=papers)
+        else:  # ranking (a top N) needs the whole day first
+            papers = plan.papers(self.source.search, store=self.store)
+            report.fetched, report.found = plan.fetched, len(papers)
+            ranking = self._rank(papers, kinds, report)
+            papers = ranking.kept
+            summaries = self._ensure(ranking.chosen, kinds, report)
+        chosen = ranking.chosen
         # The JSON lines hold every kind the store has, whichever format this run writes.
         for other in KINDS["all"]:
             if other not in kinds:
@@ -164,6 +171,7 @@ class Pipeline:
             for p in papers
         ]
         entries = [ranking.annotate(e) for e in entries]
+        del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
             day=plan.day,
             window_start=plan.window.start,
@@ -178,9 +186,8 @@ class Pipeline:
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
-        targets = [(path, render[layout](digest)) for layout, path in paths.items()]
-        for path, text in targets:
-            write_atomic(path, text)
+        for layout, path in paths.items():  # one text in memory at a time
+            write_atomic(path, render[layout](digest))
             report.files.append(path)
         self.store.place(
             scheme=plan.scheme,
@@ -222,39 +229,100 @@ class Pipeline:
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries --------------------------------------------------------------------------------
+    def _fetch_and_ensure(
+        self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
+        """The day's papers and their summaries. The selection rules are per paper (given the
+        store), so summarizing starts with the first page of the listing, not after the last."""
+        selector = plan.selector(self.store)
+        pages = self.source.pages(categories=plan.categories, window=plan.query_window)
+        have, todo, held = self._ensure_pages(
+            lambda: _in_thread(pages, selector.take), kinds, report
+        )
+        papers = selector.papers()
+        report.fetched, report.found = plan.fetched, len(papers)
+        return papers, self._tally(papers, have, todo, held, report)
+
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
         """Stored summaries for every (kind, paper), asking the model only for what is missing."""
-        have: dict[tuple[SummaryKind, str], Summary] = {}
-        todo: list[tuple[SummaryKind, Paper]] = []
-        for kind in kinds:
-            stored = self.stored(papers, kind)
-            have.update({(kind, pid): s for pid, s in stored.items()})
-            todo += [(kind, p) for p in papers if p.id not in stored]
-        held = self._held_by_batches(todo)
-        held_ids = {pid for _, pid in held}
+        have, todo, held = self._ensure_pages(lambda: _one_page(papers), kinds, report)
+        return self._tally(papers, have, todo, held, report)
+
+    def _tally(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+        held: set[str],
+        report: DayReport,
+    ) -> dict[tuple[SummaryKind, str], Summary]:
+        """The summaries of exactly `papers` (their newest versions), and the report's counts."""
+        versions = {p.id: p.version for p in papers}
+        found = {key: s for key, s in have.items() if versions.get(key[1]) == s.version}
+        asked = {pid for _, pid in todo if pid in versions}
+        held = held & versions.keys()
         if held:
-            report.note = f"{len(held_ids)} waiting in an open batch (summarizer batch status)"
-        todo = [(kind, p) for kind, p in todo if (kind, p.id) not in held]
-        asked = {p.id for _, p in todo}
-        report.cached = len({p.id for p in papers} - asked - held_ids)
-        if todo:
-            client = self._client or self._make_client()
-            self.store.save_papers(papers)
-            # Tokens and cost of every request, answered or not, from the budget's running totals.
-            usage, spent = self.budget.usage, self.budget.spent
-            try:
-                have.update(asyncio.run(self._summarize_all(client, todo, report)))
-            finally:
-                report.usage = usage_since(usage, self.budget.usage)
-                report.cost = self.budget.spent - spent
-        failed = {p.id for k, p in todo if (k, p.id) not in have}
+            report.note = f"{len(held)} waiting in an open batch (summarizer batch status)"
+        failed = {pid for key in todo if (pid := key[1]) in versions and key not in found}
+        report.cached = len(versions.keys() - asked - held)
         report.summarized = len(asked) - len(failed)
-        report.missing = sorted(failed | held_ids)
+        report.missing = sorted(failed | held)
         if self.batch_spent:
-            self._count_batch_work(papers, have, asked, report)
-        return have
+            self._count_batch_work(papers, found, asked, report)
+        return found
+
+    def _ensure_pages(
+        self,
+        pages: Callable[[], AsyncIterator[list[Paper]]],
+        kinds: tuple[SummaryKind, ...],
+        report: DayReport,
+    ) -> tuple[dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]], set[str]]:
+        """Summaries of the papers of `pages` as they come: the stored ones, and the others
+        asked for (`todo`) by a bounded pool of workers; the ids an open batch holds (`held`)."""
+        have: dict[tuple[SummaryKind, str], Summary] = {}
+        todo: set[tuple[SummaryKind, str]] = set()
+        held: set[str] = set()
+        # Tokens and cost of every request, answered or not, from the budget's running totals.
+        usage, spent = self.budget.usage, self.budget.spent
+        try:
+            jobs = self._jobs(pages(), kinds, have, todo, held)
+            asyncio.run(self._summarize_all(jobs, report, have))
+        finally:
+            report.usage = usage_since(usage, self.budget.usage)
+            report.cost = self.budget.spent - spent
+        return have, todo, held
+
+    async def _jobs(
+        self,
+        pages: AsyncIterator[list[Paper]],
+        kinds: tuple[SummaryKind, ...],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+        held: set[str],
+    ) -> AsyncIterator[tuple[SummaryKind, Paper]]:
+        """(kind, paper) for every summary of each page the store does not hold, nor an open
+        batch (asking those live too would pay twice)."""
+        async for page in pages:
+            jobs: list[tuple[SummaryKind, Paper]] = []
+            for kind in kinds:
+                stored = self.stored(page, kind)
+                have.update({(kind, pid): s for pid, s in stored.items()})
+                jobs += [(kind, p) for p in page if p.id not in stored]
+            by_batch = self._held_by_batches(jobs)
+            if by_batch:
+                held.update(pid for _, pid in by_batch)
+                jobs = [(kind, p) for kind, p in jobs if (kind, p.id) not in by_batch]
+            if not jobs:
+                continue
+            if self._client is None:
+                self._make_client()  # no key, no request: said before the first one
+            self.store.save_papers(page)
+            self.reporter.grow(len(jobs))
+            for kind, paper in jobs:
+                todo.add((kind, paper.id))
+                yield kind, paper
 
     def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
         """Requests an open provider batch of this store holds: asking them live too would pay
@@ -301,10 +369,14 @@ class Pipeline:
         return self._client
 
     async def _summarize_all(
-        self, client: ModelClient, todo: list[tuple[SummaryKind, Paper]], report: DayReport
-    ) -> dict[tuple[SummaryKind, str], Summary]:
+        self,
+        jobs: AsyncIterator[tuple[SummaryKind, Paper]],
+        report: DayReport,
+        made: dict[tuple[SummaryKind, str], Summary],
+    ) -> None:
+        """Ask for every job, `pool_size` at a time; each summary lands in `made` once stored."""
         summarizer = Summarizer(
-            client=client,
+            client=_ClientOf(self),
             language=self.settings.language,
             mode=self.settings.response_mode,
             profile=self.settings.provider_profile,
@@ -314,14 +386,13 @@ class Pipeline:
             pacer=self.pacer,
             budget=self.budget,
         )
-        made: dict[tuple[SummaryKind, str], Summary] = {}
         said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
-        self.reporter.start("summarizing", len(todo))
+        self.reporter.start("summarizing", 0)
 
         async def body_of(paper: Paper) -> tuple[str, str]:
-            if not self.settings.full_text:
-                return "", "abstract"
+            from .sources.fulltext import fetch_body  # pypdf and friends: only with --full-text
+
             body = await asyncio.to_thread(
                 fetch_body,
                 paper_id=paper.id,
@@ -335,11 +406,14 @@ class Pipeline:
                 return "", "abstract"
             return body.text, body.source
 
-        async def one(kind: SummaryKind, paper: Paper) -> None:
+        async def one(job: tuple[SummaryKind, Paper]) -> None:
+            kind, paper = job
             try:
-                if paper.id not in bodies:
-                    bodies[paper.id] = asyncio.create_task(body_of(paper))
-                body, source = await bodies[paper.id]
+                body, source = "", "abstract"
+                if self.settings.full_text:  # one fetch of the body for all kinds of a paper
+                    if paper.id not in bodies:
+                        bodies[paper.id] = asyncio.create_task(body_of(paper))
+                    body, source = await bodies[paper.id]
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
@@ -366,12 +440,12 @@ class Pipeline:
                 source=source,
             )
             self.store.save_summary(summary)
-            made[(kind, paper.id)] = summary
+            earlier = made.get((kind, paper.id))
+            if earlier is None or earlier.version <= summary.version:
+                made[(kind, paper.id)] = summary
 
         try:
-            async with asyncio.TaskGroup() as group:
-                for kind, paper in todo:
-                    group.create_task(one(kind, paper))
+            await run_pool(jobs, one, size=pool_size(self.limiter.ceiling))
         except* ModelFatalError as errors:
             raise errors.exceptions[0] from None
         finally:
@@ -379,7 +453,42 @@ class Pipeline:
             if self._client is not None:
                 await self._client.close()
                 self._client = None
-        return made
+
+
+class _ClientOf:
+    """The pipeline's model client, made when the first request is due (a day served from the
+    store needs no key)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    async def complete(self, **request: Any) -> Any:
+        client = self._pipeline._client or self._pipeline._make_client()
+        return await client.complete(**request)
+
+    async def close(self) -> None:
+        if self._pipeline._client is not None:
+            await self._pipeline._client.close()
+
+
+async def _in_thread(
+    pages: Iterator[list[Paper]], take: Callable[[list[Paper]], list[Paper]]
+) -> AsyncIterator[list[Paper]]:
+    """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
+    on the event loop, where the store is."""
+    end: list[Paper] = []
+    loop = asyncio.get_running_loop()
+    # One thread for the whole listing: its parser's memory stays in one malloc arena.
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arxiv-pages")
+    try:
+        while (page := await loop.run_in_executor(thread, next, pages, end)) is not end:
+            yield take(page)
+    finally:
+        thread.shutdown(wait=False)  # a page still in flight is bounded by ARXIV_TIMEOUT
+
+
+async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
+    yield list(papers)
 
 
 def _brief(summary: Summary | None) -> Brief | None:

@@ -23,7 +23,7 @@ from .limits import AdaptiveLimiter, Pacer, Sleep
 from .modes import ModeSwitch
 from .providers import Profile, profiles
 from .request import messages_for
-from .tokens import count_tokens
+from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
@@ -155,7 +155,7 @@ class Summarizer:
         hold = self._not_before - time.monotonic()
         if hold > 0:
             await self.sleep(hold)
-        prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
+        prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)
         estimate = Usage(prompt_tokens=prompt_tokens, completion_tokens=EXPECTED_COMPLETION[kind])
         ticket = await self.limiter.acquire()
         try:
