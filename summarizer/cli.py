@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -10,10 +11,11 @@ from typing import Any
 
 import click
 
-from . import console
+from . import console, interrupts
 from .backfill import run_backfill
 from .config import load_settings
 from .errors import InputError, SummarizerError
+from .interrupts import Interrupted
 from .pipeline import Pipeline
 from .publish.render import render_entry_md, render_jsonl
 from .redaction import protect_secret
@@ -187,13 +189,21 @@ def _days(start: date, end: date) -> list[date]:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line and a status for every failure, never a traceback."""
+    interrupts.install()
     try:
         status = cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
     except click.exceptions.Exit as exc:
         status = exc.exit_code
-    except click.exceptions.Abort:
-        console.error("aborted")
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort; an Abort of its own (a prompt) is not an interrupt
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            console.error("interrupted; finished summaries are kept, run again to resume")
+        else:
+            console.error("aborted")
         status = 130
+    except Interrupted as exc:
+        console.error(f"interrupted: {exc}" if exc.detail else f"interrupted: {exc}; run again")
+        status = exc.exit_code
     except click.UsageError as exc:
         console.error(exc.format_message())
         status = 2
@@ -203,4 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         console.error("interrupted; finished summaries are kept, run again to resume")
         status = 130
+    except OSError as exc:  # a file or directory we could not use, where no stage named it
+        where = f" {exc.filename}" if exc.filename else ""
+        console.error(f"cannot use{where}: {exc.strerror or exc}; check the path and its disk")
+        status = 3
+    except sqlite3.Error as exc:
+        console.error(f"the store failed: {exc}; check SUMMARIZER_CACHE and its disk")
+        status = 3
     sys.exit(status if isinstance(status, int) else 0)

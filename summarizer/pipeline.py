@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Literal
 
 from .config import Settings
-from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
+from .errors import (
+    BudgetExceeded,
+    InputError,
+    ModelError,
+    ModelFatalError,
+    OutputError,
+    SummarizerError,
+)
+from .interrupts import Interrupted, on_signals
 from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
@@ -26,6 +34,7 @@ from .selection import Plan
 from .sources.arxiv import ArxivSource, parse_paper_ref
 from .sources.fulltext import fetch_body
 from .store import Store
+from .store_writer import Claim, Key, StoreWriter
 
 log = logging.getLogger(__name__)
 Format = Literal["toc", "jekyll", "all"]
@@ -78,9 +87,10 @@ class Pipeline:
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
         """The summaries of `papers` this run's prompt and model would make, by paper id."""
-        return self.store.summaries(
+        found = self.store.summaries(
             papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
         )
+        return {pid: s for pid, s in found.items() if s.readable()}
 
     def prompt_version(self, kind: SummaryKind) -> str:
         version = load_template(kind).cache_version
@@ -94,8 +104,12 @@ class Pipeline:
             self._digest(plan, fmt, report)
         except InputError:
             raise  # bad input or settings (a missing key): nothing done, nothing written
+        except (Interrupted, KeyboardInterrupt) as exc:
+            with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):
+                self._record_run(fmt, started, report, status="interrupted", error=exc)
+            raise
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error, OSError):  # never hide why the run stopped
+            with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):  # keep the cause
                 self._record_run(fmt, started, report, status="failed", error=exc)
             raise
         status = "complete" if report.complete else "incomplete"
@@ -150,7 +164,14 @@ class Pipeline:
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
         targets = [(path, render[layout](digest)) for layout, path in paths.items()]
         for path, text in targets:
-            write_atomic(path, text)
+            try:
+                write_atomic(path, text)
+            except OSError as exc:
+                # The summaries are stored already: the next run writes the files for free.
+                raise OutputError(
+                    f"cannot write {path}: {exc.strerror or exc}; the summaries are stored, "
+                    "fix the output directory (SUMMARIZER_OUTPUT_DIR, --out) and run again"
+                ) from None
             report.files.append(path)
         self.store.place(
             scheme=plan.scheme,
@@ -169,6 +190,10 @@ class Pipeline:
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries --------------------------------------------------------------------------------
+    def key(self, kind: SummaryKind, paper: Paper) -> Key:
+        """The store's identity of the summary of `paper` this run would make."""
+        return Key(paper.id, paper.version, kind, self.prompt_version(kind), self.settings.model)
+
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
@@ -181,18 +206,26 @@ class Pipeline:
             todo += [(kind, p) for p in papers if p.id not in stored]
         asked = {p.id for _, p in todo}
         report.cached = len({p.id for p in papers} - asked)
+        interrupted: list[int] = []
         if todo:
             client = self._client or self._make_client()
             self.store.save_papers(papers)
             # Tokens and cost of every request, answered or not, from the budget's running totals.
             usage, spent = self.budget.usage, self.budget.spent
             try:
-                have.update(asyncio.run(self._summarize_all(client, todo, report)))
+                asyncio.run(self._summarize_all(client, todo, report, have, interrupted))
             finally:
                 report.usage = usage_since(usage, self.budget.usage)
                 report.cost = self.budget.spent - spent
-        report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
-        report.summarized = len(asked) - len(report.missing)
+                # Counted here, so an interrupted or failed run records what it did store.
+                report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
+                report.summarized = len(asked) - len(report.missing)
+        if interrupted:
+            raise Interrupted(
+                interrupted[0],
+                f"; {report.summarized} summaries stored, {len(report.missing)} papers left: "
+                "run the same command again to finish",
+            )
         return have
 
     def _make_client(self) -> ModelClient:
@@ -205,8 +238,16 @@ class Pipeline:
         return self._client
 
     async def _summarize_all(
-        self, client: ModelClient, todo: list[tuple[SummaryKind, Paper]], report: DayReport
-    ) -> dict[tuple[SummaryKind, str], Summary]:
+        self,
+        client: ModelClient,
+        todo: list[tuple[SummaryKind, Paper]],
+        report: DayReport,
+        made: dict[tuple[SummaryKind, str], Summary],
+        interrupted: list[int],
+    ) -> None:
+        """Ask for every (kind, paper) of `todo` no other run is making, wait for those that
+        another run is making; each summary lands in `made` once it is committed to the store.
+        A signal stops new requests; what arrived is still stored."""
         summarizer = Summarizer(
             client=client,
             language=self.settings.language,
@@ -216,7 +257,7 @@ class Pipeline:
             pacer=self.pacer,
             budget=self.budget,
         )
-        made: dict[tuple[SummaryKind, str], Summary] = {}
+        by_key = {self.key(kind, paper): (kind, paper) for kind, paper in todo}
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.reporter.start("summarizing", len(todo))
 
@@ -236,7 +277,8 @@ class Pipeline:
                 return "", "abstract"
             return body.text, body.source
 
-        async def one(kind: SummaryKind, paper: Paper) -> None:
+        async def one(writer: StoreWriter, key: Key) -> None:
+            kind, paper = by_key[key]
             try:
                 if paper.id not in bodies:
                     bodies[paper.id] = asyncio.create_task(body_of(paper))
@@ -247,37 +289,79 @@ class Pipeline:
             except BudgetExceeded as exc:
                 # Once the budget is spent every paper left is refused: say so once, not per paper.
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
-                return
+                return await writer.release(key)
             except ModelError as exc:
                 log.warning("%s", exc)
-                return
+                return await writer.release(key)
+            except Exception as exc:  # an answer no check foresaw: this paper only, not the run
+                log.warning("%s: no %s summary: %s", paper.id, kind, redact(repr(exc))[:300])
+                return await writer.release(key)
             finally:
                 self.reporter.advance()
             summary = Summary(
                 paper_id=paper.id,
                 version=paper.version,
                 kind=kind,
-                prompt_version=self.prompt_version(kind),
-                model=self.settings.model,
+                prompt_version=key.prompt_version,
+                model=key.model,
                 payload=outcome.summary.model_dump(),
                 usage=outcome.usage,
                 source=source,
             )
-            self.store.save_summary(summary)
+            await writer.save(summary)
             made[(kind, paper.id)] = summary
 
-        try:
+        def take_stored(keys: list[Key]) -> None:
+            """Summaries another run stored meanwhile."""
+            for kind in {k.kind for k in keys}:
+                papers = [by_key[k][1] for k in keys if k.kind == kind]
+                for pid, summary in self.stored(papers, kind).items():
+                    made[(kind, pid)] = summary
+                    self.reporter.advance()
+
+        async def work(writer: StoreWriter) -> None:
+            claim = await writer.claim(by_key)
+            take_stored(claim.stored)
+            try:
+                await group_work(writer, claim)
+            except* SummarizerError as errors:  # the key refused, the store unusable: stop
+                raise errors.exceptions[0] from None
+
+        async def group_work(writer: StoreWriter, claim: Claim) -> None:
             async with asyncio.TaskGroup() as group:
-                for kind, paper in todo:
-                    group.create_task(one(kind, paper))
-        except* ModelFatalError as errors:
-            raise errors.exceptions[0] from None
+                for key in claim.mine:
+                    group.create_task(one(writer, key))
+                if claim.theirs:
+                    log.info(
+                        "%d summaries are being made by another run; waiting for them",
+                        len(claim.theirs),
+                    )
+                    async for change in writer.follow(claim.theirs):
+                        take_stored(change.stored)
+                        for key in change.mine:
+                            group.create_task(one(writer, key))
+
+        loop = asyncio.get_running_loop()
+        try:
+            async with StoreWriter(self.store) as writer:
+                task = asyncio.create_task(work(writer))
+
+                def stop(signum: int) -> None:
+                    if not interrupted:
+                        interrupted.append(signum)
+                        task.cancel()
+
+                with on_signals(loop, stop):
+                    try:
+                        await task
+                    except asyncio.CancelledError:
+                        if not interrupted:
+                            raise
         finally:
             self.reporter.stop()
             if self._client is not None:
                 await self._client.close()
                 self._client = None
-        return made
 
 
 def _brief(summary: Summary | None) -> Brief | None:

@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -17,6 +18,13 @@ from tenacity.wait import wait_random_exponential
 from ..config import ResponseMode
 from ..errors import ModelError, ModelFatalError
 from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
+from ..text_safety import (
+    MAX_ANSWER_CHARS,
+    MAX_ANSWER_DEPTH,
+    clean_text,
+    json_depth,
+    unsafe_strings,
+)
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
 from .limits import AdaptiveLimiter, Pacer, Sleep
@@ -27,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
 BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ... up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
+FEEDBACK_ECHO_CHARS = 8_000  # of a rejected answer, sent back with the reason
 EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
 
 
@@ -47,20 +56,40 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
         raise InvalidAnswer("the answer was empty")
     if match := FENCE.match(text):
         text = match.group(1)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidAnswer(f"the answer is not valid JSON ({exc.msg} at char {exc.pos})") from None
-    if not isinstance(data, dict):
-        raise InvalidAnswer("the answer must be one JSON object")
+    data = load_answer_json(text)
     try:
         return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+    except RecursionError:
+        raise InvalidAnswer("the answer nests too deeply") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}"
             for e in exc.errors()[:4]
         )
         raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
+
+
+def load_answer_json(text: str) -> dict[str, Any]:
+    """The answer's JSON object, refusing whatever could hurt the run: an absurd size or depth
+    (a parser would recurse into it), lone surrogates (no UTF-8 store can hold them), control and
+    bidi-override characters (they would reach the published files)."""
+    if len(text) > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(f"the answer is far too long ({len(text):,} characters)")
+    if json_depth(text) > MAX_ANSWER_DEPTH:
+        raise InvalidAnswer("the answer nests too deeply")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidAnswer(f"the answer is not valid JSON ({exc.msg} at char {exc.pos})") from None
+    except RecursionError:
+        raise InvalidAnswer("the answer nests too deeply") from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer must be one JSON object")
+    if bad := unsafe_strings(data):
+        raise InvalidAnswer(
+            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
+        )
+    return data
 
 
 @dataclass
@@ -112,6 +141,9 @@ class Summarizer:
                         # The rejected answer and why, so the next attempt can correct it; an
                         # empty turn is never sent (some endpoints reject it).
                         said = completion.text or completion.refusal or "(no answer)"
+                        # Cleaned and cut: a megabyte answer is not paid for twice, and a lone
+                        # surrogate cannot break the next request's encoding.
+                        said = clean_text(said)[:FEEDBACK_ECHO_CHARS] or "(no answer)"
                         messages = [
                             *messages[:2],
                             {"role": "assistant", "content": said},
@@ -152,6 +184,7 @@ class Summarizer:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
             completion = await self.client.complete(messages=messages, kind=kind, mode=self.mode)
+            completion.usage = _counted(completion, prompt_tokens=prompt_tokens)
             actual, answered = completion.usage, True
             return completion
         except ModelFatalError as exc:
@@ -180,6 +213,20 @@ class Summarizer:
         if isinstance(exc, TransientError) and exc.retry_after is None:
             return float(wait_random_exponential(multiplier=BACKOFF_BASE, max=BACKOFF_MAX)(state))
         return 0.0
+
+
+def _counted(completion: Completion, *, prompt_tokens: int) -> Usage:
+    """The usage an answer is charged: as reported, but a count the endpoint left out (or sent
+    negative, clamped to 0 by the client) is our own, so `--max-cost` always sees the request."""
+    usage = completion.usage
+    if usage.prompt_tokens <= 0:
+        usage = usage.model_copy(update={"prompt_tokens": prompt_tokens})
+    if usage.completion_tokens <= 0:
+        said = completion.text or completion.refusal or ""
+        usage = usage.model_copy(
+            update={"completion_tokens": count_tokens(said[:MAX_ANSWER_CHARS])}
+        )
+    return usage
 
 
 def _feedback(exc: InvalidAnswer) -> str:

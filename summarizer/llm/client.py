@@ -44,6 +44,11 @@ class ModelClient(Protocol):
     async def close(self) -> None: ...
 
 
+# Our length limits are checked on our side: strict structured outputs reject schemas with
+# keywords they do not support, and maxLength / maxItems are not on every provider's list.
+_NOT_SENT = frozenset({"title", "default", "maxLength", "maxItems"})
+
+
 @functools.cache
 def strict_schema(kind: SummaryKind) -> dict[str, Any]:
     """The pydantic schema in the form strict structured outputs accept. Built once per kind (it
@@ -51,7 +56,7 @@ def strict_schema(kind: SummaryKind) -> dict[str, Any]:
 
     def tighten(node: Any) -> Any:
         if isinstance(node, dict):
-            node = {k: tighten(v) for k, v in node.items() if k not in {"title", "default"}}
+            node = {k: tighten(v) for k, v in node.items() if k not in _NOT_SENT}
             if node.get("type") == "object" and "properties" in node:
                 node["additionalProperties"] = False
                 node["required"] = list(node["properties"])
@@ -162,15 +167,29 @@ class OpenAIChat:
             raise TransientError(f"unreadable response ({type(exc).__name__})") from None
 
 
+MAX_REPORTED_TOKENS = 10_000_000  # per request; far above any context window
+
+
+def _tokens(value: Any) -> int:
+    """A token count as the endpoint reported it, made sane: a negative, fractional, absurd or
+    non-numeric value must not lower what `--max-cost` counts (nor overflow it)."""
+    try:
+        count = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return min(max(count, 0), MAX_REPORTED_TOKENS)
+
+
 def _completion(response: Any) -> Completion:
     usage = Usage(requests=1)
     if response.usage:
         details = response.usage.prompt_tokens_details
+        prompt = _tokens(response.usage.prompt_tokens)
         usage = Usage(
             requests=1,
-            prompt_tokens=response.usage.prompt_tokens or 0,
-            completion_tokens=response.usage.completion_tokens or 0,
-            cached_tokens=(details.cached_tokens or 0) if details else 0,
+            prompt_tokens=prompt,
+            completion_tokens=_tokens(response.usage.completion_tokens),
+            cached_tokens=min(_tokens(details.cached_tokens) if details else 0, prompt),
         )
     choice = response.choices[0] if response.choices else None
     if choice is None or choice.message is None:
