@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,6 +33,7 @@ from .prompts import load_template
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
+LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, once, with the time of resuming
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
 BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ... up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
@@ -115,6 +117,7 @@ class Summarizer:
     _not_before: float = field(default=0.0, init=False, repr=False)
     # A refused key or a spent quota speaks for every paper: no request starts after it.
     _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
+    _announced: float = field(default=0.0, init=False, repr=False)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
         system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
@@ -195,11 +198,25 @@ class Summarizer:
             if exc.retry_after is not None:
                 wait = min(exc.retry_after, MAX_RETRY_AFTER)
                 self._not_before = max(self._not_before, time.monotonic() + wait)
+                self._say_long_wait(exc.retry_after)
             log.info("%s: %s", paper.id, exc)
             raise
         finally:
             await self.limiter.release(rate_limited=rate_limited, ok=answered, ticket=ticket)
             self.budget.settle(reservation, actual)
+
+    def _say_long_wait(self, asked: float) -> None:
+        """A long Retry-After is said once (not per paper), with when requests resume."""
+        if self._not_before - self._announced < LONG_WAIT:
+            return
+        self._announced = self._not_before
+        resume = datetime.now(UTC) + timedelta(seconds=self._not_before - time.monotonic())
+        log.warning(
+            "the model endpoint asks to wait %.0f s (Retry-After); no request starts until "
+            "%s UTC, then the run resumes",
+            asked,
+            resume.strftime("%H:%M:%S"),
+        )
 
     def _stop_if_fatal(self, paper: Paper) -> None:
         if self._fatal is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -65,13 +66,38 @@ def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
 
 
 class _TimeoutSession(requests.Session):
+    """`timeout` bounds each request whole, not each read: an endpoint that trickles a byte a
+    second (or its headers) is given up on after `timeout` seconds, as a read timeout.
+
+    The request runs in a daemon thread that is abandoned at the deadline (requests cannot be
+    interrupted mid-read); the socket's own timeout still ends that thread soon after."""
+
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(*args, **kwargs)
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def fetch() -> None:
+            try:
+                outcome["response"] = super(_TimeoutSession, self).request(*args, **kwargs)
+            except BaseException as exc:  # handed to the waiting thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=fetch, name="arxiv-request", daemon=True).start()
+        if not done.wait(self.timeout):
+            raise requests.exceptions.ReadTimeout(
+                f"no complete answer within ARXIV_TIMEOUT={self.timeout:g} s"
+            )
+        if "error" in outcome:
+            raise outcome["error"]
+        response: requests.Response = outcome["response"]
+        return response
 
 
 class _CountingClient(arxiv.Client):
