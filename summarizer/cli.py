@@ -170,8 +170,11 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     pipeline = _setup(kw)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
-        for day in skipped:
-            console.say(f"{day} is a {day:%A}: no mailing, skipped.")
+        if len(skipped) <= 10:  # a few weeks: each named; decades: one line, not thousands
+            for day in skipped:
+                console.say(f"{day} is a {day:%A}: no mailing, skipped.")
+        else:
+            console.say(f"{len(skipped)} Saturdays and Sundays: no mailing, skipped.")
         reports = run_backfill(
             pipeline, digest_days(start, end), fmt=fmt, dry_run=dry_run, redo=redo
         )

@@ -44,8 +44,13 @@ def configure_logging(verbosity: int) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
+MAX_ERROR_CHARS = 1_000
+
+
 def error(message: str) -> None:
     line = " ".join(redact(message).split())
+    if len(line) > MAX_ERROR_CHARS:  # whatever a message quotes, the line stays readable
+        line = f"{line[:MAX_ERROR_CHARS]}… ({len(line):,} characters)"
     print(f"summarizer: error: {line}", file=sys.stderr)
 
 

@@ -77,7 +77,12 @@ def test_parse_answer_refuses_each_hostile_kind(kind: str, summary_kind: str) ->
     record = load_fixture("sample-toc").records[0]
     answer = record.brief if summary_kind == "brief" else record.detailed
     if answer is None:  # the TOC sample has briefs only
-        answer = {"translation": "这是一段中文译文。" * 3, "background": [], "method": [], "results": []}
+        answer = {
+            "translation": "这是一段中文译文。" * 3,
+            "background": [],
+            "method": [],
+            "results": [],
+        }
     text = hostile_text(answer, kind)
     completion = Completion(text=text, finish_reason="stop", usage=Usage())
     with pytest.raises(InvalidAnswer):

@@ -89,7 +89,9 @@ def test_a_store_in_an_impossible_place_is_one_line(stage: Stage, cli) -> None: 
 
 
 @pytest.mark.parametrize("where", ["/proc/summarizer-out", "/proc/self/status/out"])
-def test_an_output_directory_under_proc_is_one_line(stage: Stage, cli, isolated: Path, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_output_directory_under_proc_is_one_line(
+    stage: Stage, cli, isolated: Path, where: str
+) -> None:  # type: ignore[no-untyped-def]
     run = cli("digest", "--date", DAY, "--out", where, "--cache", str(isolated / "s.sqlite3"))
     one_line(run, 3, where)
     # the answers were stored before any file was tried: the next run pays nothing

@@ -72,7 +72,9 @@ def test_a_second_run_waits_for_the_first_runs_leases_then_takes_the_lapsed(
 
 def test_a_lease_of_a_dead_process_is_taken_over_at_once(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
     pid = int(dead.stdout)
     import socket
 

@@ -33,7 +33,8 @@ def parse_paper_ref(text: str) -> tuple[str, int | None]:
     for pattern in (NEW_ID, OLD_ID):
         if match := pattern.match(ref):
             return match.group(1), int(match.group(2)) if match.group(2) else None
-    raise InputError(f"{text!r} is not an arXiv id or URL (e.g. 2511.14600 or hep-th/9901001)")
+    shown = repr(text) if len(text) <= 80 else f"{text[:60]!r}… ({len(text):,} characters)"
+    raise InputError(f"{shown} is not an arXiv id or URL (e.g. 2511.14600 or hep-th/9901001)")
 
 
 def split_versioned(short_id: str) -> tuple[str, int]:
