@@ -308,7 +308,13 @@ class Pipeline:
                 usage=outcome.usage,
                 source=source,
             )
-            await writer.save(summary)
+            try:
+                await writer.save(summary)
+            except asyncio.CancelledError:
+                # Interrupted while its batch commits: the writer still commits it on its way out
+                # (or the run fails with the store's error), so it counts as made.
+                made[(kind, paper.id)] = summary
+                raise
             made[(kind, paper.id)] = summary
 
         def take_stored(keys: list[Key]) -> None:
