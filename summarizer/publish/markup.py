@@ -24,9 +24,19 @@ _BLOCK_START = re.compile(
     r"|(?P<rule>[-*_=])(?:[ \t]*(?P=rule))*[ \t]*$"  # rule or setext underline
     r"|`{3,}|~{3,}"  # code fence
     r"|\[[^\]\n]*\]:"  # link reference (and kramdown footnote) definition
+    r"|\|"  # a table row (kramdown takes any line that starts with a pipe for one)
     r")",
     re.MULTILINE,
 )
+# A list item inside the text (not on its first line, which mostly follows a label such as
+# `Method: ` and stays as written): `- x`, `+ x`, `* x`, `1. x`, `2) x`. It would turn the rest of
+# the text into list items (and, in the Jekyll post, into sibling bullets of the analysis).
+_BULLET_ITEM = re.compile(r"(?<=\n)(?P<indent>[ \t]{0,3})(?=[-+*](?:[ \t]|$))", re.MULTILINE)
+_ORDERED_ITEM = re.compile(r"(?<=\n)(?P<number>[ \t]{0,3}[0-9]{1,9})(?=[.)](?:[ \t]|$))")
+# A GFM table delimiter row (`|---|:--:|`, `--- | ---`): without it no table can start. Every pipe
+# of such a line is escaped, so it is one cell of text, not a row of columns.
+_DELIMITER_ROW = re.compile(r"^[ \t]*(?=[-:| \t]*\|)(?=[-:| \t]*-)[-:| \t]+$", re.MULTILINE)
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")  # what a backslash escapes
 
 # Only braces that would make a Liquid marker; a lone brace (LaTeX `\mathbf{x}`) stays. The
 # lookarounds look at the original text, so `{{{`, `}}}`, `{%}` lose every marker in one pass.
@@ -42,7 +52,46 @@ def escape_markdown(text: str) -> str:
     a Markdown block: no HTML tag, link or block of the page's own can be opened."""
     for raw, inert in _MARKDOWN:
         text = text.replace(raw, inert)
+    if "|" in text:
+        text = _DELIMITER_ROW.sub(lambda m: m.group(0).replace("|", "\\|"), text)
+    if "\n" in text:
+        text = _ORDERED_ITEM.sub(lambda m: m.group("number") + "\\", text)
+        text = _BULLET_ITEM.sub(lambda m: m.group("indent") + "\\", text)
     return _BLOCK_START.sub(lambda m: m.group("indent") + "\\", text)
+
+
+def escape_link_text(text: str) -> str:
+    """One line of outside text as the text of a Markdown link that keeps its target under
+    CommonMark, GFM and kramdown: `&`, `<`, `>` as entities, `](` as `]\\(`, and a backslash
+    before each backquote (a code span could run past the link), each bracket without its pair,
+    and a trailing backslash. Balanced brackets and LaTeX (`$\\mathbf{x}$`) stay as written."""
+    text = " ".join(text.split())
+    for raw, inert in _MARKDOWN:
+        text = text.replace(raw, inert)
+    out: list[str] = []
+    opened: list[int] = []  # positions in `out` of `[` not closed yet
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _PUNCTUATION:
+            out.append(text[i : i + 2])  # an escape already: inert, and kept as written
+            i += 2
+            continue
+        if ch == "\\":
+            out.append("\\\\" if i + 1 == len(text) else ch)
+        elif ch == "`":
+            out.append("\\`")
+        elif ch == "[":
+            opened.append(len(out))
+            out.append(ch)
+        elif ch == "]":
+            out.append("]" if opened and opened.pop() is not None else "\\]")
+        else:
+            out.append(ch)
+        i += 1
+    for position in opened:
+        out[position] = "\\["
+    return "".join(out)
 
 
 def escape_liquid(text: str) -> str:

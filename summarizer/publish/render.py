@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from summarizer.models import Digest, Entry, Paper, Point
-from summarizer.publish.markup import escape_jekyll, escape_markdown
+from summarizer.publish.markup import escape_jekyll, escape_link_text, escape_markdown
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
+NO_AUTHORS = "(no authors listed)"
 DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"
 
 _NEW_ID = re.compile(r"([0-9]{2})([0-9]{2})\.([0-9]{4,5})")
@@ -68,8 +69,8 @@ def render_entry_md(entry: Entry, *, number: int = 1) -> str:
     """One paper's block exactly as in the table-of-contents digest, ending in `</details>\\n`."""
     paper, brief, md = entry.paper, entry.brief, escape_markdown
     lines = [
-        f"### [{number}] [{md(_title(paper))}]({paper.abs_url})",
-        f"*{md(','.join(paper.authors))}*",
+        f"### [{number}] [{escape_link_text(_title(paper))}]({paper.abs_url})",
+        _authors_line(paper),
         "",
         f"Main category: {md(paper.primary_category)}",
         "",
@@ -89,6 +90,12 @@ def render_entry_md(entry: Entry, *, number: int = 1) -> str:
             lines += [f"{name}: {md(text)}", ""]
     lines += [f"Abstract: {md(paper.abstract.strip())}", "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _authors_line(paper: Paper) -> str:
+    """`*A,B*`; with no author listed, a plain note (an empty `**` would show as asterisks)."""
+    authors = ",".join(" ".join(a.split()) for a in paper.authors if a.strip())
+    return f"*{escape_markdown(authors)}*" if authors else NO_AUTHORS
 
 
 def render_toc(digest: Digest) -> str:
