@@ -46,7 +46,8 @@ def run_backfill(
     """
     settings = pipeline.settings
     now = datetime.now(UTC)
-    plans, early = [], []
+    plans: list[Plan] = []
+    early: list[Plan] = []
     for day in days:
         plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
         # A digest made before its mailing would be empty or partial, and recorded as done.

@@ -58,4 +58,4 @@ def on_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[int], None]) 
         for sig in installed:
             loop.remove_signal_handler(sig)
             with contextlib.suppress(TypeError, ValueError):
-                signal.signal(sig, previous[sig])  # type: ignore[arg-type]
+                signal.signal(sig, previous[sig])

@@ -29,17 +29,12 @@ MAX_POINT_DEPTH = 3
 # holding them are refused before they get here; this keeps old stores and arXiv metadata clean.
 CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
 
-
-def _limited(max_length: int) -> Any:
-    return Annotated[CleanText, Field(max_length=max_length)]
-
-
 # Per-field limits on model answers, ~10x what a real answer holds: a megabyte field is an
 # invalid answer, asked again, never published.
-BriefField = _limited(4_000)
-TranslationField = _limited(12_000)
-LabelField = _limited(300)
-PointText = _limited(4_000)
+BriefField = Annotated[CleanText, Field(max_length=4_000)]
+TranslationField = Annotated[CleanText, Field(max_length=12_000)]
+LabelField = Annotated[CleanText, Field(max_length=300)]
+PointText = Annotated[CleanText, Field(max_length=4_000)]
 MAX_POINTS = 30  # per list
 
 
