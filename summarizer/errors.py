@@ -47,6 +47,10 @@ class ModelFatalError(ModelError):
     exit_code = 3
 
 
+class Stopped(ModelError):
+    """Not asked: the run is stopping (a signal arrived)."""
+
+
 class BudgetExceeded(ModelError):
     """Starting this request would pass `--max-cost`."""
 

@@ -59,3 +59,39 @@ def on_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[int], None]) 
             loop.remove_signal_handler(sig)
             with contextlib.suppress(TypeError, ValueError):
                 signal.signal(sig, previous[sig])
+
+
+class GracefulStop:
+    """The signal handler of the summarizing phase. First signal: `on_first()` (no request
+    starts any more), then `task` is cancelled once no request is in flight (answers on their
+    way are paid for), or after `grace` seconds. A second signal cancels at once."""
+
+    def __init__(
+        self,
+        task: asyncio.Task[None],
+        *,
+        busy: Callable[[], int],
+        on_first: Callable[[], None],
+        grace: float,
+    ) -> None:
+        self.task = task
+        self.busy = busy
+        self.on_first = on_first
+        self.grace = grace
+        self.signum: int | None = None
+        self._waiter: asyncio.Task[None] | None = None
+
+    def __call__(self, signum: int) -> None:
+        if self.signum is not None:
+            self.task.cancel()
+            return
+        self.signum = signum
+        self.on_first()
+        self._waiter = asyncio.get_running_loop().create_task(self._cancel_when_idle())
+
+    async def _cancel_when_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.grace
+        while self.busy() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        self.task.cancel()

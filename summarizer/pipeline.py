@@ -17,9 +17,10 @@ from .errors import (
     ModelError,
     ModelFatalError,
     OutputError,
+    Stopped,
     SummarizerError,
 )
-from .interrupts import Interrupted, on_signals
+from .interrupts import GracefulStop, Interrupted, on_signals
 from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
@@ -37,6 +38,7 @@ from .store import Store
 from .store_writer import Claim, Key, StoreWriter
 
 log = logging.getLogger(__name__)
+STOP_GRACE = 15.0  # seconds a signal leaves the requests in flight to answer
 Format = Literal["toc", "jekyll", "all"]
 KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "toc": ("brief",),
@@ -286,6 +288,8 @@ class Pipeline:
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
+            except Stopped:
+                return await writer.release(key)
             except BudgetExceeded as exc:
                 # Once the budget is spent every paper left is refused: say so once, not per paper.
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
@@ -352,17 +356,20 @@ class Pipeline:
             async with StoreWriter(self.store) as writer:
                 task = asyncio.create_task(work(writer))
 
-                def stop(signum: int) -> None:
-                    if not interrupted:
-                        interrupted.append(signum)
-                        task.cancel()
-
+                stop = GracefulStop(
+                    task,
+                    busy=lambda: summarizer.in_flight,
+                    on_first=summarizer.stop,
+                    grace=STOP_GRACE,
+                )
                 with on_signals(loop, stop):
                     try:
                         await task
                     except asyncio.CancelledError:
-                        if not interrupted:
+                        if stop.signum is None:
                             raise
+                if stop.signum is not None:
+                    interrupted.append(stop.signum)
         finally:
             self.reporter.stop()
             if self._client is not None:

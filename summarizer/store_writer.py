@@ -182,8 +182,9 @@ class StoreWriter:
         """Give up a lease without a summary (the model could not make it), so a waiting run
         may try."""
         if key in self._held:
-            self._held.discard(key)
+            # Forgotten only once dropped: if this is cancelled, the exit drops it instead.
             await self._in_thread(lambda c: _drop_leases(c, [key], self.holder))
+            self._held.discard(key)
 
     async def _renew(self) -> None:
         while True:

@@ -17,7 +17,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_random_exponential
 
 from ..config import ResponseMode
-from ..errors import ModelError, ModelFatalError
+from ..errors import ModelError, ModelFatalError, Stopped
 from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
 from ..text_safety import (
     MAX_ANSWER_CHARS,
@@ -118,6 +118,8 @@ class Summarizer:
     # A refused key or a spent quota speaks for every paper: no request starts after it.
     _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
     _announced: float = field(default=0.0, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
+    in_flight: int = field(default=0, init=False)  # requests sent and not answered yet
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
         system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
@@ -186,7 +188,13 @@ class Summarizer:
         try:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
-            completion = await self.client.complete(messages=messages, kind=kind, mode=self.mode)
+            self.in_flight += 1
+            try:
+                completion = await self.client.complete(
+                    messages=messages, kind=kind, mode=self.mode
+                )
+            finally:
+                self.in_flight -= 1
             completion.usage = _counted(completion, prompt_tokens=prompt_tokens)
             actual, answered = completion.usage, True
             return completion
@@ -218,9 +226,15 @@ class Summarizer:
             resume.strftime("%H:%M:%S"),
         )
 
+    def stop(self) -> None:
+        """No request starts from now on (a signal arrived); those in flight may finish."""
+        self._stopping = True
+
     def _stop_if_fatal(self, paper: Paper) -> None:
         if self._fatal is not None:
             raise ModelFatalError(str(self._fatal), paper_id=paper.id)
+        if self._stopping:
+            raise Stopped(f"{paper.id}: not asked, the run is stopping", paper_id=paper.id)
 
     @staticmethod
     def _wait(state: RetryCallState) -> float:
