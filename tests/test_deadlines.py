@@ -12,8 +12,10 @@ import pytest
 from conftest import Stage
 from test_llm import PAPERS, Recorder, model, run  # noqa: F401 - the `model` fixture
 
+from summarizer.errors import FetchError
+from summarizer.sources.arxiv import MAX_RETRY_AFTER, ArxivSource
 from summarizer.standins import ModelStandin
-from summarizer.standins.server import BackgroundServer
+from summarizer.standins.server import BackgroundServer, send
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
@@ -76,3 +78,33 @@ def test_a_long_retry_after_is_said_once_with_the_time_of_resuming(
     said = [r.getMessage() for r in caplog.records if "Retry-After" in r.getMessage()]
     assert len(said) == 1, said
     assert "3600 s" in said[0] and re.search(r"until \d\d:\d\d:\d\d UTC", said[0])
+
+
+class BusyArxiv(BackgroundServer):
+    """Answers every request with 429 and `Retry-After: 3600`, as arXiv does when overloaded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        self.requests += 1
+        send(handler, 429, b"Rate exceeded.\n", "text/plain", {"Retry-After": "3600"})
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/query"
+
+
+def test_arxiv_retry_after_is_honoured_capped_and_said_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    waits: list[float] = []
+    with BusyArxiv() as busy, caplog.at_level(logging.INFO, logger="summarizer"):
+        source = ArxivSource(api_url=busy.url, delay=0.0, retries=0, sleep=waits.append)
+        with pytest.raises(FetchError):
+            source.by_ids([("2601.00001", None)])
+    assert waits == [MAX_RETRY_AFTER, MAX_RETRY_AFTER], waits
+    said = [r for r in caplog.records if "Retry-After" in r.getMessage()]
+    assert [r.levelno for r in said] == [logging.WARNING, logging.INFO], "said once"
+    assert re.search(r"resumes at \d\d:\d\d:\d\d UTC", said[0].getMessage())
