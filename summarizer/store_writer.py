@@ -128,6 +128,7 @@ class StoreWriter:
         self._queue: asyncio.Queue[tuple[Summary, asyncio.Future[None]]] = asyncio.Queue()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._tasks: list[asyncio.Task[None]] = []
+        self._broken: Exception | None = None
 
     async def __aenter__(self) -> StoreWriter:
         self._tasks = [asyncio.create_task(self._drain()), asyncio.create_task(self._renew())]
@@ -144,7 +145,7 @@ class StoreWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             try:
-                if self._held:
+                if self._held and self._broken is None:  # else they lapse on their own
                     held, self._held = list(self._held), set()
                     await self._in_thread(lambda c: _drop_leases(c, held, self.holder))
             finally:
@@ -205,6 +206,8 @@ class StoreWriter:
         """Queue `summary`; returns once it is committed. The commit happens even if the caller
         is cancelled meanwhile."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Its failure is the caller's to raise; a caller cancelled meanwhile still has it read.
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._queue.put_nowait((summary, done))
         await asyncio.shield(done)
 
@@ -217,8 +220,12 @@ class StoreWriter:
             summaries = [s for s, _ in batch]
             keys = [key_of(s) for s in summaries]
             try:
+                if self._broken is not None:  # one failure is enough: no second long wait
+                    raise self._broken
                 await self._in_thread(lambda c, s=summaries, k=keys: self._commit(c, s, k))
             except BaseException as exc:
+                if isinstance(exc, Exception):
+                    self._broken = exc
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(

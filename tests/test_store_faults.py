@@ -133,3 +133,28 @@ def test_a_full_or_read_only_disk_keeps_the_old_file_and_the_answers(
     assert cli("digest", "--date", DAY).code == 0
     assert stage.model.requests == 0
     assert target.read_bytes() == (GOLDEN / f"toc-{DAY}.md").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("database or disk is full", "the disk is full"),
+        ("attempt to write a readonly database", "read-only"),
+    ],
+)
+def test_a_store_that_cannot_be_written_mid_run_is_one_line(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    error: str,
+    words: str,
+) -> None:
+    from summarizer import store_writer
+
+    def failing(conn: sqlite3.Connection, summaries: object) -> None:
+        raise sqlite3.OperationalError(error)
+
+    monkeypatch.setattr(store_writer, "insert_summaries", failing)
+    run = cli("digest", "--date", DAY)
+    one_line(run, 3, "summarizer.sqlite3", words)
+    assert not (stage.out / f"{DAY}.md").exists(), "no digest without its summaries stored"
