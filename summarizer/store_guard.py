@@ -79,6 +79,10 @@ def check_store_file(path: Path) -> None:
 
 
 def _declared_size(head: bytes) -> int:
+    """The database size its header states; 0 when the header says it is not to be trusted
+    (written by SQLite before 3.7.0: "version-valid-for" differs from the change counter)."""
+    if head[92:96] != head[24:28]:
+        return 0
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")

@@ -11,9 +11,10 @@ from conftest import GOLDEN, Stage
 
 from summarizer.llm.attempts import InvalidAnswer, parse_answer
 from summarizer.llm.client import Completion
-from summarizer.models import Usage
+from summarizer.models import Summary, Usage
 from summarizer.standins import load_fixture
 from summarizer.standins.chat_format import HOSTILE_FAULTS, hostile_text
+from summarizer.text_safety import clean_text, json_depth
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
@@ -102,3 +103,26 @@ def test_metadata_from_arxiv_is_cleaned_not_refused() -> None:
     assert dirty.title == "ABC"
     assert dirty.abstract == "line one\nline two[0m"
     assert dirty.authors == ["Eve"]
+
+
+def test_json_depth_counts_brackets_outside_strings_only() -> None:
+    assert json_depth('{"a": [1, {"b": "[[[[{{{{"}]}') == 3
+    assert json_depth('{"a": "\\"[[[["}') == 1
+    assert json_depth("[" * 100_000) == 100_000
+
+
+def test_clean_text_keeps_ordinary_text_and_drops_the_unsafe() -> None:
+    ordinary = "公式 $\\mathbf{x}_1$, tabs\tand\nnewlines — ok ✓"
+    assert clean_text(ordinary) is ordinary
+    assert clean_text("a\x00b\x1bc\u202ed\u2066e\ud800f\r\ng\x85h") == "abcdef\ngh"
+
+
+def test_a_stored_summary_over_todays_limits_counts_as_not_stored() -> None:
+    record = load_fixture("sample-toc").records[0]
+    brief = dict(record.brief or {})
+    ok = Summary(
+        paper_id="2601.00001", version=1, kind="brief", prompt_version="p", model="m", payload=brief
+    )
+    assert ok.readable()
+    brief["tldr"] = "很" * 1_000_000  # stored by an earlier version that had no limits
+    assert not ok.model_copy(update={"payload": brief}).readable()
