@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
-.PHONY: install test faults demo digest paper backfill check bench clean
+.PHONY: install test faults demo digest paper backfill site check bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,9 @@ paper: $(STAMP)
 backfill: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=2026-01-05 TO=2026-01-09"; exit 2; }
 	$(BIN)/summarizer backfill --from $(FROM) --to $(TO) $(ARGS)
+
+site: $(STAMP)
+	$(BIN)/summarizer site $(ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check summarizer tests tools benchmarks

@@ -8,7 +8,8 @@ time is that subprocess's, interpreter start-up and imports included. The same d
 again (everything should come from the store). Then an rpm scenario: the stand-in also refuses
 more than 600 requests per trailing minute and the digest runs with `--rpm 600`. Last, for the
 record, an overcommitted run (`--concurrency 64` against the 16 the stand-in takes), which shows
-what the 429 back-off costs; it has no target.
+what the 429 back-off costs; it has no target. Last, the static site of 250 days x 200 papers
+(benchmarks/bench_site.py): full build, one-new-day rebuild and size.
 
     make bench                      # N = 50, 200, 1000 and the rpm scenario
     make bench ARGS="--n 50,200"    # chosen sizes
@@ -34,6 +35,9 @@ from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
 from summarizer.standins.openai_api import ModelStandin  # noqa: E402
 from summarizer.standins.synthetic import synthetic_papers  # noqa: E402
 from summarizer.window import mailing_window  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_site import bench_site  # noqa: E402
 
 DAY = date(2026, 1, 7)
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
@@ -260,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency"
     )
+    parser.add_argument("--site-days", type=int, default=250, help="site scenario: days (0: skip)")
+    parser.add_argument("--site-papers", type=int, default=200, help="site scenario: papers a day")
     args = parser.parse_args(argv)
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
     failures: list[str] = []
@@ -276,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_rpm(args.rpm_n, args.rpm, args, failures)
     if args.over_n:
         bench_overcommitted(args.over_n, args)
+    if args.site_days:
+        bench_site(args.site_days, args.site_papers)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

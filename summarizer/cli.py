@@ -88,8 +88,11 @@ def cli() -> None:
 )
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
+@click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
 @_settings_options
-def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, **kw: Any) -> int:
+def digest(
+    date_text: str | None, fmt: str, window: str, anchor: str, tz: str, site: bool, **kw: Any
+) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
     pipeline = _setup(kw)
@@ -103,6 +106,8 @@ def digest(date_text: str | None, fmt: str, window: str, anchor: str, tz: str, *
     finally:
         pipeline.close()
     console.day_table([report], price_known=pipeline.price is not None)
+    if site:
+        _build_site(pipeline.settings)
     return console.finish([report])
 
 
@@ -161,8 +166,11 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
+@click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
 @_settings_options
-def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: Any) -> int:
+def backfill(
+    first: str, last: str, fmt: str, dry_run: bool, redo: bool, site: bool, **kw: Any
+) -> int:
     """Every mailing from --from to --to, in order; resumable."""
     start, end = _day(first), _day(last)
     if start > end:
@@ -183,7 +191,39 @@ def backfill(first: str, last: str, fmt: str, dry_run: bool, redo: bool, **kw: A
     if dry_run:
         return 0
     console.day_table(reports, price_known=pipeline.price is not None)
+    if site:
+        _build_site(pipeline.settings)
     return console.finish(reports)
+
+
+@cli.command()
+@click.option(
+    "--out", "output_dir", help="Output directory holding the digests (SUMMARIZER_OUTPUT_DIR)."
+)
+@click.option(
+    "--site-dir", help="Where to build the site (SUMMARIZER_SITE_DIR; default {out}/site)."
+)
+@click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
+@click.option("--full", is_flag=True, help="Rewrite every day page, not only the changed ones.")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
+def site(full: bool, verbose: int, **kw: Any) -> int:
+    """(Re)build the static site from every digested day: pages, search index and Atom feeds."""
+    console.configure_logging(verbose)
+    settings = load_settings(**kw)
+    _build_site(settings, full=full)
+    return 0
+
+
+def _build_site(settings: Any, *, full: bool = False) -> None:
+    from .sitebuild import publish_site  # only the commands that build a site load Jinja2
+
+    report = publish_site(settings, full=full)
+    index = report.site_dir / "index.html"
+    console.say(
+        f"site: {report.days} days, {len(report.written)} files written, "
+        f"{report.unchanged} unchanged; open {index} or serve it with "
+        f"`python -m http.server -d {report.site_dir}`"
+    )
 
 
 def _days(start: date, end: date) -> list[date]:

@@ -2,7 +2,8 @@
 
 Starts a local arXiv API serving a bundled real mailing (27 papers of 2026-01-07) and a local
 OpenAI-compatible endpoint answering with the summaries recorded for them, then runs the same CLI a
-user runs: the table-of-contents digest of that day, and the Jekyll post of a second sample day.
+user runs: the table-of-contents digest of that day, the Jekyll post of a second sample day, and
+the static site of both under outputs/demo/site.
 """
 
 from __future__ import annotations
@@ -57,12 +58,16 @@ def main() -> int:
                 ",".join(jekyll.categories),
             ]
         )
+        status = status or _run(["site"])
         print(f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests}")
     if status == 0:
         print("\nThe demo digests are in:")
         for path in sorted(OUT.rglob("*")):
-            if path.is_file() and not path.name.startswith("summarizer.sqlite3"):
+            site_file = OUT / "site" in path.parents
+            if path.is_file() and not path.name.startswith("summarizer.sqlite3") and not site_file:
                 print(f"  {path}")
+        print(f"The site: open {OUT / 'site' / 'index.html'} in a browser, or run")
+        print(f"  python -m http.server -d {OUT / 'site'} 8000   # then http://127.0.0.1:8000/")
         print("Run `make demo` again: every summary now comes from the store (0 model requests).")
     return status
 

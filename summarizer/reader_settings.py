@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
@@ -67,6 +68,21 @@ class RankSettings(BlankIsUnset):
 class SiteSettings(BlankIsUnset):
     site_dir: Path | None = _setting(None, "site_dir", "SUMMARIZER_SITE_DIR")
     site_url: str | None = _setting(None, "site_url", "SUMMARIZER_SITE_URL")
+
+    @field_validator("site_url", mode="before")
+    @classmethod
+    def _site_url(cls, value: Any) -> Any:
+        """An absolute http(s) base such as https://user.github.io/repo (used only in feeds)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        parsed = urlparse(text)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc or " " in text:
+            raise ValueError(
+                f"SUMMARIZER_SITE_URL must be an http(s) URL such as https://user.github.io/repo, "
+                f"got {text!r}"
+            )
+        return text.rstrip("/")
 
 
 class PushSettings(BlankIsUnset):

@@ -226,6 +226,17 @@ class Store:
 
         self.transaction(work)
 
+    def placed_categories(self) -> dict[date, dict[str, str]]:
+        """For the site: by day, the category each paper was placed under (any scheme; where a
+        paper was placed by two schemes on the same day, the mailing's wins)."""
+        rows = self._read(
+            "SELECT day, paper_id, category FROM placements ORDER BY scheme = 'mailing'"
+        )
+        found: dict[date, dict[str, str]] = {}
+        for day, paper_id, category in rows:
+            found.setdefault(date.fromisoformat(day), {})[paper_id] = category
+        return found
+
     def digested_days(self, *, scheme: str, complete_only: bool = False) -> set[date]:
         rows = self._read(
             "SELECT day FROM digested_days WHERE scheme = ? AND complete >= ?",

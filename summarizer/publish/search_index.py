@@ -1,0 +1,128 @@
+"""The site's search index: plain script files, loadable from `file://` as well as over http.
+
+An inverted index split so that a search loads little: for each month `M` and bucket `b`,
+`search/M/b.js` maps the tokens of that bucket to the month's papers holding them; a query loads
+only the buckets of its own tokens. Tokens are lower-case Latin words/numbers and Chinese
+two-character pieces (a lone Han character stands for itself); the browser matches a query token
+as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the
+papers holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts
+(paper n of a month is found by counting through them); `search/docs/D.js` holds what a result
+shows (anchor, title, category, TL;DR), loaded only for days with hits. `search/days.js` lists the
+days and months.
+
+Text indexed: title, authors, abstract, arXiv id and every Chinese summary. Everything is JSON
+inside a script file (never inline in a page); the browser shows it through textContent only.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from summarizer.models import Point
+from summarizer.publish.site_data import SiteDay, SitePaper
+
+BUCKETS = 256
+_TOKENS = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def normalize(text: str) -> str:
+    return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).lower()
+
+
+def tokens(text: str) -> set[str]:
+    """The index tokens of `text` (the browser's site.js cuts queries the same way)."""
+    found: set[str] = set()
+    for run in _TOKENS.findall(normalize(text)):
+        if run[0] > "z":  # a Han run (the pattern matches nothing else beyond ASCII)
+            if len(run) == 1:
+                found.add(run)
+            else:
+                found.update(map(operator.add, run, run[1:]))
+        elif len(run) >= 2:
+            found.add(run)
+    return found
+
+
+def bucket(token: str) -> int:
+    """The bucket of a token: a hash of its first two characters (one for Chinese), so that every
+    token starting with a query token of that length sits in one bucket. Same in site.js."""
+    key = token[:1] if _HAN.match(token) else token[:2]
+    h = 0
+    for ch in key:
+        h = (h * 31 + ord(ch)) & 0xFFFFFF
+    return h % BUCKETS
+
+
+def _points_text(points: Iterable[Point]) -> list[str]:
+    out: list[str] = []
+    for p in points:
+        out += [p.label, p.text, *_points_text(p.points)]
+    return out
+
+
+def searchable_text(paper: SitePaper) -> str:
+    parts = [paper.title, " ".join(paper.authors), paper.abstract, paper.id]
+    if paper.brief:
+        b = paper.brief
+        parts += [b.tldr, b.motivation, b.method, b.result, b.conclusion]
+    if paper.detailed:
+        d = paper.detailed
+        parts += [d.translation, *_points_text([*d.background, *d.method, *d.results])]
+    return " ".join(parts)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def day_docs(day: SiteDay) -> str:
+    records = [
+        [p.anchor, p.short_title, p.category, p.brief.tldr if p.brief else ""] for p in day.papers
+    ]
+    return (
+        "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
+        f"[{_json(day.day.isoformat())}]={_json(records)};\n"
+    )
+
+
+def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
+    """The files of one month's index, by name under `search/{month}/`: meta.js and the buckets."""
+    ordered = sorted(days, key=lambda d: d.day)
+    postings: dict[str, list[int]] = {}
+    number = 0
+    for day in ordered:
+        for paper in day.papers:
+            for token in tokens(searchable_text(paper)):
+                postings.setdefault(token, []).append(number)
+            number += 1
+    buckets: dict[int, dict[str, list[int]]] = {}
+    for token in sorted(postings):
+        docs = postings[token]
+        deltas = [docs[0]] + [b - a for a, b in zip(docs, docs[1:], strict=False)]
+        buckets.setdefault(bucket(token), {})[token] = deltas
+    meta = [[d.day.isoformat(), len(d.papers)] for d in ordered]
+    files = {
+        "meta.js": f"(window.SUMMARIZER_META=window.SUMMARIZER_META||{{}})"
+        f"[{_json(month)}]={_json(meta)};\n"
+    }
+    for b, table in buckets.items():
+        files[f"{b:02x}.js"] = (
+            "(window.SUMMARIZER_IDX=window.SUMMARIZER_IDX||{})"
+            f"[{_json(f'{month}/{b:02x}')}]={_json(table)};\n"
+        )
+    return files
+
+
+def days_manifest(days: Iterable[date]) -> str:
+    newest_first = sorted({d.isoformat() for d in days}, reverse=True)
+    months = list(dict.fromkeys(d[:7] for d in newest_first))
+    return (
+        f"window.SUMMARIZER_DAYS={_json(newest_first)};\n"
+        f"window.SUMMARIZER_MONTHS={_json(months)};\n"
+    )
