@@ -18,6 +18,7 @@ from .errors import (
     ModelFatalError,
     OutputError,
     Stopped,
+    StoreError,
     SummarizerError,
 )
 from .interrupts import GracefulStop, Interrupted, on_signals
@@ -110,6 +111,8 @@ class Pipeline:
             with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):
                 self._record_run(fmt, started, report, status="interrupted", error=exc)
             raise
+        except StoreError:
+            raise  # the store cannot take a run record either
         except BaseException as exc:
             with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):  # keep the cause
                 self._record_run(fmt, started, report, status="failed", error=exc)

@@ -32,6 +32,7 @@ BUSY_SECONDS = 5.0  # SQLite's own wait for a lock, per statement
 # waits may be answers already paid for.
 LOCK_PATIENCE = 900.0
 _RETRY_PAUSE = 0.2
+_said_locked: set[Path] = set()  # stores whose lock was reported: said once per run
 
 
 def check_store_file(path: Path) -> None:
@@ -126,9 +127,10 @@ def guarded(path: Path, action: Callable[[], T], *, what: str = "write") -> T:
                     f"the store {path} stayed locked by another process for "
                     f"{LOCK_PATIENCE:.0f} s; stop the other run (or wait for it) and run again"
                 ) from None
-            if not said:
+            if not said and path not in _said_locked:
                 log.warning("the store %s is locked by another process; waiting for it", path)
-                said = True
+                _said_locked.add(path)
+            said = True
             time.sleep(_RETRY_PAUSE)
         except sqlite3.DatabaseError as exc:
             raise translate(path, exc, what=what) from None

@@ -158,3 +158,29 @@ def test_a_store_that_cannot_be_written_mid_run_is_one_line(
     run = cli("digest", "--date", DAY)
     one_line(run, 3, "summarizer.sqlite3", words)
     assert not (stage.out / f"{DAY}.md").exists(), "no digest without its summaries stored"
+
+
+def test_a_store_locked_past_a_generous_wait_is_one_line_before_paying(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from summarizer import store_guard
+
+    assert cli("digest", "--date", DAY, "--categories", "eess.AS").code == 0
+    monkeypatch.setattr(store_guard, "BUSY_SECONDS", 0.1)
+    monkeypatch.setattr(store_guard, "LOCK_PATIENCE", 1.0)  # 15 minutes in real runs
+    db = stage.out / "summarizer.sqlite3"
+    before = stage.model.requests
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        run = cli("digest", "--date", DAY)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    lines = run.err.strip().splitlines()
+    assert run.code == 3 and "Traceback" not in run.err
+    assert "stayed locked by another process" in lines[-1] and str(db) in lines[-1]
+    assert len(lines) <= 2, lines  # the one warning that it waits, then the one error
+    assert stage.model.requests == before, "nothing asked while the answers could not be stored"
