@@ -19,6 +19,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from .errors import InputError
 from .reader_settings import BatchSettings, PushSettings, RankSettings, SiteSettings
 from .redaction import protect_secret, redact
+from .text_safety import shorten
 
 ResponseMode = Literal["json_schema", "json_object", "tools"]
 ProviderName = Literal["auto", "openai", "deepseek", "dashscope", "ollama", "vllm", "generic"]
@@ -162,7 +163,8 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
         known = known_categories()
         unknown = [c for c in value if c not in known]
         if unknown:
-            raise ValueError(f"unknown arXiv category {', '.join(unknown)}{_suggest(unknown[0])}")
+            shown = ", ".join(shorten(c, 40) for c in unknown[:5])
+            raise ValueError(f"unknown arXiv category {shown}{_suggest(unknown[0][:40])}")
         return list(dict.fromkeys(value))
 
     @field_validator("output_dir")

@@ -170,7 +170,8 @@ def _zone(name: str) -> ZoneInfo:
 
 def parse_day(text: str) -> date:
     """Parse a strict YYYY-MM-DD date."""
-    message = f"{text} is not a valid date (YYYY-MM-DD)"
+    shown = text if len(text) <= 40 else f"{text[:20]}… ({len(text):,} characters)"
+    message = f"{shown} is not a valid date (YYYY-MM-DD)"
     if _DAY_RE.fullmatch(text) is None:
         raise ValueError(message)
     try:

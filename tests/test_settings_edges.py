@@ -84,9 +84,20 @@ def test_dates_arxiv_never_had_are_refused(stage: Stage, cli, text: str, words: 
     assert not stage.out.exists() and stage.arxiv.requests == 0
 
 
-def test_a_huge_id_is_shortened_in_its_error_line(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
-    run = cli("paper", "9" * 100_000)
-    assert_one_line_exit_2(run, "100,000 characters")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("paper", "9" * 100_000),
+        ("digest", "--date", "2" * 100_000),
+        ("digest", "--date", DAY, "--categories", "cs.S" + "D" * 99_996),
+    ],
+    ids=["id", "date", "category"],
+)
+def test_a_huge_value_is_shortened_in_its_error_line(
+    stage: Stage, cli, args: tuple[str, ...]
+) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert_one_line_exit_2(run, "100,0")
     assert len(run.err) < 400
 
 
