@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from datetime import UTC, date, datetime
@@ -324,17 +325,18 @@ class Pipeline:
                 raise
             made[(kind, paper.id)] = summary
 
-        def take_stored(keys: list[Key]) -> None:
+        async def take_stored(writer: StoreWriter, keys: list[Key]) -> None:
             """Summaries another run stored meanwhile."""
             for kind in {k.kind for k in keys}:
                 papers = [by_key[k][1] for k in keys if k.kind == kind]
-                for pid, summary in self.stored(papers, kind).items():
+                found = await writer.read(functools.partial(self.stored, papers, kind))
+                for pid, summary in found.items():
                     made[(kind, pid)] = summary
                     self.reporter.advance()
 
         async def work(writer: StoreWriter) -> None:
             claim = await writer.claim(by_key)
-            take_stored(claim.stored)
+            await take_stored(writer, claim.stored)
             try:
                 await group_work(writer, claim)
             except* SummarizerError as errors:  # the key refused, the store unusable: stop
@@ -350,7 +352,7 @@ class Pipeline:
                         len(claim.theirs),
                     )
                     async for change in writer.follow(claim.theirs):
-                        take_stored(change.stored)
+                        await take_stored(writer, change.stored)
                         for key in change.mine:
                             group.create_task(one(writer, key))
 

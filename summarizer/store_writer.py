@@ -21,14 +21,15 @@ import socket
 import sqlite3
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .models import Summary, SummaryKind
 from .store import Store, insert_summaries
 
+T = TypeVar("T")
 LEASE_SECONDS = 120.0  # a lease not renewed for this long is taken over
 RENEW_EVERY = LEASE_SECONDS / 4
 POLL_SECONDS = 0.5  # how often a run waiting for another run's summaries looks for them
@@ -154,6 +155,11 @@ class StoreWriter:
     async def _in_thread(self, work: Any) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self.store.transaction, work)
+
+    async def read(self, work: Callable[[], T]) -> T:
+        """`work` (which reads the store) in the writer's thread: the event loop never waits
+        for the store's lock."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work)
 
     # leases ---------------------------------------------------------------------------------
     async def claim(self, keys: Iterable[Key]) -> Claim:
