@@ -5,9 +5,10 @@ alone: asked again within the paper's attempts, never stored or published."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, Stage
+from conftest import GOLDEN, Stage, files_under
 
 from summarizer.llm.attempts import InvalidAnswer, parse_answer
 from summarizer.llm.client import Completion
@@ -126,3 +127,20 @@ def test_a_stored_summary_over_todays_limits_counts_as_not_stored() -> None:
     assert ok.readable()
     brief["tldr"] = "很" * 1_000_000  # stored by an earlier version that had no limits
     assert not ok.model_copy(update={"payload": brief}).readable()
+
+
+@pytest.mark.parametrize("kind", ["surrogate", "control", "deep"])
+def test_every_layout_is_identical_to_a_clean_run(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "16")
+    reference = isolated / "reference"
+    assert cli("digest", "--date", DAY, "--format", "all", "--out", str(reference)).code == 0
+    stage.model.fail_first([kind])
+    run = cli("digest", "--date", DAY, "--format", "all")
+    assert run.code == 0, run.err
+    assert files_under(stage.out) == files_under(reference)
