@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from summarizer.models import Brief, Digest, Entry, Paper
+from summarizer.models import Brief, Detailed, Digest, Entry, Paper
 from summarizer.publish.render import render_jekyll, render_toc
 
 DAY = "2026-01-07"
@@ -123,7 +123,20 @@ def entries(draw: Any) -> list[Entry]:
             brief = Brief.model_validate(
                 {name: draw(NONBLANK) for name in fields}, context={"language": "any"}
             )
-        result.append(Entry(paper=paper, category="cs.SD", brief=brief))
+        detailed = None
+        if draw(st.booleans()):
+            point = {"label": draw(TEXT), "text": draw(NONBLANK), "points": []}
+            nested = {**point, "points": [{"label": "", "text": draw(NONBLANK), "points": []}]}
+            detailed = Detailed.model_validate(
+                {
+                    "translation": draw(NONBLANK),
+                    "background": [point],
+                    "method": [nested],
+                    "results": [point, point],
+                },
+                context={"language": "any"},
+            )
+        result.append(Entry(paper=paper, category="cs.SD", brief=brief, detailed=detailed))
     return result
 
 
@@ -144,8 +157,17 @@ def test_any_unicode_keeps_the_page_structure(found: list[Entry]) -> None:
     assert_structure(html_of(toc), [e.paper for e in found])
     post = render_jekyll(digest)
     post.encode("utf-8")
-    assert "<table" not in html_of(post)
-    assert post.count("\n<details>\n") == sum(1 for e in found if e.detailed)
+    front, body = post.removeprefix("---\n").split("\n---\n", 1)  # Jekyll's front matter
+    assert front.startswith("layout: post\n")
+    html = html_of(body)
+    assert "<table" not in html
+    detailed = sum(1 for e in found if e.detailed)
+    assert html.count("<details>") == detailed == html.count("</details>")
+    assert html.count("<h2>") == len(found)  # one heading per paper, none from outside text
+    assert html.count("<hr />") == len(found)  # the `---` after each paper, no other rule
+    for entry in found:
+        url = f"https://arxiv.org/abs/{entry.paper.versioned_id}"
+        assert html.count(f'href="{url}"') == 1
 
 
 @pytest.mark.parametrize("title", TITLES)

@@ -126,7 +126,9 @@ def render_points(points: list[Point], *, depth: int = 0) -> list[str]:
     lines: list[str] = []
     indent = "  " * depth
     for point in points:
-        label, text = escape_jekyll(point.label), escape_jekyll(point.text)
+        # Stripped: a text that starts with a line break would leave the bullet empty, and the
+        # next line's `-` of a sub-point would then underline the text into a heading.
+        label, text = escape_jekyll(point.label.strip()), escape_jekyll(point.text.strip())
         lines.append(f"{indent}- **{label}**：{text}" if label else f"{indent}- {text}")
         lines += render_points(point.points, depth=depth + 1)
     return lines
