@@ -107,8 +107,9 @@ def test_metadata_from_arxiv_is_cleaned_not_refused() -> None:
 
 
 def test_json_depth_counts_brackets_outside_strings_only() -> None:
-    assert json_depth('{"a": [1, {"b": "[[[[{{{{"}]}') == 3
-    assert json_depth('{"a": "\\"[[[["}') == 1
+    brackets_in_strings = '"' + "[{" * 40 + '"'
+    assert json_depth('{"a": [1, {"b": ' + brackets_in_strings + "}]}") == 3
+    assert json_depth('{"a": "\\"' + "[" * 40 + '"}') == 1
     assert json_depth("[" * 100_000) == 100_000
 
 
