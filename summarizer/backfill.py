@@ -19,9 +19,7 @@ from rich.table import Table
 
 from . import console
 from .errors import FetchError, ModelFatalError
-from .llm.attempts import EXPECTED_COMPLETION
-from .llm.prompts import load_template
-from .llm.tokens import count_tokens
+from .llm.estimate import unmade_usage
 from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline, digest_paths
 from .report import DayReport
@@ -140,7 +138,8 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
 
         for number, plan in enumerate(chunk, start=start + 1):
             papers = plan.papers(search, store=pipeline.store)
-            estimate = _estimate(pipeline, papers, kinds)
+            chosen = pipeline.ranker.preview(papers) if pipeline.ranker else papers
+            estimate = _estimate(pipeline, chosen, kinds)
             total += estimate
             papers_total += len(papers)
             label = plan.day.strftime(label_format)
@@ -174,22 +173,14 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
 def _estimate(pipeline: Pipeline, papers: list[Paper], kinds: tuple[SummaryKind, ...]) -> Usage:
     """Requests and tokens still to spend on `papers`: one request per (kind, paper) without a
     stored summary, its prompt counted exactly and its answer at the expected completion size."""
-    usage = Usage()
     settings = pipeline.settings
-    body_tokens = settings.full_text_tokens if settings.full_text else 0
-    for kind in kinds:
-        stored = pipeline.stored(papers, kind)
-        template = load_template(kind)
-        for paper in papers:
-            if paper.id in stored:
-                continue
-            system, user = template.render(paper=paper, language=settings.language)
-            usage += Usage(
-                requests=1,
-                prompt_tokens=count_tokens(system) + count_tokens(user) + body_tokens,
-                completion_tokens=EXPECTED_COMPLETION[kind],
-            )
-    return usage
+    return unmade_usage(
+        papers,
+        kinds,
+        stored=pipeline.stored,
+        language=settings.language,
+        body_tokens=settings.full_text_tokens if settings.full_text else 0,
+    )
 
 
 def _price(pipeline: Pipeline, usage: Usage) -> str:

@@ -50,6 +50,10 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Let the model read the paper's body (HTML, else PDF), cut to a token budget.",
         ),
+        click.option("--keywords", help="Comma-separated words that raise a paper; shown in bold."),
+        click.option("--exclude", help="Comma-separated words: papers holding one are left out."),
+        click.option("--profile", help="Your papers: arXiv ids one a line, BibTeX or Zotero CSV."),
+        click.option("--top", type=int, help="Summarize only the day's N best-ranked papers."),
         click.option("-v", "--verbose", count=True, help="More diagnostics on stderr."),
     ]
     for option in reversed(options):
@@ -148,9 +152,11 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
     pipeline = _setup(kw)
     try:
         found, summaries, report = pipeline.paper(ref, detailed=detailed)
+        ranking = pipeline.rank_one(found)
     finally:
         pipeline.close()
     entry = console.entry_for(found, summaries, pipeline.settings.categories)
+    entry = ranking.annotate(entry) if ranking else entry
     if fmt == "md":
         click.echo(render_entry_md(entry), nl=False)
     elif fmt == "json":

@@ -128,7 +128,7 @@ def day_table(reports: list[DayReport], *, price_known: bool) -> None:
     table.add_column("cost (USD)", justify="right")
     table.add_column("note")
     for r in reports:
-        notes = [r.note] if r.note else []
+        notes = [n for n in (r.note, r.ranking_note()) if n]
         if r.abstract_only:
             notes.append(f"abstract only (no full text): {len(r.abstract_only)}")
         table.add_row(
@@ -186,11 +186,16 @@ def single_digest(entry: Entry) -> Digest:
 def paper_panel(entry: Entry) -> None:
     p = entry.paper
     lines = [
-        f"[bold]{_markup(p.title)}[/bold]",
+        f"[bold]{_highlight(p.title, entry.keywords)}[/bold]",
         _markup(", ".join(p.authors)),
         f"[dim]{', '.join(p.categories)} · {p.abs_url}v{p.version}[/dim]",
         "",
     ]
+    if entry.score is not None:
+        lines += [
+            f"[bold cyan]Why[/bold cyan]: score {entry.score:.2f}; {_markup(entry.why or '')}",
+            "",
+        ]
     if entry.brief is None:
         lines.append("[red]总结暂缺：本次运行未能生成，再次运行将自动补上[/red]")
     else:
@@ -223,6 +228,16 @@ def _point_lines(points: list[Point], depth: int) -> list[str]:
         lines.append("  " * depth + "- " + head + _markup(point.text))
         lines += _point_lines(point.points, depth + 1)
     return lines
+
+
+def _highlight(text: str, keywords: list[str]) -> str:
+    """Rich markup of `text` with the reader's keywords on a yellow ground."""
+    from .publish.highlight import highlight_spans
+
+    return "".join(
+        f"[black on yellow]{_markup(piece)}[/black on yellow]" if marked else _markup(piece)
+        for piece, marked in highlight_spans(text, keywords)
+    )
 
 
 def _markup(text: str) -> str:

@@ -205,6 +205,11 @@ class Entry(BaseModel):
     category: str
     brief: Brief | None = None
     detailed: Detailed | None = None
+    # Ranking (summarizer.rank); left as is when the reader set no relevance setting.
+    score: float | None = None  # similarity to the profile (0-1) plus keyword/author boosts
+    why: str | None = None  # a short reason: keywords matched, the closest profile paper
+    summarized: bool = True  # False: below the reader's SUMMARIZER_TOP, never asked for
+    keywords: list[str] = Field(default_factory=list)  # the reader's keywords it holds
 
 
 class Digest(BaseModel):
@@ -218,3 +223,5 @@ class Digest(BaseModel):
     entries: list[Entry]
     anchor: str | None = None  # "08:50" when the window is the 24 h ending at that local time
     display_tz: str = "Asia/Shanghai"  # the zone the Jekyll header shows the window in
+    recommended: list[str] = Field(default_factory=list)  # paper ids, best first (ranking on)
+    top: int | None = None  # SUMMARIZER_TOP, for the "below your top N" marker

@@ -26,11 +26,13 @@ from .interrupts import GracefulStop, Interrupted, on_signals
 from .llm.attempts import Summarizer
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
+from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .publish.files import write_atomic
 from .publish.render import render_jekyll, render_jsonl, render_toc
+from .rank import Ranking, build_ranker
 from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
@@ -85,8 +87,13 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        self.ranker = build_ranker(
+            settings, store=self.store, fetch=lambda refs: self.source.by_ids(refs, strict=False)
+        )
 
     def close(self) -> None:
+        if self.ranker is not None:
+            self.ranker.close()
         self.store.close()
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
@@ -146,7 +153,9 @@ class Pipeline:
         kinds = KINDS[fmt]
         papers = plan.papers(self.source.search, store=self.store)
         report.fetched, report.found = plan.fetched, len(papers)
-        summaries = self._ensure(papers, kinds, report)
+        ranking = self._rank(papers, kinds, report)
+        papers = ranking.kept
+        summaries = self._ensure(ranking.chosen, kinds, report)
         entries = [
             Entry(
                 paper=p,
@@ -156,6 +165,7 @@ class Pipeline:
             )
             for p in papers
         ]
+        entries = [ranking.annotate(e) for e in entries]
         digest = Digest(
             day=plan.day,
             window_start=plan.window.start,
@@ -165,6 +175,8 @@ class Pipeline:
             entries=entries,
             anchor=plan.anchor,
             display_tz=plan.display_tz,
+            recommended=ranking.recommended(),
+            top=ranking.top,
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
@@ -185,6 +197,29 @@ class Pipeline:
             entries=[(e.paper.id, e.category) for e in entries],
             complete=report.complete,
         )
+
+    def _rank(
+        self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> Ranking:
+        """Exclusions, scores and the top N (summarizer.rank), before any model request."""
+        if self.ranker is None:
+            return Ranking(kept=papers)
+        ranking = self.ranker.rank(papers)
+        report.excluded, report.below_top = len(ranking.excluded), len(ranking.below_top)
+        report.saved = unmade_usage(
+            ranking.below_top,
+            kinds,
+            stored=self.stored,
+            language=self.settings.language,
+            body_tokens=self.settings.full_text_tokens if self.settings.full_text else 0,
+        )
+        report.saved_cost = self.price.cost(report.saved) if self.price else None
+        report.note = "; ".join(n for n in (report.note, ranking.note) if n)
+        return ranking
+
+    def rank_one(self, paper: Paper) -> Ranking | None:
+        """The ranking of one paper alone (for `paper`), or None with no relevance setting."""
+        return self.ranker.rank([paper]) if self.ranker and self.ranker.ranked else None
 
     # one paper ------------------------------------------------------------------------------
     def paper(self, ref: str, *, detailed: bool) -> tuple[Paper, dict[str, Summary], DayReport]:

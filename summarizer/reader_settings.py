@@ -50,12 +50,43 @@ class RankSettings(BlankIsUnset):
     embedding_base_url: str | None = _setting(
         None, "embedding_base_url", "SUMMARIZER_EMBEDDING_BASE_URL"
     )
+    # A second provider for embeddings (DeepSeek, say, serves no /v1/embeddings) needs its own key.
+    embedding_api_key: SecretStr | None = _setting(
+        None, "embedding_api_key", "SUMMARIZER_EMBEDDING_API_KEY"
+    )
     top: int | None = _setting(None, "top", "SUMMARIZER_TOP", gt=0)
 
     @field_validator("keywords", "exclude", "authors", mode="before")
     @classmethod
     def _rank_lists(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator(
+        "profile",
+        "embedding_model",
+        "embedding_base_url",
+        "embedding_api_key",
+        "top",
+        mode="before",
+    )
+    @classmethod
+    def _blank_rank_setting(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_file(cls, value: Path | None) -> Path | None:
+        value = value.expanduser() if value is not None else None  # `~/papers.bib` in a .env
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file (arXiv ids one a line, BibTeX or Zotero CSV)")
+        return value
+
+    @field_validator("embedding_base_url")
+    @classmethod
+    def _embedding_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL such as https://host/v1, got {value!r}")
+        return value.strip().rstrip("/") if value else value
 
     @property
     def relevance_set(self) -> bool:

@@ -35,6 +35,10 @@ class DayReport:
     cost: float = 0.0
     files: list[Path] = field(default_factory=list)
     note: str = ""
+    excluded: int = 0  # left out by SUMMARIZER_EXCLUDE before any request
+    below_top: int = 0  # listed but not summarized: below SUMMARIZER_TOP
+    saved: Usage = field(default_factory=Usage)  # the requests and tokens that cut saved
+    saved_cost: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -51,4 +55,26 @@ class DayReport:
             "missing": self.missing,
             "usage": self.usage.model_dump(),
             "cost": self.cost if priced else None,
+            **self._ranking_stats(),
         }
+
+    def _ranking_stats(self) -> dict[str, Any]:
+        if not (self.excluded or self.below_top):
+            return {}
+        return {
+            "excluded": self.excluded,
+            "below_top": self.below_top,
+            "saved": self.saved.model_dump(),
+            "saved_cost": self.saved_cost,
+        }
+
+    def ranking_note(self) -> str:
+        """What ranking left out and saved, for the run table ("" when nothing)."""
+        parts = []
+        if self.excluded:
+            parts.append(f"excluded: {self.excluded}")
+        if self.below_top:
+            cost = f", ~${self.saved_cost:.4f}" if self.saved_cost is not None else ""
+            saved = f"~{self.saved.requests} requests, ~{self.saved.total_tokens:,} tokens{cost}"
+            parts.append(f"below top: {self.below_top} not summarized (saved {saved})")
+        return "; ".join(parts)

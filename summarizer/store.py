@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from array import array
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from datetime import UTC, date, datetime
@@ -34,6 +35,13 @@ CREATE TABLE IF NOT EXISTS placements (
 CREATE TABLE IF NOT EXISTS digested_days (
     scheme TEXT NOT NULL, day TEXT NOT NULL, finished_at TEXT NOT NULL, complete INTEGER NOT NULL,
     PRIMARY KEY (scheme, day)
+);
+CREATE TABLE IF NOT EXISTS profile_papers (
+    id TEXT PRIMARY KEY, record TEXT NOT NULL, fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    key TEXT NOT NULL, model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (key, model)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
@@ -280,3 +288,43 @@ class Store:
             }
             for r in rows
         ]
+
+    # ranking: the reader's profile papers and embedding vectors -----------------------------------
+    def profile_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        wanted = set(ids)
+        rows = self._read("SELECT id, record FROM profile_papers")
+        return {pid: Paper.model_validate_json(rec) for pid, rec in rows if pid in wanted}
+
+    def save_profile_papers(self, papers: Iterable[Paper]) -> None:
+        rows = [(p.id, p.model_dump_json(), _now()) for p in papers]
+        if rows:
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO profile_papers VALUES (?, ?, ?)", rows
+                )
+            )
+
+    def embeddings(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, list[float]]]:
+        """(text hash, vector) of each key embedded with `model`, by key."""
+        wanted = sorted(set(keys))
+        found: dict[str, tuple[str, list[float]]] = {}
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            rows = self._read(
+                "SELECT key, text_hash, vector FROM embeddings "
+                f"WHERE model = ? AND key IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            )
+            for key, text_hash, blob in rows:
+                found[key] = (text_hash, array("f", blob).tolist())
+        return found
+
+    def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:
+        """(key, text hash, vector) rows, stored as float32."""
+        values = [(k, model, h, array("f", v).tobytes(), _now()) for k, h, v in rows]
+        if values:
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", values
+                )
+            )

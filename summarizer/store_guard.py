@@ -26,6 +26,9 @@ OUR_COLUMNS = {
     "placements": {"scheme", "paper_id", "day", "category"},
     "digested_days": {"scheme", "day", "finished_at", "complete"},
     "runs": {"id", "command", "day", "started_at", "finished_at", "status", "stats"},
+    "profile_papers": {"id", "record", "fetched_at"},
+    "embeddings": {"key", "model", "text_hash", "vector", "created_at"},
+    "leases": {"paper_id", "version", "kind", "prompt_version", "model", "holder", "expires_at"},
 }
 BUSY_SECONDS = 5.0  # SQLite's own wait for a lock, per statement
 # How long a write keeps retrying while another process holds the lock: generous, because what

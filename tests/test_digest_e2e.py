@@ -44,8 +44,12 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "pdf_url",
         "brief",
         "detailed",
+        "score",
+        "why",
+        "summarized",
     ]
     assert first["detailed"] is None and first["brief"]["tldr"]
+    assert first["score"] is None and first["why"] is None and first["summarized"] is True
     assert "found" in run.out and "27" in run.out
 
 

@@ -408,7 +408,7 @@ def test_jsonl_raw_ordered_records() -> None:
     first, second = (json.loads(x) for x in out.splitlines())
     assert list(first) == [
         "id", "version", "title", "authors", "primary_category", "categories", "published",
-        "abstract", "pdf_url", "brief", "detailed",
+        "abstract", "pdf_url", "brief", "detailed", "score", "why", "summarized",
     ]  # fmt: skip
     assert first["id"] == "2601.00001" and first["brief"] is None and first["detailed"] is None
     assert first["published"] == "2026-01-06T12:00:00Z"

@@ -61,11 +61,11 @@ def escape_markdown(text: str) -> str:
 
 
 def escape_link_text(text: str) -> str:
-    """One line of outside text as the text of a Markdown link that keeps its target under
+    """One line of outside text (whitespace collapsed by the caller; a piece of it when keywords
+    are highlighted) as the text of a Markdown link that keeps its target under
     CommonMark, GFM and kramdown: `&`, `<`, `>` as entities, `](` as `]\\(`, and a backslash
     before each backquote (a code span could run past the link), each bracket without its pair,
     and a trailing backslash. Balanced brackets and LaTeX (`$\\mathbf{x}$`) stay as written."""
-    text = " ".join(text.split())
     for raw, inert in _MARKDOWN:
         text = text.replace(raw, inert)
     out: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,11 +16,18 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from summarizer.models import Digest, Entry, Paper, Point
+from summarizer.publish.highlight import highlight_markdown
 from summarizer.publish.markup import escape_jekyll, escape_link_text, escape_markdown
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
 NO_AUTHORS = "(no authors listed)"
 DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"
+
+
+def not_summarized(top: int | None) -> str:
+    """The marker of a paper listed but, by the reader's SUMMARIZER_TOP, never summarized."""
+    return f"（not summarized: below your top {top} · 未总结：不在今日前 {top} 篇之内）"
+
 
 _NEW_ID = re.compile(r"([0-9]{2})([0-9]{2})\.([0-9]{4,5})")
 _OLD_ID = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?)/([0-9]{2})([0-9]{2})([0-9]{3})")
@@ -65,16 +72,29 @@ def _placed_categories(digest: Digest) -> list[str]:
 # --- table of contents -------------------------------------------------------------------------
 
 
-def render_entry_md(entry: Entry, *, number: int = 1) -> str:
+def _highlighter(entry: Entry, escape: Callable[[str], str]) -> Callable[[str], str]:
+    """`escape`, with the reader's keywords this paper holds in bold."""
+    return lambda text: highlight_markdown(text, entry.keywords, escape)
+
+
+def _why_line(entry: Entry, escape: Callable[[str], str]) -> list[str]:
+    if entry.score is None:
+        return []
+    return [f"Why: score {entry.score:.2f}; {escape(entry.why or '')}", ""]
+
+
+def render_entry_md(entry: Entry, *, number: int = 1, top: int | None = None) -> str:
     """One paper's block exactly as in the table-of-contents digest, ending in `</details>\\n`."""
-    paper, brief, md = entry.paper, entry.brief, escape_markdown
+    paper, brief, md = entry.paper, entry.brief, _highlighter(entry, escape_markdown)
+    missing = BRIEF_MISSING if entry.summarized else not_summarized(top)
     lines = [
-        f"### [{number}] [{escape_link_text(_title(paper))}]({paper.abs_url})",
+        f"### [{number}] [{_highlighter(entry, escape_link_text)(_title(paper))}]({paper.abs_url})",
         _authors_line(paper),
         "",
-        f"Main category: {md(paper.primary_category)}",
+        f"Main category: {escape_markdown(paper.primary_category)}",
         "",
-        f"TL;DR: {md(brief.tldr) if brief else BRIEF_MISSING}",
+        *_why_line(entry, escape_markdown),
+        f"TL;DR: {md(brief.tldr) if brief else missing}",
         "",
         "",
         "<details>",
@@ -98,9 +118,32 @@ def _authors_line(paper: Paper) -> str:
     return f"*{escape_markdown(authors)}*" if authors else NO_AUTHORS
 
 
+def _ranked(digest: Digest) -> bool:
+    return any(e.score is not None for e in digest.entries)
+
+
+def render_recommended(digest: Digest) -> str:
+    """The section a ranked digest opens with: the best papers, each with score and reason,
+    linking to its entry below."""
+    by_id = {e.paper.id: e for e in digest.entries}
+    picks = [by_id[pid] for pid in digest.recommended if pid in by_id]
+    lines = [f"<div id=recommended></div>\n\n# Recommended [Total: {len(picks)}]\n"]
+    if not picks:
+        lines.append("No paper of this day matches your interests.\n")
+    for rank, e in enumerate(picks, start=1):
+        title = highlight_markdown(_title(e.paper), e.keywords, escape_link_text)
+        why = escape_markdown(e.why or "")
+        lines.append(f"{rank}. [{title}](#{e.paper.id}) (score {e.score:.2f}): {why}")
+    return "\n".join(lines) + "\n\n"
+
+
 def render_toc(digest: Digest) -> str:
-    """The table-of-contents digest, laid out as `samples/digest-toc.md`."""
+    """The table-of-contents digest, laid out as `samples/digest-toc.md`; a ranked digest opens
+    with the recommended section and gives each entry an anchor and its reason."""
+    ranked = _ranked(digest)
     header = "<div id=toc></div>\n\n# Table of Contents\n"
+    if ranked:
+        header = render_recommended(digest) + header
     categories = _placed_categories(digest)
     if not categories:
         return header
@@ -112,7 +155,8 @@ def render_toc(digest: Digest) -> str:
         blocks: list[str] = []
         for entry in groups[category]:
             number += 1
-            blocks.append(render_entry_md(entry, number=number))
+            block = render_entry_md(entry, number=number, top=digest.top)
+            blocks.append(f"<div id='{entry.paper.id}'></div>\n\n{block}" if ranked else block)
         heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
         sections.append(heading + "\n\n".join(blocks))
     return f"{header}\n{toc}\n\n" + "\n\n".join(sections)
@@ -174,20 +218,27 @@ def _jekyll_header(digest: Digest, entries: list[Entry]) -> list[str]:
     ]
 
 
-def _jekyll_entry(entry: Entry) -> list[str]:
-    paper, detailed, jk = entry.paper, entry.detailed, escape_jekyll
+def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
+    paper, detailed, jk = entry.paper, entry.detailed, _highlighter(entry, escape_jekyll)
     abs_url = f"https://arxiv.org/abs/{paper.versioned_id}"
     pdf_url = f"https://arxiv.org/pdf/{paper.versioned_id}"
+    why = (
+        []
+        if entry.score is None
+        else [f"- **Why**: score {entry.score:.2f}; {escape_jekyll(entry.why or '')}"]
+    )
     lines = [
         f"## {jk(_title(paper))}",
-        f"- **Authors**: {jk(', '.join(paper.authors))}",
-        f"- **Categories**: {jk(', '.join(paper.categories))}",
+        f"- **Authors**: {escape_jekyll(', '.join(paper.authors))}",
+        f"- **Categories**: {escape_jekyll(', '.join(paper.categories))}",
         f"- **arXiv**: [{abs_url}]({abs_url})",
         f"- **PDF**: [{pdf_url}]({pdf_url})",
+        *why,
         "",
     ]
     if detailed is None:
-        return [*lines, DETAILED_MISSING, "", jk(paper.abstract.strip()), "", "---"]
+        missing = DETAILED_MISSING if entry.summarized else not_summarized(top)
+        return [*lines, missing, "", jk(paper.abstract.strip()), "", "---"]
     lines += [jk(detailed.translation), "", "<details>", "<summary>详细解读</summary>", ""]
     lines += ['<div markdown="1">', ""]
     sections = (detailed.background, detailed.method, detailed.results)
@@ -203,7 +254,7 @@ def render_jekyll(digest: Digest) -> str:
     entries = _ascending(digest.entries)[::-1]
     lines = _jekyll_header(digest, entries)
     for entry in entries:
-        lines += ["", *_jekyll_entry(entry)]
+        lines += ["", *_jekyll_entry(entry, digest.top)]
     return "\n".join(lines) + "\n"
 
 
@@ -233,7 +284,13 @@ def _record(entry: Entry) -> dict[str, Any]:
         "pdf_url": paper.pdf_url,
         "brief": _dump(entry.brief),
         "detailed": _dump(entry.detailed),
+        **rank_fields(entry),
     }
+
+
+def rank_fields(entry: Entry) -> dict[str, Any]:
+    """What ranking adds to a JSON record: null score and why when nothing was ranked."""
+    return {"score": entry.score, "why": entry.why, "summarized": entry.summarized}
 
 
 def render_jsonl(digest: Digest) -> str:

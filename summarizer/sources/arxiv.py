@@ -181,7 +181,8 @@ class ArxivSource:
         papers = latest_versions(to_paper(r) for r in results)
         return [p for p in papers if p.published in window]
 
-    def by_ids(self, refs: list[tuple[str, int | None]]) -> list[Paper]:
+    def by_ids(self, refs: list[tuple[str, int | None]], *, strict: bool = True) -> list[Paper]:
+        """The papers of `refs` in ONE id_list query; `strict`: a missing one is an error."""
         id_list = [f"{pid}v{v}" if v else pid for pid, v in refs]
         search = arxiv.Search(id_list=id_list, max_results=len(id_list))
         try:
@@ -192,7 +193,7 @@ class ArxivSource:
                 url=exc.url,
                 attempts=exc.attempts,
             ) from exc.__cause__
-        for pid, _ in refs:
+        for pid, _ in refs if strict else ():
             if not any(p.id == pid for p in papers):
                 raise PaperNotFound(pid)
         return papers

@@ -28,6 +28,7 @@ from .chat_format import (
     request_kind,
     text_of,
 )
+from .embeddings import embeddings_answer
 from .fixtures import Fixture
 from .server import BackgroundServer, drop_connection, read_body, send
 from .synthetic import synthetic_answer
@@ -66,6 +67,9 @@ class ModelStandin(BackgroundServer):
         self.by_paper: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
         self.bodies: list[Any] = []
+        self.embedding_requests = 0  # `/v1/embeddings`, counted apart from chat `requests`
+        self.embedded_inputs = 0
+        self.max_embedding_inputs = 2048
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
         self._answers: dict[str, dict[str, Any]] = {}
@@ -146,6 +150,7 @@ class ModelStandin(BackgroundServer):
         """Zero requests, by_paper, status_counts, bodies and peak_in_flight (faults stay)."""
         with self._lock:
             self.requests, self.peak_in_flight = 0, self.in_flight
+            self.embedding_requests = self.embedded_inputs = 0
             self.by_paper.clear()
             self.status_counts.clear()
             self.bodies = []
@@ -158,6 +163,8 @@ class ModelStandin(BackgroundServer):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
+        if method == "POST" and handler.path.split("?")[0].rstrip("/") == "/v1/embeddings":
+            return self._embeddings(handler, body)
         with self._lock:
             self.requests += 1
             number = self.requests
@@ -216,6 +223,20 @@ class ModelStandin(BackgroundServer):
                 return collapse(m.group(1))
         collapsed = collapse(texts[-1])
         return "synthetic-" + hashlib.sha1(collapsed.encode("utf-8")).hexdigest()[:12]
+
+    def _embeddings(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
+        auth = handler.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return self._error(
+                handler, 401, "You didn't provide an API key.", "invalid_request_error", None
+            )
+        if self.expected_key is not None and auth[7:].strip() != self.expected_key:
+            return self._error(handler, *ERRORS["401"])
+        status, payload, inputs = embeddings_answer(body, max_inputs=self.max_embedding_inputs)
+        with self._lock:
+            self.embedding_requests += 1
+            self.embedded_inputs += inputs
+        self._reply(handler, status, payload)
 
     def _admit(self, paper: str, kind: str) -> int | str | None:
         """Either a Retry-After (in seconds) for a 429 now, or the fault to apply (None: none)."""

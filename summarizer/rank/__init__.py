@@ -1,0 +1,71 @@
+"""The ranking stage, between selection and summarizing: what the reader cares about first.
+
+`build_ranker(settings, ...)` gives None when no ranking setting is given (the digest then stays
+byte for byte as without this stage); otherwise a `Ranker` whose `rank(papers)` drops excluded
+papers, scores the rest with a reason, and names the top N to summarize.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from ..config import Settings
+from ..publish.highlight import highlight_spans
+from ..redaction import protect_secret
+from ..store import Store
+from .interests import Interests
+from .profile import FetchIds, ProfilePaper
+from .ranker import Ranker, Ranking, RankRecord
+
+if TYPE_CHECKING:
+    from .embeddings import Embedder
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Interests",
+    "ProfilePaper",
+    "RankRecord",
+    "Ranker",
+    "Ranking",
+    "build_ranker",
+    "highlight_spans",
+]
+
+
+def build_ranker(settings: Settings, *, store: Store, fetch: FetchIds) -> Ranker | None:
+    if not (settings.relevance_set or settings.exclude):
+        return None
+    model = settings.embedding_model
+    if model and not settings.profile:
+        log.warning("SUMMARIZER_EMBEDDING_MODEL does nothing without SUMMARIZER_PROFILE")
+
+    protect_secret(settings.embedding_api_key)
+
+    def embedder() -> Embedder:
+        from .embeddings import Embedder
+
+        assert model is not None
+        own_key = settings.embedding_api_key
+        return Embedder(
+            store=store,
+            model=model,
+            api_key=own_key.get_secret_value() if own_key else settings.require_key(),
+            base_url=settings.embedding_base_url or settings.openai_base_url,
+            timeout=settings.request_timeout,
+        )
+
+    return Ranker(
+        interests=Interests(
+            keywords=tuple(settings.keywords),
+            authors=tuple(settings.authors),
+            exclude=tuple(settings.exclude),
+        ),
+        profile_path=settings.profile,
+        top=settings.top,
+        store=store,
+        fetch=fetch,
+        embedder=embedder if model else None,
+        ranked=settings.relevance_set,
+    )

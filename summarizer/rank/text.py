@@ -1,0 +1,57 @@
+"""Words of a paper for lexical ranking: English stemmed, Chinese as character bigrams."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+# Latin words and numbers; runs of Han characters, which have no spaces to split on.
+_TOKEN = re.compile(
+    r"[a-z][a-z0-9]*|[0-9]+[a-z][a-z0-9]*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Function words and the boilerplate of every abstract: they match everything, so they rank
+# nothing. Kept short on purpose; BM25's IDF already damps the common rest.
+_STOP_TEXT = """
+    a about above after again against all also an and any are as at be because been being
+    between both but by can could did do does doing during each few for from further had has
+    have having here how however i if in into is it its itself just more most no nor not of off
+    on once only or other our ours out over own same should so some such than that the their them
+    then there these they this those through to too under until up very via was we were what when
+    where which while who whom why will with would you your paper propose proposed approach
+    method methods results show shows using use based new novel work study"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import snowballstemmer  # only when a profile is ranked by words
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A day repeats a few thousand words a hundred times over; the pure-Python stemmer is slow."""
+    return str(_stemmer().stemWord(word))
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed English words (stop words dropped) and, for Chinese, overlapping character bigrams
+    (single characters for a one-character run): the usual dictionary-free Chinese indexing."""
+    out: list[str] = []
+    stem = _stem
+    for word in _TOKEN.findall(text.lower()):
+        if _HAN.match(word):
+            out += [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+        elif word not in STOPWORDS and len(word) > 1:
+            out.append(stem(word))
+    return out
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """What a paper is compared by: its title (given twice the weight) and its abstract."""
+    title = " ".join(title.split())
+    return f"{title}. {title}. {' '.join(abstract.split())}"

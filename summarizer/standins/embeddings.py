@@ -1,0 +1,86 @@
+"""`POST /v1/embeddings` for the model stand-in: a deterministic hashed bag-of-words vector.
+
+Texts that share words get close vectors, so similarity ranking means something in tests. The
+wire format is OpenAI's: `input` a string or a list of strings, `data[i].embedding` a list of
+floats, or base64 of little-endian float32 when `encoding_format` is `base64` (the openai SDK's
+default when the caller names none).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from array import array
+from typing import Any
+
+DIMENSIONS = 1024  # few enough collisions between the words of two abstracts
+_SUFFIX = re.compile(r"(?:al|s|es|ing|ed)$")
+_WORD = re.compile(r"[a-z0-9]{3,}|[\u4e00-\u9fff]")
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "are",
+        "was",
+        "were",
+        "which",
+        "its",
+        "our",
+        "their",
+        "into",
+    ]
+)
+
+
+def embedding_vector(text: str, *, dimensions: int = DIMENSIONS) -> list[float]:
+    """Each word adds ±1 at a position its hash picks (the hashing trick); unit length."""
+    vector = [0.0] * dimensions
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP:
+            continue
+        word = _SUFFIX.sub("", word) if len(word) > 5 else word  # music/musical, model/models
+        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+        index = int.from_bytes(digest[:4], "little") % dimensions
+        vector[index] += 1.0 if digest[4] & 1 else -1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
+
+
+def embeddings_answer(body: Any, *, max_inputs: int = 2048) -> tuple[int, dict[str, Any], int]:
+    """(HTTP status, JSON payload, number of inputs) for one embeddings request body; more than
+    `max_inputs` inputs is a 400, as providers with a lower cap answer (DashScope: 10)."""
+    if not isinstance(body, dict) or not body.get("model"):
+        return 400, _error("you must provide a model parameter"), 0
+    inputs = body.get("input")
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
+        return 400, _error("'input' must be a string or an array of strings"), 0
+    if len(inputs) > max_inputs:
+        return 400, _error(f"batch size is invalid, it should not be larger than {max_inputs}"), 0
+    if any(not t for t in inputs):
+        return 400, _error("'input' cannot contain an empty string"), 0
+    as_base64 = body.get("encoding_format") == "base64"
+    data = []
+    for index, text in enumerate(inputs):
+        vector: Any = embedding_vector(text)
+        if as_base64:
+            vector = base64.b64encode(array("f", vector).tobytes()).decode("ascii")
+        data.append({"object": "embedding", "index": index, "embedding": vector})
+    tokens = sum(len(t.split()) for t in inputs)
+    usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    payload = {"object": "list", "data": data, "model": body["model"], "usage": usage}
+    return 200, payload, len(inputs)
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {
+        "error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+    }
