@@ -136,7 +136,11 @@ def entries(draw: Any) -> list[Entry]:
                 },
                 context={"language": "any"},
             )
-        result.append(Entry(paper=paper, category="cs.SD", brief=brief, detailed=detailed))
+        # The reader's keywords are set in bold inside the text and the title's link text.
+        keywords = draw(st.lists(st.sampled_from(["a", "x", "net", "|", "`", "]"]), max_size=2))
+        result.append(
+            Entry(paper=paper, category="cs.SD", brief=brief, detailed=detailed, keywords=keywords)
+        )
     return result
 
 

@@ -17,7 +17,14 @@ from pydantic import BaseModel
 
 from summarizer.models import Digest, Entry, Paper, Point
 from summarizer.publish.highlight import highlight_markdown
-from summarizer.publish.markup import escape_jekyll, escape_link_text, escape_markdown
+from summarizer.publish.markup import (
+    escape_blocks,
+    escape_inline,
+    escape_jekyll,
+    escape_link_text,
+    escape_markdown,
+    finish_jekyll,
+)
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
 NO_AUTHORS = "(no authors listed)"
@@ -73,8 +80,16 @@ def _placed_categories(digest: Digest) -> list[str]:
 
 
 def _highlighter(entry: Entry, escape: Callable[[str], str]) -> Callable[[str], str]:
-    """`escape`, with the reader's keywords this paper holds in bold."""
-    return lambda text: highlight_markdown(text, entry.keywords, escape)
+    """`escape`, with the reader's keywords this paper holds in bold. Only the inline escapes go
+    piece by piece; those that read whole lines see the text with its bold marks in place."""
+    finishers: dict[Callable[[str], str], Callable[[str], str]] = {
+        escape_markdown: escape_blocks,
+        escape_jekyll: finish_jekyll,
+    }
+    finish = finishers.get(escape)
+    if finish is None:
+        return lambda text: highlight_markdown(text, entry.keywords, escape)
+    return lambda text: finish(highlight_markdown(text, entry.keywords, escape_inline))
 
 
 def _why_line(entry: Entry, escape: Callable[[str], str]) -> list[str]:
@@ -112,9 +127,14 @@ def render_entry_md(entry: Entry, *, number: int = 1, top: int | None = None) ->
     return "\n".join(lines) + "\n"
 
 
+def _one_line(names: list[str]) -> list[str]:
+    """Names (authors, categories) with their whitespace collapsed, blank ones left out."""
+    return [" ".join(name.split()) for name in names if name.strip()]
+
+
 def _authors_line(paper: Paper) -> str:
     """`*A,B*`; with no author listed, a plain note (an empty `**` would show as asterisks)."""
-    authors = ",".join(" ".join(a.split()) for a in paper.authors if a.strip())
+    authors = ",".join(_one_line(paper.authors))
     return f"*{escape_markdown(authors)}*" if authors else NO_AUTHORS
 
 
@@ -229,8 +249,8 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
     )
     lines = [
         f"## {jk(_title(paper))}",
-        f"- **Authors**: {escape_jekyll(', '.join(paper.authors))}",
-        f"- **Categories**: {escape_jekyll(', '.join(paper.categories))}",
+        f"- **Authors**: {escape_jekyll(', '.join(_one_line(paper.authors)))}",
+        f"- **Categories**: {escape_jekyll(', '.join(_one_line(paper.categories)))}",
         f"- **arXiv**: [{abs_url}]({abs_url})",
         f"- **PDF**: [{pdf_url}]({pdf_url})",
         *why,
