@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
-.PHONY: install test faults demo digest paper backfill site check bench clean
+.PHONY: install test faults demo doctor digest paper backfill site check bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,9 @@ demo: $(STAMP)
 
 digest: $(STAMP)
 	$(BIN)/summarizer digest $(DIGEST_ARGS) $(ARGS)
+
+doctor: $(STAMP)
+	$(BIN)/summarizer doctor $(ARGS)
 
 paper: $(STAMP)
 	@test -n "$(ID)" || { echo "usage: make paper ID=2511.14600"; exit 2; }

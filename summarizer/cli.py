@@ -43,7 +43,8 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-cost", type=float, help="Stop starting requests past this many USD."),
         click.option(
             "--response-mode",
-            help="json_schema (default), json_object (e.g. DeepSeek) or tools.",
+            help="auto (default: the provider's; json_schema, else json_object), json_schema, "
+            "json_object or tools.",
         ),
         click.option(
             "--full-text/--abstract-only",
@@ -200,6 +201,19 @@ def backfill(
     if site:
         _build_site(pipeline.settings)
     return console.finish(reports)
+
+
+@cli.command()
+@_settings_options
+def doctor(**kw: Any) -> int:
+    """Check the settings and the model endpoint with one small request per summary kind."""
+    from .doctor import run_doctor
+
+    console.configure_logging(kw.pop("verbose", 0))
+    settings = load_settings(**kw)
+    protect_secret(settings.openai_api_key)
+    run_doctor(settings, echo=click.echo)
+    return 0
 
 
 @cli.command()

@@ -13,15 +13,23 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from .errors import InputError
+from .llm.providers import Profile, profile_for
 from .reader_settings import BatchSettings, PushSettings, RankSettings, SiteSettings
 from .redaction import protect_secret, redact
 from .text_safety import shorten
 
-ResponseMode = Literal["json_schema", "json_object", "tools"]
+ResponseMode = Literal["auto", "json_schema", "json_object", "tools"]
 ProviderName = Literal["auto", "openai", "deepseek", "dashscope", "ollama", "vllm", "generic"]
 REAL_ARXIV_DELAY = 3.0
 
@@ -88,6 +96,7 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
     provider: ProviderName = Field(
         "auto", validation_alias=AliasChoices("provider", "SUMMARIZER_PROVIDER")
     )
+    # When not given: the provider's usual cheap model (see _provider_defaults).
     model: str = Field("gpt-4o-mini", validation_alias=AliasChoices("model", "SUMMARIZER_MODEL"))
     arxiv_api_url: str = Field(
         "https://export.arxiv.org/api/query",
@@ -109,15 +118,16 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
     )
     rpm: int | None = Field(None, validation_alias=AliasChoices("rpm", "SUMMARIZER_RPM"), gt=0)
     tpm: int | None = Field(None, validation_alias=AliasChoices("tpm", "SUMMARIZER_TPM"), gt=0)
-    request_timeout: float = Field(
-        60.0,
+    # None until resolved: the provider's (reasoning models think for minutes).
+    request_timeout: float | None = Field(
+        None,
         validation_alias=AliasChoices("request_timeout", "SUMMARIZER_REQUEST_TIMEOUT"),
         gt=0,
-        le=120,
+        le=900,
     )
     language: str = Field("zh", validation_alias=AliasChoices("language", "SUMMARIZER_LANGUAGE"))
     response_mode: ResponseMode = Field(
-        "json_schema",
+        "auto",
         validation_alias=AliasChoices("response_mode", "SUMMARIZER_RESPONSE_MODE"),
     )
     max_attempts: int = Field(
@@ -192,6 +202,26 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
         if not value.strip():
             raise ValueError("must not be empty")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _provider_defaults(self) -> Settings:
+        """What was not given comes from the provider's profile."""
+        profile = self.provider_profile
+        # Set around pydantic's bookkeeping, so model_fields_set still says what was given.
+        if "model" not in self.model_fields_set:
+            object.__setattr__(self, "model", profile.model)
+        if self.request_timeout is None:
+            object.__setattr__(self, "request_timeout", profile.timeout)
+        return self
+
+    @property
+    def provider_profile(self) -> Profile:
+        return profile_for(self.provider, self.openai_base_url)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds one model request may take (set, else the provider's)."""
+        return self.request_timeout or self.provider_profile.timeout
 
     @property
     def cache_path(self) -> Path:

@@ -35,10 +35,13 @@ class FetchError(SummarizerError):
 class ModelError(SummarizerError):
     """The model gave no usable answer for one paper, after every allowed attempt."""
 
-    def __init__(self, message: str, *, paper_id: str = "", attempts: int = 0) -> None:
+    def __init__(
+        self, message: str, *, paper_id: str = "", attempts: int = 0, detail: str = ""
+    ) -> None:
         super().__init__(message)
         self.paper_id = paper_id
         self.attempts = attempts
+        self.detail = detail  # the provider's error body, redacted, for the run record
 
 
 class ModelFatalError(ModelError):

@@ -28,6 +28,7 @@ from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
+from .llm.modes import ModeSwitch
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from .publish.files import write_atomic
@@ -87,6 +88,8 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        # One response mode for the whole run, every day of a backfill included.
+        self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
         self.ranker = build_ranker(
             settings, store=self.store, fetch=lambda refs: self.source.by_ids(refs, strict=False)
         )
@@ -141,6 +144,8 @@ class Pipeline:
         stats = report.stats(model=self.settings.model, priced=self.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
+            if getattr(error, "detail", ""):
+                stats["provider_error"] = redact(str(error.detail))  # type: ignore[attr-defined]
         self.store.record_run(
             command=f"digest --format {fmt}",
             day=report.day,
@@ -274,7 +279,8 @@ class Pipeline:
             api_key=self.settings.require_key(),
             base_url=self.settings.openai_base_url,
             model=self.settings.model,
-            timeout=self.settings.request_timeout,
+            timeout=self.settings.timeout,
+            profile=self.settings.provider_profile,
         )
         return self._client
 
@@ -293,12 +299,15 @@ class Pipeline:
             client=client,
             language=self.settings.language,
             mode=self.settings.response_mode,
+            profile=self.settings.provider_profile,
+            modes=self.modes,
             max_attempts=self.settings.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
             budget=self.budget,
         )
         by_key = {self.key(kind, paper): (kind, paper) for kind, paper in todo}
+        said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.reporter.start("summarizing", len(todo))
 
@@ -334,7 +343,10 @@ class Pipeline:
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
                 return await writer.release(key)
             except ModelError as exc:
-                log.warning("%s", exc)
+                log.log(logging.INFO if str(exc) in said else logging.WARNING, "%s", exc)
+                said.add(str(exc))
+                if exc.detail and exc.detail not in report.provider_errors:
+                    report.provider_errors.append(exc.detail)
                 return await writer.release(key)
             except Exception as exc:  # an answer no check foresaw: this paper only, not the run
                 log.warning("%s: no %s summary: %s", paper.id, kind, redact(repr(exc))[:300])

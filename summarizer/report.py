@@ -39,6 +39,7 @@ class DayReport:
     below_top: int = 0  # listed but not summarized: below SUMMARIZER_TOP
     saved: Usage = field(default_factory=Usage)  # the requests and tokens that cut saved
     saved_cost: float | None = None
+    provider_errors: list[str] = field(default_factory=list)  # distinct error bodies, redacted
 
     @property
     def complete(self) -> bool:
@@ -56,6 +57,7 @@ class DayReport:
             "usage": self.usage.model_dump(),
             "cost": self.cost if priced else None,
             **self._ranking_stats(),
+            **({"provider_errors": self.provider_errors} if self.provider_errors else {}),
         }
 
     def _ranking_stats(self) -> dict[str, Any]:

@@ -19,8 +19,8 @@ UNSAFE = re.compile(
 # Carriage returns are line breaks in Markdown: keep the line, lose the character.
 _CR = re.compile(r"\r\n?")
 
-MAX_ANSWER_CHARS = 200_000  # a full answer; ~50x a real detailed summary
-MAX_ANSWER_DEPTH = 32  # JSON nesting: objects and lists of a detailed answer reach ~8
+MAX_ANSWER_CHARS = 200_000  # a full answer; ~50x a real detailed summary (nesting: the parser
+# stops at its recursion limit, read as an invalid answer)
 
 
 def clean_text(value: str) -> str:
@@ -33,32 +33,6 @@ def clean_text(value: str) -> str:
 def unsafe_characters(value: str) -> list[str]:
     """The distinct unsafe characters of `value`, as `U+XXXX`, for an error message."""
     return sorted({f"U+{ord(ch):04X}" for ch in UNSAFE.findall(value)})
-
-
-def json_depth(text: str) -> int:
-    """The deepest nesting of `[`/`{` in JSON text, counted without parsing (no recursion), so
-    an answer nested 100,000 deep is refused before a parser can recurse into it. Below
-    MAX_ANSWER_DEPTH brackets in all, their count is returned (an upper bound, found fast)."""
-    if text.count("[") + text.count("{") <= MAX_ANSWER_DEPTH:
-        return text.count("[") + text.count("{")  # an upper bound, found in C: the common case
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
 
 
 def unsafe_strings(data: Any) -> list[str]:

@@ -15,7 +15,7 @@ from summarizer.llm.client import Completion
 from summarizer.models import Summary, Usage
 from summarizer.standins import load_fixture
 from summarizer.standins.chat_format import HOSTILE_FAULTS, hostile_text
-from summarizer.text_safety import clean_text, json_depth
+from summarizer.text_safety import clean_text
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
@@ -104,13 +104,6 @@ def test_metadata_from_arxiv_is_cleaned_not_refused() -> None:
     assert dirty.title == "ABC"
     assert dirty.abstract == "line one\nline two[0m"
     assert dirty.authors == ["Eve"]
-
-
-def test_json_depth_counts_brackets_outside_strings_only() -> None:
-    brackets_in_strings = '"' + "[{" * 40 + '"'
-    assert json_depth('{"a": [1, {"b": ' + brackets_in_strings + "}]}") == 3
-    assert json_depth('{"a": "\\"' + "[" * 40 + '"}') == 1
-    assert json_depth("[" * 100_000) == 100_000
 
 
 def test_clean_text_keeps_ordinary_text_and_drops_the_unsafe() -> None:

@@ -95,7 +95,8 @@ class EchoingEndpoint(ModelStandin):
         (401, "invalid_api_key", 3),
         (403, "unsupported_country_region_territory", 3),
         (429, "insufficient_quota", 3),
-        (400, "invalid_request_error", 1),
+        # A 400 whose body says the key is incorrect is a refused key: the run stops.
+        (400, "invalid_request_error", 3),
         (500, None, 1),
     ],
 )

@@ -4,13 +4,10 @@ within a fixed number of attempts, feeding validation errors back and backing of
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -21,15 +18,17 @@ from ..errors import ModelError, ModelFatalError, Stopped
 from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
 from ..text_safety import (
     MAX_ANSWER_CHARS,
-    MAX_ANSWER_DEPTH,
     clean_text,
-    json_depth,
     unsafe_strings,
 )
+from .answers import NoJSON, extract_json, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
+from .failures import ShapeRejected
 from .limits import AdaptiveLimiter, Pacer, Sleep
-from .prompts import load_template
+from .modes import ModeSwitch
+from .providers import Profile, profiles
+from .request import messages_for
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
@@ -45,20 +44,25 @@ class InvalidAnswer(Exception):
     """The model answered, but not with what was asked; it is told why and asked again."""
 
 
-FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
-
-
 def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) -> Brief | Detailed:
     if completion.refusal:
         raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
     if completion.finish_reason == "length":
         raise InvalidAnswer("the answer was cut off (finish_reason=length); answer more briefly")
-    text = (completion.text or "").strip()
-    if not text:
-        raise InvalidAnswer("the answer was empty")
-    if match := FENCE.match(text):
-        text = match.group(1)
-    data = load_answer_json(text)
+    if len(completion.text or "") > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(
+            f"the answer is far too long ({len(completion.text or ''):,} characters)"
+        )
+    try:
+        data = extract_json(completion.text, completion.reasoning)
+    except NoJSON as exc:
+        raise InvalidAnswer(str(exc)) from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer must be one JSON object")
+    if bad := unsafe_strings(data):
+        raise InvalidAnswer(
+            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
+        )
     try:
         return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
     except RecursionError:
@@ -69,29 +73,6 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
             for e in exc.errors()[:4]
         )
         raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
-
-
-def load_answer_json(text: str) -> dict[str, Any]:
-    """The answer's JSON object, refusing whatever could hurt the run: an absurd size or depth
-    (a parser would recurse into it), lone surrogates (no UTF-8 store can hold them), control and
-    bidi-override characters (they would reach the published files)."""
-    if len(text) > MAX_ANSWER_CHARS:
-        raise InvalidAnswer(f"the answer is far too long ({len(text):,} characters)")
-    if json_depth(text) > MAX_ANSWER_DEPTH:
-        raise InvalidAnswer("the answer nests too deeply")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidAnswer(f"the answer is not valid JSON ({exc.msg} at char {exc.pos})") from None
-    except RecursionError:
-        raise InvalidAnswer("the answer nests too deeply") from None
-    if not isinstance(data, dict):
-        raise InvalidAnswer("the answer must be one JSON object")
-    if bad := unsafe_strings(data):
-        raise InvalidAnswer(
-            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
-        )
-    return data
 
 
 @dataclass
@@ -108,6 +89,7 @@ class Summarizer:
     client: ModelClient
     language: str = "zh"
     mode: ResponseMode = "json_schema"
+    profile: Profile = field(default_factory=lambda: profiles()["generic"])
     max_attempts: int = 3
     limiter: AdaptiveLimiter = field(default_factory=lambda: AdaptiveLimiter(8))
     pacer: Pacer = field(default_factory=lambda: Pacer(rpm=None, tpm=None))
@@ -120,10 +102,15 @@ class Summarizer:
     _announced: float = field(default=0.0, init=False, repr=False)
     _stopping: bool = field(default=False, init=False, repr=False)
     in_flight: int = field(default=0, init=False)  # requests sent and not answered yet
+    # The response mode every request of the run uses; a rejected shape switches it for all
+    # (pass one in to share it across the days of a backfill).
+    modes: ModeSwitch | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.switch = self.modes or ModeSwitch(setting=self.mode, profile=self.profile)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
-        system, user = load_template(kind).render(paper=paper, language=self.language, body=body)
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        messages = messages_for(kind, paper, language=self.language, body=body)
         spent = Usage()
         attempts = 0
         retrying = AsyncRetrying(
@@ -137,15 +124,17 @@ class Summarizer:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    completion = await self._request(paper, kind, messages)
+                    completion = await self._ask(paper, kind, messages)
                     spent += completion.usage
                     try:
                         summary = parse_answer(completion, kind=kind, language=self.language)
                     except InvalidAnswer as exc:
                         log.info("%s: attempt %d invalid: %s", paper.id, attempts, exc)
                         # The rejected answer and why, so the next attempt can correct it; an
-                        # empty turn is never sent (some endpoints reject it).
-                        said = completion.text or completion.refusal or "(no answer)"
+                        # empty turn is never sent (some endpoints reject it), nor reasoning.
+                        said = (
+                            visible_answer(completion.text) or completion.refusal or "(no answer)"
+                        )
                         # Cleaned and cut: a megabyte answer is not paid for twice, and a lone
                         # surrogate cannot break the next request's encoding.
                         said = clean_text(said)[:FEEDBACK_ECHO_CHARS] or "(no answer)"
@@ -166,6 +155,22 @@ class Summarizer:
             exc.paper_id, exc.attempts = exc.paper_id or paper.id, attempts
             raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _ask(
+        self, paper: Paper, kind: SummaryKind, messages: list[dict[str, str]]
+    ) -> Completion:
+        """One attempt. A request shape the endpoint refuses is a setting problem, not the
+        paper's: the run switches mode (or stops) and the paper is asked again at no attempt."""
+        while True:
+            try:
+                return await self._request(paper, kind, messages)
+            except ShapeRejected as exc:
+                try:
+                    self.switch.rejected(exc)
+                except ModelFatalError as fatal:
+                    self._fatal = self._fatal or fatal
+                    raise
+                log.info("%s: request shape %s rejected; asking again", paper.id, exc.mode)
 
     async def _request(
         self, paper: Paper, kind: SummaryKind, messages: list[dict[str, str]]
@@ -188,16 +193,21 @@ class Summarizer:
         try:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
+            extra = dict(self.switch.extra)
             self.in_flight += 1
             try:
                 completion = await self.client.complete(
-                    messages=messages, kind=kind, mode=self.mode
+                    messages=messages, kind=kind, mode=self.switch.current, extra=extra
                 )
             finally:
                 self.in_flight -= 1
             completion.usage = _counted(completion, prompt_tokens=prompt_tokens)
             actual, answered = completion.usage, True
             return completion
+        except ShapeRejected as exc:
+            answered = True  # the endpoint is fine; only the request shape was wrong
+            exc.sent = extra
+            raise
         except ModelFatalError as exc:
             self._fatal = self._fatal or exc
             raise
@@ -232,7 +242,7 @@ class Summarizer:
 
     def _stop_if_fatal(self, paper: Paper) -> None:
         if self._fatal is not None:
-            raise ModelFatalError(str(self._fatal), paper_id=paper.id)
+            raise ModelFatalError(str(self._fatal), paper_id=paper.id, detail=self._fatal.detail)
         if self._stopping:
             raise Stopped(f"{paper.id}: not asked, the run is stopping", paper_id=paper.id)
 

@@ -1,20 +1,24 @@
 """The model client: a small interface any backend can fill, and its OpenAI-compatible
-implementation, which maps every HTTP outcome to a result, a retryable fault or a fatal one."""
+implementation, which maps every HTTP outcome to a result, a retryable fault, a rejected request
+shape or a fatal stop."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
+import httpx2 as httpx
 import openai
 
-from ..config import ResponseMode
-from ..errors import ModelError, ModelFatalError
-from ..models import SUMMARY_MODELS, SummaryKind, Usage
+from ..models import SummaryKind, Usage
+from .failures import ErrorReader, UnknownModel
+from .providers import Profile, profiles
+from .request import WireMode, request_body, sdk_arguments, strict_schema
+
+CONNECT_TIMEOUT = 20.0  # an endpoint that does not accept a connection in this long is down
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Completion:
     finish_reason: str | None
     usage: Usage
     refusal: str | None = None
+    reasoning: str | None = None  # reasoning_content (DeepSeek, vLLM) or reasoning (Ollama)
+    usage_fields: tuple[str, ...] = ()  # which usage fields the endpoint sent, for `doctor`
 
 
 class TransientError(Exception):
@@ -38,34 +44,15 @@ class TransientError(Exception):
 
 class ModelClient(Protocol):
     async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
+        self,
+        *,
+        messages: list[dict[str, str]],
+        kind: SummaryKind,
+        mode: WireMode,
+        extra: dict[str, Any] | None = None,
     ) -> Completion: ...
 
     async def close(self) -> None: ...
-
-
-# Our length limits are checked on our side: strict structured outputs reject schemas with
-# keywords they do not support, and maxLength / maxItems are not on every provider's list.
-_NOT_SENT = frozenset({"title", "default", "maxLength", "maxItems"})
-
-
-@functools.cache
-def strict_schema(kind: SummaryKind) -> dict[str, Any]:
-    """The pydantic schema in the form strict structured outputs accept. Built once per kind (it
-    goes out with every request); callers must not change the dict."""
-
-    def tighten(node: Any) -> Any:
-        if isinstance(node, dict):
-            node = {k: tighten(v) for k, v in node.items() if k not in _NOT_SENT}
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            return node
-        if isinstance(node, list):
-            return [tighten(v) for v in node]
-        return node
-
-    return dict(tighten(SUMMARY_MODELS[kind].model_json_schema()))
 
 
 def _retry_after(response: Any) -> float | None:
@@ -93,78 +80,112 @@ class OpenAIChat:
     """Chat completions on any OpenAI-compatible endpoint. The SDK's own retries are off: every
     attempt is counted by `Summarizer`, so attempts never multiply across layers."""
 
-    def __init__(self, *, api_key: str, base_url: str | None, model: str, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        model: str,
+        timeout: float,
+        profile: Profile | None = None,
+    ) -> None:
         self.model = model
         self.timeout = timeout
+        self.profile = profile or profiles()["generic"]
+        self.errors = ErrorReader(profile=self.profile, model=model, base_url=base_url)
+        # Until the endpoint has answered once, failing to connect means it is not there.
+        self.answered = False
+        self._served: asyncio.Future[list[str]] | None = None
         self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
+            api_key=api_key,
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+            max_retries=0,
         )
 
     async def close(self) -> None:
         await self._client.close()
 
     async def complete(
-        self, *, messages: list[dict[str, str]], kind: SummaryKind, mode: ResponseMode
+        self,
+        *,
+        messages: list[dict[str, str]],
+        kind: SummaryKind,
+        mode: WireMode,
+        extra: dict[str, Any] | None = None,
     ) -> Completion:
-        extra: dict[str, Any] = {}
-        schema = strict_schema(kind)
-        if mode == "json_schema":
-            extra["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": kind, "strict": True, "schema": schema},
-            }
-        elif mode == "json_object":
-            extra["response_format"] = {"type": "json_object"}
-        else:
-            tool = {"name": kind, "description": f"Record the {kind} summary", "parameters": schema}
-            extra["tools"] = [{"type": "function", "function": tool}]
-            extra["tool_choice"] = {"type": "function", "function": {"name": kind}}
+        """One request; `extra` adds body fields the run learnt the endpoint demands."""
+        body = request_body(
+            kind=kind,
+            messages=messages,
+            mode=mode,
+            model=self.model,
+            extra={**self.profile.extra, **(extra or {})},
+        )
         try:
             # The SDK's timeout bounds each network read; this bounds the whole request, so a
             # server that trickles its answer cannot hold a slot for longer than the setting.
             async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    **extra,
-                )
-            return _completion(response)
+                response = await self._client.chat.completions.create(**sdk_arguments(body))
+            self.answered = True
+            completion = _completion(response)
         except TimeoutError:
             raise TransientError("request timed out") from None
-        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            # The message names the status only: providers echo the key back in error bodies.
-            raise ModelFatalError(
-                f"the model endpoint refused access (HTTP {exc.status_code}); "
-                "check OPENAI_API_KEY and OPENAI_BASE_URL"
-            ) from None
-        except openai.NotFoundError as exc:
-            raise ModelFatalError(
-                f"the model endpoint has no model {self.model!r} (HTTP 404)"
-            ) from exc
-        except openai.RateLimitError as exc:
-            if exc.code == "insufficient_quota" or "insufficient_quota" in str(exc.body):
-                raise ModelFatalError(
-                    "the model provider says the quota is used up (HTTP 429 insufficient_quota)"
-                ) from None
-            raise TransientError(
-                "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
-            ) from None
-        except openai.APITimeoutError:
-            raise TransientError("request timed out") from None
-        except openai.APIConnectionError:
-            raise TransientError("connection failed") from None
         except openai.APIStatusError as exc:
-            if exc.status_code >= 500 or exc.status_code in {408, 409}:
-                raise TransientError(
-                    f"HTTP {exc.status_code}", retry_after=_retry_after(exc.response)
-                ) from None
-            raise ModelError(
-                f"the model endpoint rejected the request (HTTP {exc.status_code})"
-            ) from None
+            self.answered = True
+            error = self._status_error(exc, mode)
+            if isinstance(error, UnknownModel) and (served := await self.served_models()):
+                error = UnknownModel(f"{error}: {', '.join(served)}", detail=error.detail)
+            raise error from None
+        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+            cause = exc.__cause__
+            if not self.answered and isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout):
+                raise self.errors.unreachable(cause) from None
+            if isinstance(exc, openai.APITimeoutError):
+                raise TransientError("request timed out") from None
+            raise TransientError("connection failed") from None
         except (openai.APIError, ValueError, TypeError, AttributeError, KeyError) as exc:
             # A 200 whose body is not a chat completion (a proxy's HTML page, a cut-off body):
             # the SDK raises whatever its parser hit. Not the model's fault; try again.
             raise TransientError(f"unreadable response ({type(exc).__name__})") from None
+        if completion.finish_reason == "insufficient_system_resource":
+            # DeepSeek under load (api-docs.deepseek.com/quick_start/error_codes): the server's
+            # fault, not the answer's; try again later without telling the model anything.
+            raise TransientError("the provider is out of capacity (insufficient_system_resource)")
+        return completion
+
+    async def served_models(self) -> list[str]:
+        """The names the endpoint lists at /models (empty when it lists none or cannot); asked
+        once per client however many papers learn the model is unknown."""
+        if self._served is None:
+            self._served = asyncio.ensure_future(self._list_models())
+        return await self._served
+
+    async def _list_models(self, *, most: int = 5) -> list[str]:
+        try:
+            async with asyncio.timeout(min(self.timeout, CONNECT_TIMEOUT)):
+                page = await self._client.models.list()
+            return [str(m.id) for m in page.data][:most]
+        except (openai.APIError, TimeoutError, ValueError, TypeError, AttributeError):
+            return []
+
+    def _status_error(self, exc: openai.APIStatusError, mode: WireMode) -> Exception:
+        status = exc.status_code
+        text = _text_of(exc.response)
+        if status == 429 and self.profile.means(str(exc.body) + text) != "no_balance":
+            return TransientError(
+                "rate limited (HTTP 429)", retry_after=_retry_after(exc.response), rate_limited=True
+            )
+        if status >= 500 or status in {408, 409}:
+            return TransientError(f"HTTP {status}", retry_after=_retry_after(exc.response))
+        return self.errors.status_error(status=status, body=exc.body, text=text, mode=mode)
+
+
+def _text_of(response: Any) -> str:
+    try:
+        return str(response.text)
+    except (AttributeError, UnicodeDecodeError, httpx.ResponseNotRead):
+        return ""
 
 
 MAX_REPORTED_TOKENS = 10_000_000  # per request; far above any context window
@@ -182,21 +203,47 @@ def _tokens(value: Any) -> int:
 
 def _completion(response: Any) -> Completion:
     usage = Usage(requests=1)
+    fields: list[str] = []
     if response.usage:
+        given = ("prompt_tokens", "completion_tokens")
+        fields = [k for k in given if getattr(response.usage, k, None) is not None]
+        extra = response.usage.model_extra or {}
+        if response.usage.prompt_tokens_details is not None or "prompt_cache_hit_tokens" in extra:
+            fields.append("cached_tokens")
         details = response.usage.prompt_tokens_details
         prompt = _tokens(response.usage.prompt_tokens)
+        cached = _tokens(details.cached_tokens) if details else 0
+        hit = extra.get("prompt_cache_hit_tokens")  # DeepSeek's own name for the same count
         usage = Usage(
             requests=1,
             prompt_tokens=prompt,
             completion_tokens=_tokens(response.usage.completion_tokens),
-            cached_tokens=min(_tokens(details.cached_tokens) if details else 0, prompt),
+            cached_tokens=min(cached or _tokens(hit if isinstance(hit, int) else 0), prompt),
         )
     choice = response.choices[0] if response.choices else None
     if choice is None or choice.message is None:
-        return Completion(text=None, finish_reason=None, usage=usage)
+        return Completion(text=None, finish_reason=None, usage=usage, usage_fields=tuple(fields))
     text = choice.message.content
+    extra = choice.message.model_extra or {}
+    reasoning = extra.get("reasoning_content") or extra.get("reasoning")
     if choice.message.tool_calls:
         call = choice.message.tool_calls[0]
         text = getattr(getattr(call, "function", None), "arguments", None)
     refusal = getattr(choice.message, "refusal", None)
-    return Completion(text=text, finish_reason=choice.finish_reason, usage=usage, refusal=refusal)
+    return Completion(
+        text=text,
+        finish_reason=choice.finish_reason,
+        usage=usage,
+        refusal=refusal,
+        reasoning=reasoning if isinstance(reasoning, str) else None,
+        usage_fields=tuple(fields),
+    )
+
+
+__all__ = [
+    "Completion",
+    "ModelClient",
+    "OpenAIChat",
+    "TransientError",
+    "strict_schema",
+]

@@ -53,7 +53,7 @@ def build_ranker(settings: Settings, *, store: Store, fetch: FetchIds) -> Ranker
             model=model,
             api_key=own_key.get_secret_value() if own_key else settings.require_key(),
             base_url=settings.embedding_base_url or settings.openai_base_url,
-            timeout=settings.request_timeout,
+            timeout=settings.timeout,
         )
 
     return Ranker(

@@ -30,6 +30,7 @@ from .chat_format import (
 )
 from .embeddings import embeddings_answer
 from .fixtures import Fixture
+from .provider_zoo import BEHAVIOURS, model_list, rejection, reshape
 from .server import BackgroundServer, drop_connection, read_body, send
 from .synthetic import synthetic_answer
 
@@ -80,6 +81,8 @@ class ModelStandin(BackgroundServer):
         self._queue: deque[str] = deque()
         self._random: tuple[float, random.Random] | None = None
         self._always: str | None = None
+        self.behaviours: frozenset[str] = frozenset()  # see provider_zoo
+        self.served_models: list[str] = []  # listed at GET /v1/models when set
         for title, answer in (answers or {}).items():
             self._answers[title] = {k: answer.get(k) for k in ("brief", "detailed")}
         for title in titles:
@@ -134,6 +137,13 @@ class ModelStandin(BackgroundServer):
         with self._lock:
             self._always = kind
 
+    def behave(self, *names: str) -> None:
+        """Answer as the provider-zoo behaviours `names` do (none: a plain endpoint again)."""
+        unknown = set(names) - BEHAVIOURS
+        if unknown:
+            raise ValueError(f"unknown behaviour {sorted(unknown)}; known: {sorted(BEHAVIOURS)}")
+        self.behaviours = frozenset(names)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._first, self._random, self._always = [], None, None
@@ -158,6 +168,8 @@ class ModelStandin(BackgroundServer):
     # --- serving --------------------------------------------------------------------------------
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if method == "GET" and handler.path.rstrip("/") == "/v1/models" and self.served_models:
+            return self._reply(handler, 200, model_list(self.served_models))
         raw = read_body(handler)
         try:
             body = json.loads(raw) if raw else None
@@ -194,6 +206,9 @@ class ModelStandin(BackgroundServer):
                 "invalid_request_error",
                 None,
             )
+        refused = rejection(self.behaviours, body)
+        if refused is not None:
+            return self._reply(handler, *refused)
         messages_text = "\n".join(
             text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)
         )
@@ -300,6 +315,7 @@ class ModelStandin(BackgroundServer):
             number=number,
             cached_prefix_tokens=cached,
         )
+        payload = reshape(self.behaviours, payload)
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
     def _error(
@@ -323,5 +339,7 @@ class ModelStandin(BackgroundServer):
     ) -> None:
         with self._lock:
             self.status_counts[status] += 1
+        if isinstance(payload, str):  # some front ends answer errors in plain text
+            return send(handler, status, payload.encode("utf-8"), "text/plain", headers)
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         send(handler, status, data, "application/json", headers)
