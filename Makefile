@@ -22,7 +22,7 @@ faults: $(STAMP)
 	$(BIN)/python -m pytest -q -m faults
 
 demo: $(STAMP)
-	$(BIN)/python -m summarizer.demo
+	$(BIN)/python -m summarizer.demo $(ARGS)
 
 digest: $(STAMP)
 	$(BIN)/summarizer digest $(DIGEST_ARGS) $(ARGS)

@@ -13,6 +13,7 @@ what the 429 back-off costs; it has no target. Last, the static site of 250 days
 
     make bench                      # N = 50, 200, 1000 and the rpm scenario
     make bench ARGS="--n 50,200"    # chosen sizes
+    make bench ARGS="--batch-n 0"   # without the batch path (benchmarks/bench_batch.py)
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import bench_batch  # noqa: E402
 
 from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
 from summarizer.standins.openai_api import ModelStandin  # noqa: E402
@@ -264,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--over-concurrency", type=int, default=64, help="overcommitted scenario: --concurrency"
     )
+    parser.add_argument(
+        "--batch-n", type=int, default=50_000, help="batch path: synthetic requests (0: skip)"
+    )
     parser.add_argument("--site-days", type=int, default=250, help="site scenario: days (0: skip)")
     parser.add_argument("--site-papers", type=int, default=200, help="site scenario: papers a day")
     args = parser.parse_args(argv)
@@ -284,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_overcommitted(args.over_n, args)
     if args.site_days:
         bench_site(args.site_days, args.site_papers)
+    if args.batch_n:
+        bench_batch.run(args.batch_n, failures)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from rich.table import Table
 
 from . import console
+from .batch_run import BatchRun
 from .errors import FetchError, ModelFatalError
 from .llm.estimate import unmade_usage
 from .models import Paper, SummaryKind, Usage
@@ -33,7 +34,14 @@ MONTHLY_ROWS_UP_TO = 800  # and beyond about three years one per year
 
 
 def run_backfill(
-    pipeline: Pipeline, days: list[date], *, fmt: str, dry_run: bool, redo: bool
+    pipeline: Pipeline,
+    days: list[date],
+    *,
+    fmt: str,
+    dry_run: bool,
+    redo: bool,
+    batch: BatchRun | None = None,
+    wait: bool = True,
 ) -> list[DayReport]:
     """Digest `days` (ascending digest days) in order and return one report per day.
 
@@ -63,6 +71,8 @@ def run_backfill(
     if dry_run:
         _dry_run(pipeline, plans, fmt=fmt)
         return []
+    if batch is not None:
+        return _with_batch(pipeline, batch, plans, fmt=fmt, redo=redo, wait=wait)
     finished = pipeline.store.digested_days(scheme=SCHEME_MAILING, complete_only=True)
     placed = _placed_per_day(pipeline)
     reports: list[DayReport] = []
@@ -88,6 +98,25 @@ def run_backfill(
         finally:
             pipeline.reporter = previous
     return reports
+
+
+def _with_batch(
+    pipeline: Pipeline, batch: BatchRun, plans: list[Plan], *, fmt: str, redo: bool, wait: bool
+) -> list[DayReport]:
+    """Every day's requests submitted to the provider's Batch API first, then each day digested
+    as soon as its batch is in (see batch_run)."""
+    finished = pipeline.store.digested_days(scheme=SCHEME_MAILING, complete_only=True)
+    placed = _placed_per_day(pipeline)
+
+    def skip(plan: Plan) -> DayReport | None:
+        if plan.day in finished and not redo and _files_exist(pipeline, plan.day, fmt):
+            return DayReport(day=plan.day, found=placed.get(plan.day, 0), note="already done")
+        return None
+
+    def show(report: DayReport) -> None:
+        console.say(f"{report.day}: {_line(report)}")
+
+    return batch.run(plans, fmt=fmt, wait=wait, skip=skip, on_report=show)
 
 
 def _line(report: DayReport) -> str:

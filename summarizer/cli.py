@@ -13,6 +13,9 @@ import click
 
 from . import console, interrupts
 from .backfill import run_backfill
+from .batch_commands import batch_group
+from .batch_requests import require_batch_api
+from .batch_run import BatchRun
 from .config import load_settings
 from .errors import InputError, SummarizerError
 from .interrupts import Interrupted
@@ -57,6 +60,21 @@ def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--top", type=int, help="Summarize only the day's N best-ranked papers."),
         click.option("-v", "--verbose", count=True, help="More diagnostics on stderr."),
     ]
+    if func.__name__ in {"digest", "backfill"}:
+        options += [
+            click.option(
+                "--batch/--no-batch",
+                default=None,
+                help="Summarize through the provider's Batch API: half price, results within "
+                "24 h (SUMMARIZER_BATCH).",
+            ),
+            click.option(
+                "--no-wait",
+                is_flag=True,
+                help="With --batch: submit and return; `summarizer batch status` or the same "
+                "command later collects.",
+            ),
+        ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -100,20 +118,51 @@ def digest(
 ) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
+    no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
+    batch = _batch(pipeline, no_wait=no_wait)
     try:
         if day is None:
             day = latest_digest_day(datetime.now(UTC))
         plan = _plan(pipeline, day, window=window, anchor=anchor, tz=tz)
         if plan is None:
             return 0
-        report = pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+        if batch is not None:
+            reports = batch.run([plan], fmt=fmt, wait=not no_wait)
+        else:
+            reports = [pipeline.digest(plan, fmt=fmt)]  # type: ignore[arg-type]
     finally:
-        pipeline.close()
-    console.day_table([report], price_known=pipeline.price is not None)
+        _close(pipeline, batch)
+    console.day_table(reports, price_known=pipeline.price is not None)
     if site:
         _build_site(pipeline.settings)
-    return console.finish([report])
+    return console.finish(reports)
+
+
+def _batch(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
+    """The batch engine when the run uses the provider's Batch API (--batch, SUMMARIZER_BATCH)."""
+    if not pipeline.settings.batch:
+        if no_wait:
+            pipeline.close()
+            raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
+        return None
+    try:
+        require_batch_api(pipeline.settings)
+    except InputError:
+        pipeline.close()
+        raise
+    return BatchRun(pipeline)
+
+
+def _close(pipeline: Pipeline, batch: BatchRun | None) -> None:
+    if batch is not None:
+        batch.close()
+        if batch.submitted and batch.ledger.batches(open_only=True):
+            console.say(
+                f"{batch.submitted} batch(es) submitted; `summarizer batch status` shows them, "
+                "and the same command collects them once they are done."
+            )
+    pipeline.close()
 
 
 def _plan(pipeline: Pipeline, day: date, *, window: str, anchor: str, tz: str) -> Plan | None:
@@ -182,7 +231,9 @@ def backfill(
     start, end = _day(first), _day(last)
     if start > end:
         raise InputError(f"--from {first} is after --to {last}")
+    no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
+    batch = None if dry_run else _batch(pipeline, no_wait=no_wait)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         if len(skipped) <= 10:  # a few weeks: each named; decades: one line, not thousands
@@ -191,10 +242,16 @@ def backfill(
         else:
             console.say(f"{len(skipped)} Saturdays and Sundays: no mailing, skipped.")
         reports = run_backfill(
-            pipeline, digest_days(start, end), fmt=fmt, dry_run=dry_run, redo=redo
+            pipeline,
+            digest_days(start, end),
+            fmt=fmt,
+            dry_run=dry_run,
+            redo=redo,
+            batch=batch,
+            wait=not no_wait,
         )
     finally:
-        pipeline.close()
+        _close(pipeline, batch)
     if dry_run:
         return 0
     console.day_table(reports, price_known=pipeline.price is not None)
@@ -248,6 +305,9 @@ def _build_site(settings: Any, *, full: bool = False) -> None:
 
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+cli.add_command(batch_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from .batch_ledger import BatchLedger
 from .config import Settings
 from .errors import (
     BudgetExceeded,
@@ -24,13 +25,14 @@ from .errors import (
 )
 from .interrupts import GracefulStop, Interrupted, on_signals
 from .llm.attempts import Summarizer
+from .llm.batch import request_key
 from .llm.client import ModelClient, OpenAIChat
 from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.modes import ModeSwitch
 from .llm.prompts import load_template
-from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
+from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
 from .publish.render import render_jekyll, render_jsonl, render_toc
 from .rank import Ranking, build_ranker
@@ -88,6 +90,10 @@ class Pipeline:
         self.budget = Budget(limit=settings.max_cost, price=self.price)
         self.limiter = AdaptiveLimiter(settings.concurrency)
         self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        # Set by the batch engine: what its batches spent per (kind, paper id) in this run, to
+        # report as made (not cached); and the attempts left for live retries after a batch.
+        self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
+        self.max_attempts = settings.max_attempts
         # One response mode for the whole run, every day of a backfill included.
         self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
         self.ranker = build_ranker(
@@ -250,8 +256,13 @@ class Pipeline:
             stored = self.stored(papers, kind)
             have.update({(kind, pid): s for pid, s in stored.items()})
             todo += [(kind, p) for p in papers if p.id not in stored]
+        held = self._held_by_batches(todo)
+        held_ids = {pid for _, pid in held}
+        if held:
+            report.note = f"{len(held_ids)} waiting in an open batch (summarizer batch status)"
+        todo = [(kind, p) for kind, p in todo if (kind, p.id) not in held]
         asked = {p.id for _, p in todo}
-        report.cached = len({p.id for p in papers} - asked)
+        report.cached = len({p.id for p in papers} - asked - held_ids)
         interrupted: list[int] = []
         if todo:
             client = self._client or self._make_client()
@@ -264,15 +275,54 @@ class Pipeline:
                 report.usage = usage_since(usage, self.budget.usage)
                 report.cost = self.budget.spent - spent
                 # Counted here, so an interrupted or failed run records what it did store.
-                report.missing = sorted({p.id for k, p in todo if (k, p.id) not in have})
-                report.summarized = len(asked) - len(report.missing)
+                failed = {p.id for k, p in todo if (k, p.id) not in have}
+                report.summarized = len(asked) - len(failed)
+                report.missing = sorted(failed | held_ids)
         if interrupted:
             raise Interrupted(
                 interrupted[0],
                 f"; {report.summarized} summaries stored, {len(report.missing)} papers left: "
                 "run the same command again to finish",
             )
+        if not todo:
+            report.missing = sorted(held_ids)
+        if self.batch_spent:
+            self._count_batch_work(papers, have, asked, report)
         return have
+
+    def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
+        """Requests an open provider batch of this store holds: asking them live too would pay
+        twice, so they wait for that batch (`summarizer batch status` collects it)."""
+        if not todo or not self.store.has_open_batches():
+            return set()
+        keys = {
+            request_key(p, kind, self.prompt_version(kind), self.settings.model).custom_id: (
+                kind,
+                p.id,
+            )
+            for kind, p in todo
+        }
+        held = BatchLedger(self.store).open_requests(keys)
+        return {keys[custom_id] for custom_id in held}
+
+    def _count_batch_work(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        asked: set[str],
+        report: DayReport,
+    ) -> None:
+        """Summaries the batch engine made in this run count as made, at what they cost."""
+        ids = {p.id for p in papers}
+        by_batch = {pid for kind, pid in have if (kind, pid) in self.batch_spent} - asked
+        for key in [k for k in self.batch_spent if k[1] in ids]:
+            usage, cost = self.batch_spent.pop(key)
+            report.usage += usage
+            report.cost += cost
+        report.cached -= len(by_batch)
+        report.summarized += len(by_batch)
+        if by_batch:
+            report.note = report.note or f"{len(by_batch)} by batch"
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(
@@ -301,7 +351,7 @@ class Pipeline:
             mode=self.settings.response_mode,
             profile=self.settings.provider_profile,
             modes=self.modes,
-            max_attempts=self.settings.max_attempts,
+            max_attempts=self.max_attempts,
             limiter=self.limiter,
             pacer=self.pacer,
             budget=self.budget,

@@ -6,8 +6,8 @@ import json
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable, Iterable
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,6 +53,20 @@ CREATE TABLE IF NOT EXISTS leases (
     expires_at REAL NOT NULL,
     PRIMARY KEY (paper_id, version, kind, prompt_version, model)
 );
+CREATE TABLE IF NOT EXISTS batches (
+    key TEXT PRIMARY KEY, provider_id TEXT, endpoint TEXT NOT NULL, input_file TEXT,
+    status TEXT NOT NULL, total INTEGER NOT NULL, completed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0, output_file TEXT, error_file TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, collected_at TEXT, error TEXT
+);
+CREATE TABLE IF NOT EXISTS batch_requests (
+    batch_key TEXT NOT NULL, custom_id TEXT NOT NULL, paper_id TEXT NOT NULL,
+    version INTEGER NOT NULL, kind TEXT NOT NULL, prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL, day TEXT, source TEXT NOT NULL, outcome TEXT,
+    PRIMARY KEY (batch_key, custom_id)
+);
+CREATE INDEX IF NOT EXISTS batch_requests_by_custom_id ON batch_requests (custom_id);
+CREATE INDEX IF NOT EXISTS batch_requests_by_day ON batch_requests (day, outcome);
 """
 
 
@@ -144,6 +158,21 @@ class Store:
                 return work(conn)
 
         return self._guarded(run)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """`transaction` as a context, for work that is not one function (the batch ledger):
+        taking the write lock waits out another process as `transaction` does."""
+        with self._lock:
+            conn = self._connect(create=True)
+            assert conn is not None
+            guarded(self.path, lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         def run(conn: sqlite3.Connection | None) -> list[tuple[Any, ...]]:
@@ -251,6 +280,10 @@ class Store:
             (scheme, int(complete_only)),
         )
         return {date.fromisoformat(day) for (day,) in rows}
+
+    def has_open_batches(self) -> bool:
+        """Whether a provider batch this store submitted is still to be collected."""
+        return bool(self._read("SELECT 1 FROM batches WHERE collected_at IS NULL LIMIT 1"))
 
     # runs ---------------------------------------------------------------------------------------
     def record_run(

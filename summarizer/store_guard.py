@@ -28,6 +28,8 @@ OUR_COLUMNS = {
     "runs": {"id", "command", "day", "started_at", "finished_at", "status", "stats"},
     "profile_papers": {"id", "record", "fetched_at"},
     "embeddings": {"key", "model", "text_hash", "vector", "created_at"},
+    "batches": {"key", "endpoint", "status", "total", "created_at", "updated_at"},
+    "batch_requests": {"batch_key", "custom_id", "paper_id", "kind", "prompt_version", "model"},
     "leases": {"paper_id", "version", "kind", "prompt_version", "model", "holder", "expires_at"},
 }
 BUSY_SECONDS = 5.0  # SQLite's own wait for a lock, per statement

@@ -130,3 +130,11 @@ def files_under(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.name.startswith("summarizer.sqlite3")
     }
+
+
+@pytest.fixture
+def batch_env(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
+    """The stage, with batches polled every 50 ms and run by the stand-in in about 0.14 s."""
+    monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.05")
+    stage.model.batch_api.timing = (0.02, 0.1, 0.02)
+    return stage

@@ -247,3 +247,7 @@ __all__ = [
     "TransientError",
     "strict_schema",
 ]
+
+
+# Batch output lines are read exactly as live replies are (batch_results).
+completion_of = _completion

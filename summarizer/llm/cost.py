@@ -24,6 +24,23 @@ class Price(BaseModel):
     input: float = Field(ge=0)
     cached_input: float = Field(ge=0)
     output: float = Field(ge=0)
+    # The provider's Batch API price, where the table lists one (else half the live price).
+    batch_input: float | None = Field(None, ge=0)
+    batch_cached_input: float | None = Field(None, ge=0)
+    batch_output: float | None = Field(None, ge=0)
+
+    def for_batch(self) -> Price:
+        """The price of the same tokens through the Batch API: the listed batch price, else half
+        the live price (OpenAI and DashScope both document 50 %)."""
+        return Price(
+            input=self.input / 2 if self.batch_input is None else self.batch_input,
+            cached_input=(
+                self.cached_input / 2
+                if self.batch_cached_input is None
+                else self.batch_cached_input
+            ),
+            output=self.output / 2 if self.batch_output is None else self.batch_output,
+        )
 
     def cost(self, usage: Usage) -> float:
         cached = min(usage.cached_tokens, usage.prompt_tokens)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from .batch_api import BatchAPI
 from .chat_format import (
     ERRORS,
     MODEL_FAULTS,
@@ -88,6 +89,7 @@ class ModelStandin(BackgroundServer):
         for title in titles:
             self._answers.setdefault(title, {"brief": None, "detailed": None})
         self._titles = {collapse(title): title for title in self._answers}
+        self.batch_api = BatchAPI(self, seed=seed)  # /v1/files and /v1/batches
 
     @classmethod
     def from_fixture(cls, fixture: Fixture, **kwargs: Any) -> ModelStandin:
@@ -168,6 +170,8 @@ class ModelStandin(BackgroundServer):
     # --- serving --------------------------------------------------------------------------------
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if self.batch_api.handles(handler.path):  # not a chat request: not counted as one
+            return self.batch_api.handle(handler, method)
         if method == "GET" and handler.path.rstrip("/") == "/v1/models" and self.served_models:
             return self._reply(handler, 200, model_list(self.served_models))
         raw = read_body(handler)
@@ -317,6 +321,32 @@ class ModelStandin(BackgroundServer):
         )
         payload = reshape(self.behaviours, payload)
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
+
+    def batch_answer(
+        self, body: dict[str, Any], *, number: int, fault: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        """(paper, chat completion) for one request line of a batch: the answer a live request
+        with this body would get (content fault `fault` applied)."""
+        messages = body.get("messages") or []
+        messages_text = "\n".join(
+            text_of(m.get("content")) for m in messages if isinstance(m, dict)
+        )
+        paper, kind = self._identify(body), request_kind(body, messages_text)
+        with self._lock:
+            known = self._answers.get(paper, {}).get(kind)
+            cached = self.cached_prefix_tokens
+        answer = known if known is not None else synthetic_answer(kind, paper)
+        payload = chat_completion(
+            body,
+            messages_text=messages_text,
+            paper=paper,
+            kind=kind,
+            answer=answer,
+            fault=fault,
+            number=number,
+            cached_prefix_tokens=cached,
+        )
+        return paper, reshape(self.behaviours, payload)
 
     def _error(
         self,
