@@ -205,6 +205,11 @@ class Store:
 
     # summaries ----------------------------------------------------------------------------
     def save_summary(self, summary: Summary) -> None:
+        with self._lock:
+            conn = self._connect(create=True)
+            if conn is not None and conn.in_transaction:  # inside the caller's `_transaction`
+                insert_summaries(conn, [summary])
+                return
         self.transaction(lambda conn: insert_summaries(conn, [summary]))
 
     def summaries(

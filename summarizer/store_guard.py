@@ -147,7 +147,7 @@ def translate(path: Path, exc: BaseException, *, what: str) -> StoreError:
     """One line for a failure of the store at `path`."""
     text = str(exc)
     lower = text.lower()
-    code = getattr(exc, "errno", None) or getattr(exc, "sqlite_errorcode", None)
+    code = exc.errno if isinstance(exc, OSError) else None  # SQLite's own codes are not errnos
     if code == errno.ENOSPC or "disk is full" in lower or "database or disk is full" in lower:
         return StoreError(
             f"cannot {what} the store {path}: the disk is full; free space and run again"
