@@ -84,7 +84,14 @@ def _setup(kwargs: dict[str, Any]) -> Pipeline:
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
     protect_secret(settings.openai_api_key)
+    _push_hooks().protect_push_secrets(settings)
     return Pipeline(settings, reporter=console.ProgressReporter())
+
+
+def _push_hooks() -> Any:
+    from .deliver import hooks  # the delivery stage: loaded when a command gets that far
+
+    return hooks
 
 
 def _day(text: str) -> date:
@@ -112,14 +119,26 @@ def cli() -> None:
 @click.option("--anchor", default="08:50", show_default=True, help="Anchored window end, HH:MM.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="Anchored window zone.")
 @click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
+@click.option(
+    "--push", is_flag=True, help="Then send the day to the push channels (exit 4: failed)."
+)
 @_settings_options
 def digest(
-    date_text: str | None, fmt: str, window: str, anchor: str, tz: str, site: bool, **kw: Any
+    date_text: str | None,
+    fmt: str,
+    window: str,
+    anchor: str,
+    tz: str,
+    site: bool,
+    push: bool,
+    **kw: Any,
 ) -> int:
     """Summarize one mailing and write its digest files."""
     day = _day(date_text) if date_text is not None else None
     no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
+    if push:
+        _push_hooks().check(pipeline.settings)
     batch = _batch(pipeline, no_wait=no_wait)
     try:
         if day is None:
@@ -131,12 +150,41 @@ def digest(
             reports = batch.run([plan], fmt=fmt, wait=not no_wait)
         else:
             reports = [pipeline.digest(plan, fmt=fmt)]  # type: ignore[arg-type]
+    except SummarizerError as exc:
+        if push and exc.exit_code == 3:
+            _push_hooks().run_stopped(pipeline.settings, day, exc)
+        raise
     finally:
         _close(pipeline, batch)
     console.day_table(reports, price_known=pipeline.price is not None)
     if site:
-        _build_site(pipeline.settings)
-    return console.finish(reports)
+        try:
+            _build_site(pipeline.settings)
+        except SummarizerError as exc:
+            if push and exc.exit_code == 3:
+                _push_hooks().run_stopped(pipeline.settings, day, exc)
+            raise
+    status = console.finish(reports)
+    if push:
+        _push_hooks().after_digest(pipeline.settings, plan.day, reports)
+    return status
+
+
+@cli.command()
+@click.option("--date", "date_text", help="Digest day YYYY-MM-DD. Default: the latest written.")
+@click.option("--to", help="Comma-separated channels (default: SUMMARIZER_PUSH, else all set up).")
+@click.option("--force", is_flag=True, help="Send again what was already delivered.")
+@click.option("--out", "output_dir", help="Output directory (SUMMARIZER_OUTPUT_DIR).")
+@click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
+def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
+    """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
+    console.configure_logging(verbose)
+    day = _day(date_text) if date_text is not None else None
+    settings = load_settings(**kw)
+    _push_hooks().protect_push_secrets(settings)
+    _push_hooks().push_command(settings, day, to=to, force=force)
+    return 0
 
 
 def _batch(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
@@ -223,9 +271,17 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
 @click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")
+@click.option("--push", is_flag=True, help="Send each day to the push channels (once per day).")
 @_settings_options
 def backfill(
-    first: str, last: str, fmt: str, dry_run: bool, redo: bool, site: bool, **kw: Any
+    first: str,
+    last: str,
+    fmt: str,
+    dry_run: bool,
+    redo: bool,
+    site: bool,
+    push: bool,
+    **kw: Any,
 ) -> int:
     """Every mailing from --from to --to, in order; resumable."""
     start, end = _day(first), _day(last)
@@ -233,6 +289,8 @@ def backfill(
         raise InputError(f"--from {first} is after --to {last}")
     no_wait = kw.pop("no_wait")
     pipeline = _setup(kw)
+    if push:
+        _push_hooks().check(pipeline.settings)
     batch = None if dry_run else _batch(pipeline, no_wait=no_wait)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
@@ -257,7 +315,10 @@ def backfill(
     console.day_table(reports, price_known=pipeline.price is not None)
     if site:
         _build_site(pipeline.settings)
-    return console.finish(reports)
+    status = console.finish(reports)
+    if push:
+        _push_hooks().after_backfill(pipeline.settings, reports)
+    return status
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from .cli import main as cli_main
 from .standins.arxiv_api import ArxivStandin
 from .standins.fixtures import load_fixture
 from .standins.openai_api import ModelStandin
+from .standins.push_demo import push_demo
 
 OUT = Path("outputs/demo")
 
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests}")
         if batch:
             print(f"batches: {model.batch_api.created}")
+    status = status or push_demo(_run, toc.day)
     if status == 0:
         print("\nThe demo digests are in:")
         for path in sorted(OUT.rglob("*")):

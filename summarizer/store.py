@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,6 +68,12 @@ CREATE TABLE IF NOT EXISTS batch_requests (
 );
 CREATE INDEX IF NOT EXISTS batch_requests_by_custom_id ON batch_requests (custom_id);
 CREATE INDEX IF NOT EXISTS batch_requests_by_day ON batch_requests (day, outcome);
+CREATE TABLE IF NOT EXISTS deliveries (
+    day TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, kind TEXT NOT NULL,
+    status TEXT NOT NULL, sent INTEGER NOT NULL, total INTEGER NOT NULL, error TEXT,
+    updated_at TEXT NOT NULL, claim TEXT,
+    PRIMARY KEY (day, channel, recipient, kind)
+);
 """
 
 
@@ -326,6 +333,57 @@ class Store:
             }
             for r in rows
         ]
+
+    # deliveries: what each push sent (summarizer.deliver) ----------------------------------------
+    def claim_delivery(
+        self, *, day: date, channel: str, recipient: str, kind: str, force: bool, lease: float
+    ) -> tuple[bool, str, int]:
+        """Take this delivery for this run: (taken, its status before, messages already sent).
+
+        Status "sent" (unless `force`) or "sending" younger than `lease` seconds (another run is
+        on it) leaves it alone; anything else becomes "sending" with this run's token, in one
+        statement, so two runs never send the same day to the same place.
+        """
+        key = (day.isoformat(), channel, recipient, kind)
+        where = "day = ? AND channel = ? AND recipient = ? AND kind = ?"
+        before = self._read(f"SELECT status FROM deliveries WHERE {where}", key)
+        token, now = secrets.token_hex(8), datetime.now(UTC)
+        stale = (now - timedelta(seconds=lease)).isoformat(timespec="seconds")
+        self._write(
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?, 'sending', 0, 0, NULL, ?, ?) "
+            "ON CONFLICT(day, channel, recipient, kind) DO UPDATE SET status = 'sending', "
+            "error = NULL, updated_at = excluded.updated_at, claim = excluded.claim "
+            "WHERE status NOT IN ('sent', 'sending') OR (status = 'sent' AND ?) "
+            "OR (status = 'sending' AND updated_at <= ?)",
+            (*key, now.isoformat(timespec="seconds"), token, int(force), stale),
+        )
+        rows = self._read(f"SELECT status, sent, claim FROM deliveries WHERE {where}", key)
+        status, sent, claim = rows[0]
+        previous = str(before[0][0]) if before else "new"
+        return claim == token, previous if claim == token else str(status), int(sent)
+
+    def record_delivery(
+        self,
+        *,
+        day: date,
+        channel: str,
+        recipient: str,
+        kind: str,
+        status: str,
+        sent: int,
+        total: int,
+        error: str | None,
+    ) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (day.isoformat(), channel, recipient, kind, status, sent, total, error, _now()),
+        )
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        rows = self._read("SELECT * FROM deliveries ORDER BY day, channel, recipient, kind")
+        names = ("day", "channel", "recipient", "kind", "status", "sent", "total", "error", "at")
+        rows = [row[: len(names)] for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # ranking: the reader's profile papers and embedding vectors -----------------------------------
     def profile_papers(self, ids: Iterable[str]) -> dict[str, Paper]:

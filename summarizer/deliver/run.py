@@ -1,0 +1,160 @@
+"""The delivery stage: send a written day to the configured channels once and only once, record
+every (day, channel, recipient) in the store, and tell the channels when a run could not finish."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from summarizer import console
+from summarizer.errors import InputError
+from summarizer.redaction import redact
+from summarizer.store import Store
+
+from .base import Channel, DayDigest, Delivery, Kind, PushFailed
+from .channels import select
+from .content import RECOMMENDED, load_day, site_day_url
+
+if TYPE_CHECKING:
+    from summarizer.config import Settings
+
+log = logging.getLogger(__name__)
+# A delivery marked "sending" this recently belongs to another run; older, that run died.
+SENDING_LEASE = 600.0
+
+
+@dataclass
+class PushReport:
+    day: date
+    deliveries: list[Delivery] = field(default_factory=list)
+    already: list[tuple[str, str]] = field(default_factory=list)  # (channel, recipient) skipped
+    busy: list[tuple[str, str]] = field(default_factory=list)  # another run is sending these
+    note: str = ""
+
+    @property
+    def failed(self) -> list[Delivery]:
+        return [d for d in self.deliveries if not d.ok]
+
+
+def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: bool) -> PushReport:
+    """Send `digest` through every channel to every recipient not yet served (all with `force`)."""
+    report = PushReport(day=digest.day)
+    for channel in channels:
+        for recipient in channel.recipients():
+            taken, status, sent = store.claim_delivery(
+                day=digest.day,
+                channel=channel.name,
+                recipient=recipient,
+                kind=digest.kind,
+                force=force,
+                lease=SENDING_LEASE,
+            )
+            if not taken:
+                held = report.busy if status == "sending" else report.already
+                held.append((channel.name, recipient))
+                continue
+            # A day cut short by a failure resumes after the messages that got through.
+            skip = sent if status in ("failed", "sending") and not force else 0
+            try:
+                delivery = channel.send(digest, recipient=recipient, skip=skip)
+            except BaseException as exc:  # interrupted: free the claim, keep what was sent
+                store.record_delivery(
+                    day=digest.day,
+                    channel=channel.name,
+                    recipient=recipient,
+                    kind=digest.kind,
+                    status="failed",
+                    sent=skip,
+                    total=0,
+                    error=redact(f"{type(exc).__name__}: {exc}"),
+                )
+                raise
+            store.record_delivery(
+                day=digest.day,
+                channel=channel.name,
+                recipient=recipient,
+                kind=digest.kind,
+                status="sent" if delivery.ok else "failed",
+                sent=delivery.sent,
+                total=delivery.total,
+                error=redact(delivery.error) if delivery.error else None,
+            )
+            report.deliveries.append(delivery)
+    return report
+
+
+def _empty_note(day: date) -> str:
+    return f"{day} 没有新论文（arXiv 当日未发布或为节假日）。"
+
+
+def push_day(
+    settings: Settings, day: date, *, names: list[str] | None = None, force: bool = False
+) -> PushReport:
+    """Send day `day`'s written digest (`{out}/data/{D}.jsonl`) to the selected channels."""
+    channels = select(settings, names)
+    digest = load_day(
+        settings.output_dir, day, site_url=settings.site_url, recommend=settings.top or RECOMMENDED
+    )
+    if not digest.items:
+        if not settings.push_empty:
+            return PushReport(day=day, note=f"{day} has no paper: nothing pushed")
+        digest = _note_digest(settings, day, "empty", _empty_note(day))
+    store = Store(settings.cache_path)
+    try:
+        return deliver(store, channels, digest, force=force)
+    finally:
+        store.close()
+
+
+def _note_digest(settings: Settings, day: date, kind: Kind, note: str) -> DayDigest:
+    return DayDigest(day=day, kind=kind, note=note, site_url=site_day_url(settings.site_url, day))
+
+
+def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushReport:
+    """Tell every configured channel that the run of `day` did not finish, why, and the command
+    that resumes it. Never raises for a delivery: the run's own failure is what the user sees."""
+    note = redact(f"{' '.join(reason.split())[:300]} —— 恢复：{resume}")
+    try:
+        channels = select(settings, None)
+    except InputError as exc:  # bad push settings must not hide why the run stopped
+        log.warning("alert not sent: %s", exc)
+        return PushReport(day=day)
+    store = Store(settings.cache_path)
+    try:
+        report = deliver(store, channels, _note_digest(settings, day, "alert", note), force=True)
+    except (sqlite3.Error, OSError) as exc:  # a broken store must not hide why the run stopped
+        log.warning("alert not sent: %s", redact(str(exc)))
+        return PushReport(day=day)
+    finally:
+        store.close()
+    for failed in report.failed:
+        log.warning("alert to %s not delivered: %s", failed.channel, failed.error)
+    return report
+
+
+def say(report: PushReport) -> None:
+    """What a person reads: one line per delivery, and why a day was not pushed."""
+    if report.note:
+        console.say(report.note)
+    if report.already:
+        where = ", ".join(f"{channel} ({recipient})" for channel, recipient in report.already)
+        console.say(f"{report.day} already pushed to {where}; --force sends again")
+    for channel, recipient in report.busy:
+        console.say(f"{report.day} is being pushed to {channel} ({recipient}) by another run")
+    for d in report.deliveries:
+        if d.ok:
+            console.say(f"pushed {report.day} to {d.channel} ({d.recipient}): {d.total} message(s)")
+
+
+def raise_failures(report: PushReport) -> None:
+    """One line naming each failed channel and its reason; exit status 4."""
+    if not report.failed:
+        return
+    reasons = "; ".join(f"{d.channel} ({d.recipient}): {d.error}" for d in report.failed)
+    raise PushFailed(
+        f"push of {report.day} failed: {reasons}; the digest is written, "
+        f"`summarizer push --date {report.day}` retries"
+    )

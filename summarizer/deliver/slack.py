@@ -1,0 +1,46 @@
+"""Slack incoming webhook: `mrkdwn` text, Slack's own escaping, 429 with Retry-After."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .chat import ChatChannel, Line, Span
+from .http import post_json, refused
+
+# FACTS.md, Delivery platforms (api.slack.com/messaging/webhooks): JSON `{text, blocks}`. Slack
+# advises at most 4,000 characters of `text` per message (it truncates past 40,000).
+TEXT_LIMIT = 4000
+
+
+def escape_slack(text: str) -> str:
+    """Slack's three control characters as entities: no `<!channel>`, `<@U…>` or `<url|x>`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _span(span: Span) -> str:
+    text = escape_slack(re.sub(r"\s+", " ", span.text))
+    if span.url:
+        return f"<{span.url}|{text}>"
+    return f"*{text}*" if span.bold and text else text
+
+
+class SlackChannel(ChatChannel):
+    name = "slack"
+
+    def __init__(self, *, webhook: str, recipient: str) -> None:
+        self.webhook, self.recipient = webhook, recipient
+
+    def recipients(self) -> list[str]:
+        return [self.recipient]
+
+    def payload(self, lines: list[Line]) -> dict[str, Any]:
+        return {"text": "\n".join("".join(_span(s) for s in line) for line in lines)}
+
+    def fits(self, lines: list[Line]) -> bool:
+        return len(self.payload(lines)["text"]) <= TEXT_LIMIT
+
+    def post(self, payload: dict[str, Any]) -> None:
+        response, answer = post_json(self.webhook, payload)
+        if response.status_code != 200:
+            raise refused(response, response.text)

@@ -1,0 +1,60 @@
+"""Telegram bot: `sendMessage` in HTML parse mode, at most 4,096 characters a message."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from .base import RateLimited
+from .chat import ChatChannel, Line, Span
+from .http import post_json, refused
+
+# FACTS.md, Delivery platforms (core.telegram.org/bots/api#sendmessage, #formatting-options):
+# 1-4,096 characters after entity parsing; HTML mode knows b, i, a href, code, ... and the
+# entities &lt; &gt; &amp; &quot;. We count the markup itself, in UTF-16 code units, which is
+# never less than what Telegram counts.
+TEXT_LIMIT = 4096
+
+
+def _span(span: Span) -> str:
+    text = html.escape(span.text, quote=False)
+    if span.url:
+        return f'<a href="{html.escape(span.url, quote=True)}">{text}</a>'
+    return f"<b>{text}</b>" if span.bold and text else text
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class TelegramChannel(ChatChannel):
+    name = "telegram"
+
+    def __init__(self, *, api: str, token: str, chat: str) -> None:
+        self.url = f"{api.rstrip('/')}/bot{token}/sendMessage"
+        self.chat = chat
+
+    def recipients(self) -> list[str]:
+        return [self.chat]
+
+    def payload(self, lines: list[Line]) -> dict[str, Any]:
+        text = "\n".join("".join(_span(s) for s in line) for line in lines)
+        return {
+            "chat_id": self.chat,
+            "text": text,
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+
+    def fits(self, lines: list[Line]) -> bool:
+        return utf16_length(self.payload(lines)["text"]) <= TEXT_LIMIT
+
+    def post(self, payload: dict[str, Any]) -> None:
+        response, answer = post_json(self.url, payload)
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            return
+        description = answer.get("description", "") if isinstance(answer, dict) else response.text
+        if isinstance(answer, dict) and answer.get("error_code") == 429:
+            wait = (answer.get("parameters") or {}).get("retry_after")
+            raise RateLimited(f"Telegram: {description}", wait=float(wait) if wait else None)
+        raise refused(response, f"Telegram: {description}")

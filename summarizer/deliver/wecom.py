@@ -1,0 +1,44 @@
+"""WeCom (企业微信) group bot: Markdown messages of at most 4,096 bytes, 20 a minute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import RateLimited
+from .chat import ChatChannel, Line, Pacer
+from .http import post_json, refused
+from .markdown import markdown_line
+
+# FACTS.md, Delivery platforms (work.weixin.qq.com/api/doc/90000/90136/91770): markdown content
+# at most 4,096 bytes (errcode 40058 past it, dromara/domain-admin#82), 20 messages a minute
+# (errcode 45009 "api freq out of limit").
+CONTENT_LIMIT = 4096
+PER_MINUTE = 20
+RATE_LIMIT_CODE = 45009
+
+
+class WeComChannel(ChatChannel):
+    name = "wecom"
+
+    def __init__(self, *, webhook: str, recipient: str) -> None:
+        self.webhook, self.recipient = webhook, recipient
+        self.pacer = Pacer(PER_MINUTE)
+
+    def recipients(self) -> list[str]:
+        return [self.recipient]
+
+    def payload(self, lines: list[Line]) -> dict[str, Any]:
+        content = "\n\n".join(markdown_line(line) for line in lines if line)
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+
+    def fits(self, lines: list[Line]) -> bool:
+        return len(self.payload(lines)["markdown"]["content"].encode("utf-8")) <= CONTENT_LIMIT
+
+    def post(self, payload: dict[str, Any]) -> None:
+        response, answer = post_json(self.webhook, payload)
+        code = answer.get("errcode") if isinstance(answer, dict) else None
+        if code == RATE_LIMIT_CODE:
+            raise RateLimited(f"WeCom errcode {code}: {answer.get('errmsg', '')}", wait=60.0)
+        if response.status_code != 200 or code != 0:
+            msg = answer.get("errmsg", "") if isinstance(answer, dict) else response.text
+            raise refused(response, f"WeCom errcode {code}: {msg}")
