@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -65,6 +66,7 @@ class ProgressReporter:
     def __init__(self, *, days: int | None = None) -> None:
         self._bars: Progress | None = None
         self._papers: TaskID | None = None
+        self._counts = [0, 0]  # papers done, papers expected: drawn by rich's refresh timer
         self._days: TaskID | None = None
         self._day: date | None = None
         if days is not None:
@@ -72,7 +74,8 @@ class ProgressReporter:
 
     def _open(self) -> Progress:
         if self._bars is None:
-            self._bars = Progress(
+            self._bars = _CountedProgress(
+                self,
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
@@ -107,11 +110,21 @@ class ProgressReporter:
     def start(self, label: str, total: int) -> None:
         self.stop()
         description = f"  {self._day} {label}" if self._day else label
+        self._counts = [0, total]
         self._papers = self._open().add_task(description, total=total)
 
+    def grow(self, more: int) -> None:
+        self._counts[1] += more
+
     def advance(self) -> None:
-        if self._bars is not None and self._papers is not None:
-            self._bars.advance(self._papers)
+        self._counts[0] += 1
+
+    def sync(self) -> None:
+        """Hand the counts to the bar (rich calls it from its refresh thread, 10 times a second)."""
+        bars, task = self._bars, self._papers
+        if bars is not None and task is not None:
+            done, total = self._counts
+            bars.update(task, completed=done, total=total)
 
     def stop(self) -> None:
         if self._bars is not None and self._papers is not None:
@@ -119,6 +132,18 @@ class ProgressReporter:
         self._papers = None
         if self._days is None:
             self.close()
+
+
+class _CountedProgress(Progress):
+    """rich's Progress, taking the reporter's counts at each refresh instead of at each paper."""
+
+    def __init__(self, reporter: ProgressReporter, *columns: Any, **options: Any) -> None:
+        self._reporter = reporter
+        super().__init__(*columns, **options)
+
+    def get_renderables(self) -> Iterable[RenderableType]:
+        self._reporter.sync()
+        yield from super().get_renderables()
 
 
 def day_table(reports: list[DayReport], *, price_known: bool) -> None:

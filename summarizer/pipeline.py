@@ -7,9 +7,11 @@ import contextlib
 import functools
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .batch_ledger import BatchLedger
 from .config import Settings
@@ -31,6 +33,7 @@ from .llm.cost import Budget, load_prices, price_for, usage_since
 from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.modes import ModeSwitch
+from .llm.pool import pool_size, run_pool
 from .llm.prompts import load_template
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
 from .publish.files import write_atomic
@@ -40,9 +43,8 @@ from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
 from .selection import Plan
 from .sources.arxiv import ArxivSource, parse_paper_ref
-from .sources.fulltext import fetch_body
 from .store import Store
-from .store_writer import Claim, Key, StoreWriter
+from .store_writer import Key, StoreWriter
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 15.0  # seconds a signal leaves the requests in flight to answer
@@ -162,11 +164,15 @@ class Pipeline:
 
     def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
         kinds = KINDS[fmt]
-        papers = plan.papers(self.source.search, store=self.store)
-        report.fetched, report.found = plan.fetched, len(papers)
-        ranking = self._rank(papers, kinds, report)
-        papers = ranking.kept
-        summaries = self._ensure(ranking.chosen, kinds, report)
+        if self.ranker is None:  # every paper is summarized: start with the first page
+            papers, summaries = self._fetch_and_ensure(plan, kinds, report)
+            ranking = Ranking(kept=papers)
+        else:  # ranking (a top N) needs the whole day first
+            papers = plan.papers(self.source.search, store=self.store)
+            report.fetched, report.found = plan.fetched, len(papers)
+            ranking = self._rank(papers, kinds, report)
+            papers = ranking.kept
+            summaries = self._ensure(ranking.chosen, kinds, report)
         entries = [
             Entry(
                 paper=p,
@@ -177,6 +183,7 @@ class Pipeline:
             for p in papers
         ]
         entries = [ranking.annotate(e) for e in entries]
+        del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
             day=plan.day,
             window_start=plan.window.start,
@@ -191,10 +198,9 @@ class Pipeline:
         )
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
-        targets = [(path, render[layout](digest)) for layout, path in paths.items()]
-        for path, text in targets:
+        for layout, path in paths.items():  # one text in memory at a time
             try:
-                write_atomic(path, text)
+                write_atomic(path, render[layout](digest))
             except OSError as exc:
                 # The summaries are stored already: the next run writes the files for free.
                 raise OutputError(
@@ -246,49 +252,107 @@ class Pipeline:
         """The store's identity of the summary of `paper` this run would make."""
         return Key(paper.id, paper.version, kind, self.prompt_version(kind), self.settings.model)
 
+    def _fetch_and_ensure(
+        self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport
+    ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
+        """The day's papers and their summaries. The selection rules are per paper (given the
+        store), so summarizing starts with the first page of the listing, not after the last."""
+        selector = plan.selector(self.store)
+        pages = self.source.pages(categories=plan.categories, window=plan.query_window)
+        have, todo, held, interrupted = self._ensure_pages(
+            lambda: _in_thread(pages, selector.take), kinds, report
+        )
+        papers = selector.papers()
+        report.fetched, report.found = plan.fetched, len(papers)
+        found = self._tally(papers, have, todo, held, report)
+        _stop_if(interrupted, report)
+        return papers, found
+
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
         """Stored summaries for every (kind, paper), asking the model only for what is missing."""
-        have: dict[tuple[SummaryKind, str], Summary] = {}
-        todo: list[tuple[SummaryKind, Paper]] = []
-        for kind in kinds:
-            stored = self.stored(papers, kind)
-            have.update({(kind, pid): s for pid, s in stored.items()})
-            todo += [(kind, p) for p in papers if p.id not in stored]
-        held = self._held_by_batches(todo)
-        held_ids = {pid for _, pid in held}
+        have, todo, held, interrupted = self._ensure_pages(lambda: _one_page(papers), kinds, report)
+        found = self._tally(papers, have, todo, held, report)
+        _stop_if(interrupted, report)
+        return found
+
+    def _tally(
+        self,
+        papers: list[Paper],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+        held: set[str],
+        report: DayReport,
+    ) -> dict[tuple[SummaryKind, str], Summary]:
+        """The summaries of exactly `papers` (their newest versions), and the report's counts."""
+        versions = {p.id: p.version for p in papers}
+        found = {key: s for key, s in have.items() if versions.get(key[1]) == s.version}
+        asked = {pid for _, pid in todo if pid in versions}
+        held = held & versions.keys()
         if held:
-            report.note = f"{len(held_ids)} waiting in an open batch (summarizer batch status)"
-        todo = [(kind, p) for kind, p in todo if (kind, p.id) not in held]
-        asked = {p.id for _, p in todo}
-        report.cached = len({p.id for p in papers} - asked - held_ids)
-        interrupted: list[int] = []
-        if todo:
-            client = self._client or self._make_client()
-            self.store.save_papers(papers)
-            # Tokens and cost of every request, answered or not, from the budget's running totals.
-            usage, spent = self.budget.usage, self.budget.spent
-            try:
-                asyncio.run(self._summarize_all(client, todo, report, have, interrupted))
-            finally:
-                report.usage = usage_since(usage, self.budget.usage)
-                report.cost = self.budget.spent - spent
-                # Counted here, so an interrupted or failed run records what it did store.
-                failed = {p.id for k, p in todo if (k, p.id) not in have}
-                report.summarized = len(asked) - len(failed)
-                report.missing = sorted(failed | held_ids)
-        if interrupted:
-            raise Interrupted(
-                interrupted[0],
-                f"; {report.summarized} summaries stored, {len(report.missing)} papers left: "
-                "run the same command again to finish",
-            )
-        if not todo:
-            report.missing = sorted(held_ids)
+            report.note = f"{len(held)} waiting in an open batch (summarizer batch status)"
+        failed = {pid for key in todo if (pid := key[1]) in versions and key not in found}
+        report.cached = len(versions.keys() - asked - held)
+        report.summarized = len(asked) - len(failed)
+        report.missing = sorted(failed | held)
         if self.batch_spent:
-            self._count_batch_work(papers, have, asked, report)
-        return have
+            self._count_batch_work(papers, found, asked, report)
+        return found
+
+    def _ensure_pages(
+        self,
+        pages: Callable[[], AsyncIterator[list[Paper]]],
+        kinds: tuple[SummaryKind, ...],
+        report: DayReport,
+    ) -> tuple[
+        dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]], set[str], list[int]
+    ]:
+        """Summaries of the papers of `pages` as they come: the stored ones, and the others
+        asked for (`todo`) by a bounded pool of workers; the ids an open batch holds (`held`);
+        the signal that stopped the run, if one did."""
+        have: dict[tuple[SummaryKind, str], Summary] = {}
+        todo: set[tuple[SummaryKind, str]] = set()
+        held: set[str] = set()
+        interrupted: list[int] = []
+        # Tokens and cost of every request, answered or not, from the budget's running totals.
+        usage, spent = self.budget.usage, self.budget.spent
+        try:
+            jobs = self._jobs(pages(), kinds, have, todo, held)
+            asyncio.run(self._summarize_all(jobs, report, have, interrupted))
+        finally:
+            report.usage = usage_since(usage, self.budget.usage)
+            report.cost = self.budget.spent - spent
+        return have, todo, held, interrupted
+
+    async def _jobs(
+        self,
+        pages: AsyncIterator[list[Paper]],
+        kinds: tuple[SummaryKind, ...],
+        have: dict[tuple[SummaryKind, str], Summary],
+        todo: set[tuple[SummaryKind, str]],
+        held: set[str],
+    ) -> AsyncIterator[list[tuple[SummaryKind, Paper]]]:
+        """Page by page, (kind, paper) for every summary the store does not hold, nor an open
+        batch (asking those live too would pay twice)."""
+        async for page in pages:
+            jobs: list[tuple[SummaryKind, Paper]] = []
+            for kind in kinds:
+                stored = self.stored(page, kind)
+                have.update({(kind, pid): s for pid, s in stored.items()})
+                jobs += [(kind, p) for p in page if p.id not in stored]
+            by_batch = self._held_by_batches(jobs)
+            if by_batch:
+                held.update(pid for _, pid in by_batch)
+                jobs = [(kind, p) for kind, p in jobs if (kind, p.id) not in by_batch]
+            if not jobs:
+                continue
+            if self._client is None:
+                self._make_client()  # no key, no request: said before the first one
+            self.store.save_papers(page)
+            self.reporter.grow(len(jobs))
+            todo.update((kind, paper.id) for kind, paper in jobs)
+            yield jobs
 
     def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
         """Requests an open provider batch of this store holds: asking them live too would pay
@@ -336,17 +400,16 @@ class Pipeline:
 
     async def _summarize_all(
         self,
-        client: ModelClient,
-        todo: list[tuple[SummaryKind, Paper]],
+        jobs: AsyncIterator[list[tuple[SummaryKind, Paper]]],
         report: DayReport,
         made: dict[tuple[SummaryKind, str], Summary],
         interrupted: list[int],
     ) -> None:
-        """Ask for every (kind, paper) of `todo` no other run is making, wait for those that
-        another run is making; each summary lands in `made` once it is committed to the store.
-        A signal stops new requests; what arrived is still stored."""
+        """Ask for every job of each page no other run is making, `pool_size` at a time, then
+        wait for those another run is making; each summary lands in `made` once it is committed
+        to the store. A signal stops new requests; what arrived is still stored."""
         summarizer = Summarizer(
-            client=client,
+            client=_ClientOf(self),
             language=self.settings.language,
             mode=self.settings.response_mode,
             profile=self.settings.provider_profile,
@@ -356,14 +419,14 @@ class Pipeline:
             pacer=self.pacer,
             budget=self.budget,
         )
-        by_key = {self.key(kind, paper): (kind, paper) for kind, paper in todo}
+        by_key: dict[Key, tuple[SummaryKind, Paper]] = {}
         said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
-        self.reporter.start("summarizing", len(todo))
+        self.reporter.start("summarizing", 0)
 
         async def body_of(paper: Paper) -> tuple[str, str]:
-            if not self.settings.full_text:
-                return "", "abstract"
+            from .sources.fulltext import fetch_body  # pypdf and friends: only with --full-text
+
             body = await asyncio.to_thread(
                 fetch_body,
                 paper_id=paper.id,
@@ -380,9 +443,11 @@ class Pipeline:
         async def one(writer: StoreWriter, key: Key) -> None:
             kind, paper = by_key[key]
             try:
-                if paper.id not in bodies:
-                    bodies[paper.id] = asyncio.create_task(body_of(paper))
-                body, source = await bodies[paper.id]
+                body, source = "", "abstract"
+                if self.settings.full_text:  # one fetch of the body for all kinds of a paper
+                    if paper.id not in bodies:
+                        bodies[paper.id] = asyncio.create_task(body_of(paper))
+                    body, source = await bodies[paper.id]
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
@@ -415,12 +480,12 @@ class Pipeline:
             )
             try:
                 await writer.save(summary)
-            except asyncio.CancelledError:
-                # Interrupted while its batch commits: the writer still commits it on its way out
-                # (or the run fails with the store's error), so it counts as made.
-                made[(kind, paper.id)] = summary
-                raise
-            made[(kind, paper.id)] = summary
+            finally:
+                # Also when cancelled while its batch commits: the writer still commits it on its
+                # way out (or the run fails with the store's error), so it counts as made.
+                earlier = made.get((kind, paper.id))
+                if earlier is None or earlier.version <= summary.version:
+                    made[(kind, paper.id)] = summary
 
         async def take_stored(writer: StoreWriter, keys: list[Key]) -> None:
             """Summaries another run stored meanwhile."""
@@ -431,33 +496,38 @@ class Pipeline:
                     made[(kind, pid)] = summary
                     self.reporter.advance()
 
+        theirs: list[Key] = []
+
+        async def claimed(writer: StoreWriter) -> AsyncIterator[Key]:
+            """The keys of each page this run is to ask for; another run's go to `theirs`."""
+            async for page in jobs:
+                keys = {self.key(kind, paper): (kind, paper) for kind, paper in page}
+                by_key.update(keys)
+                claim = await writer.claim(keys)
+                await take_stored(writer, claim.stored)
+                theirs.extend(claim.theirs)
+                for key in claim.mine:
+                    yield key
+
         async def work(writer: StoreWriter) -> None:
-            claim = await writer.claim(by_key)
-            await take_stored(writer, claim.stored)
+            size = pool_size(self.limiter.ceiling)
+            ask = functools.partial(one, writer)
             try:
-                await group_work(writer, claim)
+                await run_pool(claimed(writer), ask, size=size)
+                if theirs:
+                    log.info(
+                        "%d summaries are being made by another run; waiting for them", len(theirs)
+                    )
+                    async for change in writer.follow(theirs):
+                        await take_stored(writer, change.stored)
+                        await run_pool(_each(change.mine), ask, size=size)
             except* SummarizerError as errors:  # the key refused, the store unusable: stop
                 raise errors.exceptions[0] from None
-
-        async def group_work(writer: StoreWriter, claim: Claim) -> None:
-            async with asyncio.TaskGroup() as group:
-                for key in claim.mine:
-                    group.create_task(one(writer, key))
-                if claim.theirs:
-                    log.info(
-                        "%d summaries are being made by another run; waiting for them",
-                        len(claim.theirs),
-                    )
-                    async for change in writer.follow(claim.theirs):
-                        await take_stored(writer, change.stored)
-                        for key in change.mine:
-                            group.create_task(one(writer, key))
 
         loop = asyncio.get_running_loop()
         try:
             async with StoreWriter(self.store) as writer:
                 task = asyncio.create_task(work(writer))
-
                 stop = GracefulStop(
                     task,
                     busy=lambda: summarizer.in_flight,
@@ -477,6 +547,57 @@ class Pipeline:
             if self._client is not None:
                 await self._client.close()
                 self._client = None
+
+
+class _ClientOf:
+    """The pipeline's model client, made when the first request is due (a day served from the
+    store needs no key)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+
+    async def complete(self, **request: Any) -> Any:
+        client = self._pipeline._client or self._pipeline._make_client()
+        return await client.complete(**request)
+
+    async def close(self) -> None:
+        if self._pipeline._client is not None:
+            await self._pipeline._client.close()
+
+
+async def _in_thread(
+    pages: Iterator[list[Paper]], take: Callable[[list[Paper]], list[Paper]]
+) -> AsyncIterator[list[Paper]]:
+    """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
+    on the event loop, where the store is."""
+    end: list[Paper] = []
+    loop = asyncio.get_running_loop()
+    # One thread for the whole listing: its parser's memory stays in one malloc arena.
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arxiv-pages")
+    try:
+        while (page := await loop.run_in_executor(thread, next, pages, end)) is not end:
+            yield take(page)
+    finally:
+        thread.shutdown(wait=False)  # a page still in flight is bounded by ARXIV_TIMEOUT
+
+
+async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
+    yield list(papers)
+
+
+async def _each(items: Iterable[Key]) -> AsyncIterator[Key]:
+    for item in items:
+        yield item
+
+
+def _stop_if(interrupted: list[int], report: DayReport) -> None:
+    """A signal stopped the run: say what was stored and what is left (cli prints it)."""
+    if interrupted:
+        raise Interrupted(
+            interrupted[0],
+            f"; {report.summarized} summaries stored, {len(report.missing)} papers left: "
+            "run the same command again to finish",
+        )
 
 
 def _brief(summary: Summary | None) -> Brief | None:

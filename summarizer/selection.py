@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -73,28 +73,63 @@ class Plan:
           it waits for that day, so a backfill or a first run never sweeps up older days.
         A late paper found more than `late_days` digest days after its own is not seen at all.
         """
-        fetched = search(categories=self.categories, window=self.query_window)
-        placed = store.placements(scheme=self.scheme)
-        digested = store.digested_days(scheme=self.scheme)
-        chosen: list[Paper] = []
+        selector = self.selector(store)
+        selector.take(search(categories=self.categories, window=self.query_window))
+        return selector.papers()
+
+    def selector(self, store: Store) -> Selector:
+        """A selector for pages of this plan's query as they arrive (the rules above, per paper;
+        the store's placements are read once, now)."""
         self.fetched = 0
-        for paper in fetched:
-            in_window = paper.published in self.window
-            self.fetched += in_window
-            category = place_category(paper, self.categories)
+        return Selector(
+            plan=self,
+            placed=store.placements(scheme=self.scheme),
+            digested=store.digested_days(scheme=self.scheme),
+        )
+
+
+@dataclass
+class Selector:
+    """`Plan.papers` a page at a time: `take(page)` returns the papers of the page this digest
+    holds (a newer version of one taken before counts again); `papers()`, once every page is
+    in, the digest's papers ascending by id, each in its newest version."""
+
+    plan: Plan
+    placed: dict[str, date]
+    digested: set[date]
+    _chosen: dict[str, Paper] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict)  # id -> newest version met
+
+    def take(self, page: Iterable[Paper]) -> list[Paper]:
+        plan, taken = self.plan, []
+        for paper in page:
+            newest = self._seen.get(paper.id)
+            if newest is not None and newest >= paper.version:
+                continue
+            self._seen[paper.id] = paper.version
+            in_window = paper.published in plan.window
+            plan.fetched += in_window and newest is None
+            category = place_category(paper, plan.categories)
             if category is None:
                 continue
-            if paper.id in placed:
-                keep = placed[paper.id] == self.day
+            if paper.id in self.placed:
+                keep = self.placed[paper.id] == plan.day
             elif in_window:
                 keep = True
             else:
                 # A late arrival: its own window was digested before the API listed it.
-                keep = self.scheme == SCHEME_MAILING and digest_day_for(paper.published) in digested
+                keep = (
+                    plan.scheme == SCHEME_MAILING
+                    and digest_day_for(paper.published) in self.digested
+                )
             if keep:
-                chosen.append(paper)
-                self.categories_by_id[paper.id] = category
-        return sorted(chosen, key=lambda p: id_sort_key(p.id))
+                self._chosen[paper.id] = paper
+                plan.categories_by_id[paper.id] = category
+                taken.append(paper)
+        return taken
+
+    def papers(self) -> list[Paper]:
+        return sorted(self._chosen.values(), key=lambda p: id_sort_key(p.id))
 
 
 def plan_day(

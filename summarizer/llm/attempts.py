@@ -29,7 +29,7 @@ from .limits import AdaptiveLimiter, Pacer, Sleep
 from .modes import ModeSwitch
 from .providers import Profile, profiles
 from .request import messages_for
-from .tokens import count_tokens
+from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
 LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, once, with the time of resuming
@@ -179,7 +179,7 @@ class Summarizer:
         hold = self._not_before - time.monotonic()
         if hold > 0:
             await self.sleep(hold)
-        prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
+        prompt_tokens = sum(estimate_tokens(m["content"]) for m in messages)
         estimate = Usage(prompt_tokens=prompt_tokens, completion_tokens=EXPECTED_COMPLETION[kind])
         ticket = await self.limiter.acquire()
         try:
@@ -265,7 +265,7 @@ def _counted(completion: Completion, *, prompt_tokens: int) -> Usage:
     if usage.completion_tokens <= 0:
         said = completion.text or completion.refusal or ""
         usage = usage.model_copy(
-            update={"completion_tokens": count_tokens(said[:MAX_ANSWER_CHARS])}
+            update={"completion_tokens": estimate_tokens(said[:MAX_ANSWER_CHARS])}
         )
     return usage
 

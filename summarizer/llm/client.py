@@ -12,11 +12,12 @@ from typing import Any, Protocol
 
 import httpx2 as httpx
 import openai
+from openai.types.chat import ChatCompletion
 
 from ..models import SummaryKind, Usage
 from .failures import ErrorReader, UnknownModel
 from .providers import Profile, profiles
-from .request import WireMode, request_body, sdk_arguments, strict_schema
+from .request import WireMode, request_body, strict_schema
 
 CONNECT_TIMEOUT = 20.0  # an endpoint that does not accept a connection in this long is down
 
@@ -126,7 +127,13 @@ class OpenAIChat:
             # The SDK's timeout bounds each network read; this bounds the whole request, so a
             # server that trickles its answer cannot hold a slot for longer than the setting.
             async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(**sdk_arguments(body))
+                # What `chat.completions.create` sends and parses, through the SDK's generic
+                # `post` (its README's way to custom requests), which leaves the body as built:
+                # `create` re-walks every message and the schema against its TypedDicts, about
+                # 0.5 ms a request, a sixth of all the SDK does.
+                response = await self._client.post(
+                    "/chat/completions", cast_to=ChatCompletion, body=body
+                )
             self.answered = True
             completion = _completion(response)
         except TimeoutError:

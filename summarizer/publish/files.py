@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # A temporary file this old was left by a killed run: no live writer takes this long.
 STALE_SECONDS = 600.0
+ENCODE_CHARS = 1 << 20  # text is encoded and written this many characters at a time
 
 
 def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step, creating its parent directories.
+    """Replace `path` with `data` in one step, creating its parent directories."""
+    _write_atomic(path, [data])
+
+
+def _write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    """Replace `path` with the concatenated `chunks` in one step.
 
     The bytes go to a temporary file beside `path` (so `os.replace` stays on one filesystem and
     is atomic), are fsynced, then renamed over `path`; the directory is fsynced so the rename
@@ -27,7 +34,8 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -38,8 +46,11 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """`write_atomic_bytes` for UTF-8 text, written exactly (no newline translation)."""
-    write_atomic_bytes(path, text.encode("utf-8"))
+    """`write_atomic_bytes` for UTF-8 text, written exactly (no newline translation). Encoded a
+    slice at a time: a big day's digest is tens of MB, and a whole encoded copy would add as
+    much to the run's peak memory (slices of code points encode to exactly the same bytes)."""
+    step = ENCODE_CHARS
+    _write_atomic(path, (text[i : i + step].encode("utf-8") for i in range(0, len(text), step)))
 
 
 def _remove_stale_temporaries(path: Path) -> None:

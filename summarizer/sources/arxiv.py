@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -116,10 +116,12 @@ class _CountingClient(arxiv.Client):
         self._session = self.session = _TimeoutSession(timeout)
         self.requests = 0
         self.expected_total = 0
+        self.unread = 0  # results of the last page not yet handed out
 
     def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> Any:
         self.requests += 1
         feed = super()._parse_feed(url, first_page=first_page, _try_index=_try_index)
+        self.unread = len(feed.results)
         if first_page and not feed.results and feed.header.total_results > 0:
             # arxiv.py takes an empty first page for "no results"; arXiv sometimes sends one
             # that still announces a total, and trusting it would publish an empty digest.
@@ -160,6 +162,13 @@ class ArxivSource:
 
     def search(self, *, categories: list[str], window: Window) -> list[Paper]:
         """Every paper listed in any of `categories` whose first version lies in `window`."""
+        return latest_versions(
+            p for page in self.pages(categories=categories, window=window) for p in page
+        )
+
+    def pages(self, *, categories: list[str], window: Window) -> Iterator[list[Paper]]:
+        """`search` a page at a time, as each arrives: the papers of the page inside `window`
+        (a later page may repeat an id, with a newer version; the consumer keeps the newest)."""
         cats = " OR ".join(f"cat:{c}" for c in categories)
         query = f"({cats}) AND {arxiv_range(window)}"
         search = arxiv.Search(
@@ -169,7 +178,8 @@ class ArxivSource:
             sort_order=arxiv.SortOrder.Ascending,
         )
         try:
-            results = self._collect(search)
+            for page in self._pages(search):
+                yield [p for p in map(to_paper, page) if p.published in window]
         except FetchError as exc:
             span = f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC"
             raise FetchError(
@@ -178,8 +188,6 @@ class ArxivSource:
                 url=exc.url,
                 attempts=exc.attempts,
             ) from exc.__cause__
-        papers = latest_versions(to_paper(r) for r in results)
-        return [p for p in papers if p.published in window]
 
     def by_ids(self, refs: list[tuple[str, int | None]], *, strict: bool = True) -> list[Paper]:
         """The papers of `refs` in ONE id_list query; `strict`: a missing one is an error."""
@@ -199,19 +207,35 @@ class ArxivSource:
         return papers
 
     def _collect(self, search: arxiv.Search) -> list[arxiv.Result]:
-        """Run a paged search; on a failure that outlasts the client's retries, resume where it
-        stopped, a bounded number of times, then give up loudly."""
-        results: list[arxiv.Result] = []
+        return [result for page in self._pages(search) for result in page]
+
+    def _pages(self, search: arxiv.Search) -> Iterator[list[arxiv.Result]]:
+        """Run a paged search, a page at a time; on a failure that outlasts the client's retries,
+        resume where it stopped, a bounded number of times, then give up loudly."""
+        done = 0  # results handed out
         attempt = 0
         while True:
             attempt += 1
+            page: list[arxiv.Result] = []
             try:
-                for result in self.client.results(search, offset=len(results)):
-                    results.append(result)
-                if search.max_results is None and len(results) < self.client.expected_total:
+                for result in self.client.results(search, offset=done):
+                    page.append(result)
+                    self.client.unread -= 1
+                    if self.client.unread <= 0:  # the whole page is in: hand it out
+                        done += len(page)
+                        yield page
+                        page = []
+                if page:
+                    done += len(page)
+                    yield page
+                    page = []
+                if search.max_results is None and done < self.client.expected_total:
                     raise arxiv.ArxivError(self.api_url, attempt, "fewer results than announced")
-                return results
+                return
             except (arxiv.ArxivError, requests.RequestException) as exc:
+                if page:  # never lost: handed out before resuming after it
+                    done += len(page)
+                    yield page
                 if attempt > self.resumes:
                     raise FetchError(
                         f"the arXiv API kept failing ({_describe(exc)})",
@@ -219,7 +243,7 @@ class ArxivSource:
                         attempts=attempt,
                     ) from exc
                 # Quiet by default: a recovered hiccup is not news; a final failure is one line.
-                log.info("arXiv request failed (%s); resuming at %d", _describe(exc), len(results))
+                log.info("arXiv request failed (%s); resuming at %d", _describe(exc), done)
                 pause = max(self.delay, RESUME_DELAY) * attempt
                 asked = self.client.session.retry_after
                 if asked is not None and asked > pause:

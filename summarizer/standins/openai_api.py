@@ -66,6 +66,7 @@ class ModelStandin(BackgroundServer):
         self.requests = 0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.first_request_at: float | None = None  # time.perf_counter() of the first request
         self.by_paper: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
         self.bodies: list[Any] = []
@@ -162,6 +163,7 @@ class ModelStandin(BackgroundServer):
         """Zero requests, by_paper, status_counts, bodies and peak_in_flight (faults stay)."""
         with self._lock:
             self.requests, self.peak_in_flight = 0, self.in_flight
+            self.first_request_at = None
             self.embedding_requests = self.embedded_inputs = 0
             self.by_paper.clear()
             self.status_counts.clear()
@@ -174,6 +176,8 @@ class ModelStandin(BackgroundServer):
             return self.batch_api.handle(handler, method)
         if method == "GET" and handler.path.rstrip("/") == "/v1/models" and self.served_models:
             return self._reply(handler, 200, model_list(self.served_models))
+        if self.first_request_at is None:
+            self.first_request_at = time.perf_counter()
         raw = read_body(handler)
         try:
             body = json.loads(raw) if raw else None
