@@ -25,8 +25,12 @@ from .models import Paper, SummaryKind, Usage
 from .pipeline import KINDS, Pipeline, digest_paths
 from .report import DayReport
 from .selection import SCHEME_MAILING, Plan, plan_day
+from .window import Window
 
 log = logging.getLogger(__name__)
+QUERY_DAYS = 31  # digest days a dry run reads with one arXiv query
+DAILY_ROWS_UP_TO = 62  # a longer dry run shows one row (and one progress line) per month,
+MONTHLY_ROWS_UP_TO = 800  # and beyond about three years one per year
 
 
 def run_backfill(
@@ -48,16 +52,22 @@ def run_backfill(
     """
     settings = pipeline.settings
     now = datetime.now(UTC)
-    plans = []
+    plans: list[Plan] = []
+    early: list[Plan] = []
     for day in days:
         plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
-        if plan.ready_at > now:
-            # A digest made before its mailing would be empty or partial, and recorded as done.
+        # A digest made before its mailing would be empty or partial, and recorded as done.
+        (early if plan.ready_at > now else plans).append(plan)
+    if len(early) <= 5:
+        for plan in early:
             console.say(
-                f"{day}: its mailing appears at {plan.ready_at:%Y-%m-%d %H:%M} UTC; skipped."
+                f"{plan.day}: its mailing appears at {plan.ready_at:%Y-%m-%d %H:%M} UTC; skipped."
             )
-        else:
-            plans.append(plan)
+    else:
+        console.say(
+            f"{len(early)} days from {early[0].day} to {early[-1].day} are not announced yet; "
+            "skipped."
+        )
     if dry_run:
         _dry_run(pipeline, plans, fmt=fmt)
         return []
@@ -135,20 +145,44 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
     under its own day when that day is not digested yet (as the real run would place it)."""
     kinds = KINDS[fmt]
     bill = Table(title="backfill dry run (no model requests made)")
-    for column in ("day", "papers", "to summarize", "est. tokens", "est. cost (USD)"):
-        bill.add_column(column, justify="left" if column == "day" else "right")
+    unit = "day" if len(plans) <= DAILY_ROWS_UP_TO else "month"
+    unit = "year" if len(plans) > MONTHLY_ROWS_UP_TO else unit
+    label_format = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[unit]
+    for column in (unit, "papers", "to summarize", "est. tokens", "est. cost (USD)"):
+        bill.add_column(column, justify="left" if column == unit else "right")
+    rows: dict[str, tuple[int, Usage]] = {}
     total, papers_total = Usage(), 0
-    for number, plan in enumerate(plans, start=1):
-        day = plan.day
-        papers = plan.papers(pipeline.source.search, store=pipeline.store)
-        chosen = pipeline.ranker.preview(papers) if pipeline.ranker else papers
-        estimate = _estimate(pipeline, chosen, kinds)
-        total += estimate
-        papers_total += len(papers)
-        console.say(f"[{number}/{len(plans)}] {day}: {len(papers)} papers")
+    for start in range(0, len(plans), QUERY_DAYS):
+        chunk = plans[start : start + QUERY_DAYS]
+        # One query for a month of days, split locally: decades take minutes, not days.
+        fetched = pipeline.source.search(
+            categories=pipeline.settings.categories,
+            window=Window(chunk[0].query_window.start, chunk[-1].query_window.end),
+        )
+
+        def search(
+            *, categories: list[str], window: Window, found: list[Paper] = fetched
+        ) -> list[Paper]:
+            return [p for p in found if p.published in window]
+
+        for number, plan in enumerate(chunk, start=start + 1):
+            papers = plan.papers(search, store=pipeline.store)
+            chosen = pipeline.ranker.preview(papers) if pipeline.ranker else papers
+            estimate = _estimate(pipeline, chosen, kinds)
+            total += estimate
+            papers_total += len(papers)
+            label = plan.day.strftime(label_format)
+            count, usage = rows.get(label, (0, Usage()))
+            rows[label] = (count + len(papers), usage + estimate)
+            last_of_label = number == len(plans) or (
+                plans[number].day.strftime(label_format) != label
+            )
+            if last_of_label:  # one progress line per row of the bill
+                console.say(f"[{number}/{len(plans)}] {label}: {rows[label][0]} papers")
+    for label, (count, estimate) in rows.items():
         bill.add_row(
-            str(day),
-            str(len(papers)),
+            label,
+            str(count),
             str(estimate.requests),
             f"{estimate.total_tokens:,}",
             _price(pipeline, estimate),

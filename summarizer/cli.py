@@ -9,6 +9,7 @@ tests/test_startup.py fails when `summarizer --help` imports a heavy module.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import InputError, SummarizerError
+from .interrupts import Interrupted, install_signal_handlers
 from .sources.ids import parse_paper_ref
 from .window import parse_day
 
@@ -396,8 +398,11 @@ def backfill(
     batch = None if dry_run else _batch(pipeline, no_wait=no_wait)
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
-        for day in skipped:
-            console.say(f"{day} is a {day:%A}: no mailing, skipped.")
+        if len(skipped) <= 10:  # a few weeks: each named; decades: one line, not thousands
+            for day in skipped:
+                console.say(f"{day} is a {day:%A}: no mailing, skipped.")
+        else:
+            console.say(f"{len(skipped)} Saturdays and Sundays: no mailing, skipped.")
         reports = run_backfill(
             pipeline,
             digest_days(start, end),
@@ -490,13 +495,21 @@ def demo(serve: bool, batch: bool) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line and a status for every failure, never a traceback."""
+    install_signal_handlers()
     try:
         status = cli.main(args=argv, prog_name="summarizer", standalone_mode=False)
     except click.exceptions.Exit as exc:
         status = exc.exit_code
-    except click.exceptions.Abort:
-        _error("aborted")
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort; an Abort of its own (a prompt) is not an interrupt
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            _error("interrupted; finished summaries are kept, run again to resume")
+        else:
+            _error("aborted")
         status = 130
+    except Interrupted as exc:
+        _error(f"interrupted: {exc}" if exc.detail else f"interrupted: {exc}; run again")
+        status = exc.exit_code
     except click.UsageError as exc:
         _error(exc.format_message())
         status = 2
@@ -506,11 +519,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _error("interrupted; finished summaries are kept, run again to resume")
         status = 130
+    except OSError as exc:  # a file or directory we could not use, where no stage named it
+        where = f" {exc.filename}" if exc.filename else ""
+        _error(f"cannot use{where}: {exc.strerror or exc}; check the path and its disk")
+        status = 3
+    except sqlite3.Error as exc:
+        _error(f"the store failed: {exc}; check SUMMARIZER_CACHE and its disk")
+        status = 3
     sys.exit(status if isinstance(status, int) else 0)
 
 
 def _error(message: str) -> None:
-    from .redaction import redact
+    from .redaction import error_line
 
-    line = " ".join(redact(message).split())
-    print(f"summarizer: error: {line}", file=sys.stderr)
+    print(error_line(message), file=sys.stderr)

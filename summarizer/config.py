@@ -28,6 +28,7 @@ from .llm.providers import Profile, profile_for
 from .reader_settings import BatchSettings, PushSettings, RankSettings, SiteSettings
 from .redaction import protect_secret, redact
 from .setting_sources import missing_key_message, source_of, unknown_settings
+from .text_safety import shorten
 
 ResponseMode = Literal["auto", "json_schema", "json_object", "tools"]
 ProviderName = Literal["auto", "openai", "deepseek", "dashscope", "ollama", "vllm", "generic"]
@@ -84,7 +85,11 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
     """Settings of a run. Field names are what flags pass; aliases are the environment names."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", extra="ignore", populate_by_name=True, validate_default=True
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+        allow_inf_nan=False,  # ARXIV_TIMEOUT=inf is a typo, not "wait forever"
     )
 
     openai_api_key: SecretStr | None = _env("openai_api_key", "OPENAI_API_KEY")
@@ -154,24 +159,6 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
         gt=0,
     )
 
-    @field_validator(
-        "openai_base_url",
-        "cache",
-        "prices",
-        "rpm",
-        "tpm",
-        "max_cost",
-        "arxiv_delay",
-        "request_timeout",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
-        """`SUMMARIZER_RPM=` in a .env means "not set", as it does for the openai SDK's keys."""
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
     @field_validator("categories", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
@@ -187,7 +174,8 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
         known = known_categories()
         unknown = [c for c in value if c not in known]
         if unknown:
-            raise ValueError(f"unknown arXiv category {', '.join(unknown)}{_suggest(unknown[0])}")
+            shown = ", ".join(shorten(c, 40) for c in unknown[:5])
+            raise ValueError(f"unknown arXiv category {shown}{_suggest(unknown[0][:40])}")
         return list(dict.fromkeys(value))
 
     @field_validator("output_dir")
@@ -276,8 +264,16 @@ def _keys_given(flags: dict[str, Any]) -> list[str]:
 def load_settings(**flags: Any) -> Settings:
     """Build the settings; flags left as None fall through to environment, .env, default."""
     given = {k: v for k, v in flags.items() if v is not None}
+    for field, value in given.items():  # blank counts as unset in files, not on a command line
+        if isinstance(value, str) and not value.strip():
+            raise InputError(f"invalid setting {_flag(field)}: must not be empty")
     try:
         return Settings(**given)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f".env in {Path.cwd()} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+            f"offset {exc.start}); save it as UTF-8"
+        ) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"

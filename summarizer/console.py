@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .models import Digest, Entry, Paper, Point, Summary, SummaryKind
-from .redaction import RedactingFilter, redact
+from .redaction import RedactingFilter, error_line, redact
 from .selection import place_category
 
 if TYPE_CHECKING:
@@ -61,8 +61,7 @@ def configure_logging(verbosity: int) -> None:
 
 
 def error(message: str) -> None:
-    line = " ".join(redact(message).split())
-    print(f"summarizer: error: {line}", file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
 
 
 def warn(message: str) -> None:

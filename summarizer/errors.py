@@ -50,5 +50,26 @@ class ModelFatalError(ModelError):
     exit_code = 3
 
 
+class Stopped(ModelError):
+    """Not asked: the run is stopping (a signal arrived)."""
+
+
 class BudgetExceeded(ModelError):
     """Starting this request would pass `--max-cost`."""
+
+
+class StoreError(SummarizerError):
+    """The store cannot be used: not ours (exit 2, point SUMMARIZER_CACHE elsewhere), or it
+    cannot be written now (locked past a long wait, read-only, disk full: exit 3)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, exit_code: int = 3) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class OutputError(SummarizerError):
+    """A digest file could not be written; the summaries are in the store already."""
+
+    exit_code = 3

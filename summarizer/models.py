@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .text_safety import clean_text
 
 SummaryKind = Literal["brief", "detailed"]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 MAX_POINT_DEPTH = 3
+
+# Outside text with control and bidi-override characters removed (see text_safety). Answers
+# holding them are refused before they get here; this keeps old stores and arXiv metadata clean.
+CleanText = Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)]
+
+# Per-field limits on model answers, ~10x what a real answer holds: a megabyte field is an
+# invalid answer, asked again, never published.
+BriefField = Annotated[CleanText, Field(max_length=4_000)]
+TranslationField = Annotated[CleanText, Field(max_length=12_000)]
+LabelField = Annotated[CleanText, Field(max_length=300)]
+PointText = Annotated[CleanText, Field(max_length=4_000)]
+MAX_POINTS = 30  # per list
 
 
 def looks_like(language: str, text: str) -> bool:
@@ -42,15 +65,15 @@ class Paper(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: CleanText
     version: int = Field(ge=1)
-    title: str
-    authors: list[str]
-    primary_category: str
-    categories: list[str]
+    title: CleanText
+    authors: list[CleanText]
+    primary_category: CleanText
+    categories: list[CleanText]
     published: datetime
-    abstract: str
-    pdf_url: str
+    abstract: CleanText
+    pdf_url: CleanText
 
     @property
     def abs_url(self) -> str:
@@ -66,11 +89,11 @@ class Brief(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tldr: str
-    motivation: str
-    method: str
-    result: str
-    conclusion: str
+    tldr: BriefField
+    motivation: BriefField
+    method: BriefField
+    result: BriefField
+    conclusion: BriefField
 
     _text = field_validator("tldr", "motivation", "method", "result", "conclusion")(_check_text)
 
@@ -80,9 +103,9 @@ class Point(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: str
-    text: str
-    points: list[Point]
+    label: LabelField
+    text: PointText
+    points: list[Point] = Field(max_length=MAX_POINTS)
 
     @model_validator(mode="after")
     def _not_blank(self) -> Point:
@@ -107,10 +130,10 @@ class Detailed(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    translation: str
-    background: list[Point]
-    method: list[Point]
-    results: list[Point]
+    translation: TranslationField
+    background: list[Point] = Field(max_length=MAX_POINTS)
+    method: list[Point] = Field(max_length=MAX_POINTS)
+    results: list[Point] = Field(max_length=MAX_POINTS)
 
     _text = field_validator("translation")(_check_text)
 
@@ -164,6 +187,15 @@ class Summary(BaseModel):
 
     def detailed(self) -> Detailed:
         return Detailed.model_validate(self.payload, context={"language": "any"})
+
+    def readable(self) -> bool:
+        """Whether the stored payload still passes today's schema (limits included); one that
+        does not counts as not stored and is asked for again."""
+        try:
+            self.brief() if self.kind == "brief" else self.detailed()
+        except (ValidationError, RecursionError):
+            return False
+        return True
 
 
 class Entry(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -14,7 +15,17 @@ from typing import Any, Literal
 
 from .batch_ledger import BatchLedger
 from .config import Settings
-from .errors import BudgetExceeded, InputError, ModelError, ModelFatalError
+from .errors import (
+    BudgetExceeded,
+    InputError,
+    ModelError,
+    ModelFatalError,
+    OutputError,
+    Stopped,
+    StoreError,
+    SummarizerError,
+)
+from .interrupts import GracefulStop, Interrupted, on_signals
 from .llm.attempts import Summarizer
 from .llm.batch import request_key
 from .llm.client import ModelClient, OpenAIChat
@@ -34,8 +45,10 @@ from .selection import Plan
 from .sources.arxiv import ArxivSource
 from .sources.ids import parse_paper_ref
 from .store import Store
+from .store_writer import Key, StoreWriter
 
 log = logging.getLogger(__name__)
+STOP_GRACE = 15.0  # seconds a signal leaves the requests in flight to answer
 Format = Literal["toc", "jekyll", "all"]
 KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "toc": ("brief",),
@@ -97,9 +110,10 @@ class Pipeline:
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
         """The summaries of `papers` this run's prompt and model would make, by paper id."""
-        return self.store.summaries(
+        found = self.store.summaries(
             papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
         )
+        return {pid: s for pid, s in found.items() if s.readable()}
 
     def prompt_version(self, kind: SummaryKind) -> str:
         version = load_template(kind).cache_version
@@ -113,8 +127,14 @@ class Pipeline:
             self._digest(plan, fmt, report)
         except InputError:
             raise  # bad input or settings (a missing key): nothing done, nothing written
+        except (Interrupted, KeyboardInterrupt) as exc:
+            with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):
+                self._record_run(fmt, started, report, status="interrupted", error=exc)
+            raise
+        except StoreError:
+            raise  # the store cannot take a run record either
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error, OSError):  # never hide why the run stopped
+            with contextlib.suppress(SummarizerError, sqlite3.Error, OSError):  # keep the cause
                 self._record_run(fmt, started, report, status="failed", error=exc)
             raise
         status = "complete" if report.complete else "incomplete"
@@ -187,7 +207,14 @@ class Pipeline:
         render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
         for layout, path in paths.items():  # one text in memory at a time
-            write_atomic(path, render[layout](digest))
+            try:
+                write_atomic(path, render[layout](digest))
+            except OSError as exc:
+                # The summaries are stored already: the next run writes the files for free.
+                raise OutputError(
+                    f"cannot write {path}: {exc.strerror or exc}; the summaries are stored, "
+                    "fix the output directory (SUMMARIZER_OUTPUT_DIR, --out) and run again"
+                ) from None
             report.files.append(path)
         self.store.place(
             scheme=plan.scheme,
@@ -229,6 +256,10 @@ class Pipeline:
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries --------------------------------------------------------------------------------
+    def key(self, kind: SummaryKind, paper: Paper) -> Key:
+        """The store's identity of the summary of `paper` this run would make."""
+        return Key(paper.id, paper.version, kind, self.prompt_version(kind), self.settings.model)
+
     def _fetch_and_ensure(
         self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
@@ -236,19 +267,23 @@ class Pipeline:
         store), so summarizing starts with the first page of the listing, not after the last."""
         selector = plan.selector(self.store)
         pages = self.source.pages(categories=plan.categories, window=plan.query_window)
-        have, todo, held = self._ensure_pages(
+        have, todo, held, interrupted = self._ensure_pages(
             lambda: _in_thread(pages, selector.take), kinds, report
         )
         papers = selector.papers()
         report.fetched, report.found = plan.fetched, len(papers)
-        return papers, self._tally(papers, have, todo, held, report)
+        found = self._tally(papers, have, todo, held, report)
+        _stop_if(interrupted, report)
+        return papers, found
 
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> dict[tuple[SummaryKind, str], Summary]:
         """Stored summaries for every (kind, paper), asking the model only for what is missing."""
-        have, todo, held = self._ensure_pages(lambda: _one_page(papers), kinds, report)
-        return self._tally(papers, have, todo, held, report)
+        have, todo, held, interrupted = self._ensure_pages(lambda: _one_page(papers), kinds, report)
+        found = self._tally(papers, have, todo, held, report)
+        _stop_if(interrupted, report)
+        return found
 
     def _tally(
         self,
@@ -278,21 +313,25 @@ class Pipeline:
         pages: Callable[[], AsyncIterator[list[Paper]]],
         kinds: tuple[SummaryKind, ...],
         report: DayReport,
-    ) -> tuple[dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]], set[str]]:
+    ) -> tuple[
+        dict[tuple[SummaryKind, str], Summary], set[tuple[SummaryKind, str]], set[str], list[int]
+    ]:
         """Summaries of the papers of `pages` as they come: the stored ones, and the others
-        asked for (`todo`) by a bounded pool of workers; the ids an open batch holds (`held`)."""
+        asked for (`todo`) by a bounded pool of workers; the ids an open batch holds (`held`);
+        the signal that stopped the run, if one did."""
         have: dict[tuple[SummaryKind, str], Summary] = {}
         todo: set[tuple[SummaryKind, str]] = set()
         held: set[str] = set()
+        interrupted: list[int] = []
         # Tokens and cost of every request, answered or not, from the budget's running totals.
         usage, spent = self.budget.usage, self.budget.spent
         try:
             jobs = self._jobs(pages(), kinds, have, todo, held)
-            asyncio.run(self._summarize_all(jobs, report, have))
+            asyncio.run(self._summarize_all(jobs, report, have, interrupted))
         finally:
             report.usage = usage_since(usage, self.budget.usage)
             report.cost = self.budget.spent - spent
-        return have, todo, held
+        return have, todo, held, interrupted
 
     async def _jobs(
         self,
@@ -301,8 +340,8 @@ class Pipeline:
         have: dict[tuple[SummaryKind, str], Summary],
         todo: set[tuple[SummaryKind, str]],
         held: set[str],
-    ) -> AsyncIterator[tuple[SummaryKind, Paper]]:
-        """(kind, paper) for every summary of each page the store does not hold, nor an open
+    ) -> AsyncIterator[list[tuple[SummaryKind, Paper]]]:
+        """Page by page, (kind, paper) for every summary the store does not hold, nor an open
         batch (asking those live too would pay twice)."""
         async for page in pages:
             jobs: list[tuple[SummaryKind, Paper]] = []
@@ -320,9 +359,8 @@ class Pipeline:
                 self._make_client()  # no key, no request: said before the first one
             self.store.save_papers(page)
             self.reporter.grow(len(jobs))
-            for kind, paper in jobs:
-                todo.add((kind, paper.id))
-                yield kind, paper
+            todo.update((kind, paper.id) for kind, paper in jobs)
+            yield jobs
 
     def _held_by_batches(self, todo: list[tuple[SummaryKind, Paper]]) -> set[tuple[str, str]]:
         """Requests an open provider batch of this store holds: asking them live too would pay
@@ -370,11 +408,14 @@ class Pipeline:
 
     async def _summarize_all(
         self,
-        jobs: AsyncIterator[tuple[SummaryKind, Paper]],
+        jobs: AsyncIterator[list[tuple[SummaryKind, Paper]]],
         report: DayReport,
         made: dict[tuple[SummaryKind, str], Summary],
+        interrupted: list[int],
     ) -> None:
-        """Ask for every job, `pool_size` at a time; each summary lands in `made` once stored."""
+        """Ask for every job of each page no other run is making, `pool_size` at a time, then
+        wait for those another run is making; each summary lands in `made` once it is committed
+        to the store. A signal stops new requests; what arrived is still stored."""
         summarizer = Summarizer(
             client=_ClientOf(self),
             language=self.settings.language,
@@ -386,6 +427,7 @@ class Pipeline:
             pacer=self.pacer,
             budget=self.budget,
         )
+        by_key: dict[Key, tuple[SummaryKind, Paper]] = {}
         said: set[str] = set()  # an endpoint's refusal that is the same for every paper: once
         bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.reporter.start("summarizing", 0)
@@ -406,8 +448,8 @@ class Pipeline:
                 return "", "abstract"
             return body.text, body.source
 
-        async def one(job: tuple[SummaryKind, Paper]) -> None:
-            kind, paper = job
+        async def one(writer: StoreWriter, key: Key) -> None:
+            kind, paper = by_key[key]
             try:
                 body, source = "", "abstract"
                 if self.settings.full_text:  # one fetch of the body for all kinds of a paper
@@ -417,37 +459,97 @@ class Pipeline:
                 outcome = await summarizer.summarize(paper, kind, body=body)
             except ModelFatalError:
                 raise
+            except Stopped:
+                return await writer.release(key)
             except BudgetExceeded as exc:
                 # Once the budget is spent every paper left is refused: say so once, not per paper.
                 log.log(logging.INFO if self.budget.refused > 1 else logging.WARNING, "%s", exc)
-                return
+                return await writer.release(key)
             except ModelError as exc:
                 log.log(logging.INFO if str(exc) in said else logging.WARNING, "%s", exc)
                 said.add(str(exc))
                 if exc.detail and exc.detail not in report.provider_errors:
                     report.provider_errors.append(exc.detail)
-                return
+                return await writer.release(key)
+            except Exception as exc:  # an answer no check foresaw: this paper only, not the run
+                log.warning("%s: no %s summary: %s", paper.id, kind, redact(repr(exc))[:300])
+                return await writer.release(key)
             finally:
                 self.reporter.advance()
             summary = Summary(
                 paper_id=paper.id,
                 version=paper.version,
                 kind=kind,
-                prompt_version=self.prompt_version(kind),
-                model=self.settings.model,
+                prompt_version=key.prompt_version,
+                model=key.model,
                 payload=outcome.summary.model_dump(),
                 usage=outcome.usage,
                 source=source,
             )
-            self.store.save_summary(summary)
-            earlier = made.get((kind, paper.id))
-            if earlier is None or earlier.version <= summary.version:
-                made[(kind, paper.id)] = summary
+            try:
+                await writer.save(summary)
+            finally:
+                # Also when cancelled while its batch commits: the writer still commits it on its
+                # way out (or the run fails with the store's error), so it counts as made.
+                earlier = made.get((kind, paper.id))
+                if earlier is None or earlier.version <= summary.version:
+                    made[(kind, paper.id)] = summary
 
+        async def take_stored(writer: StoreWriter, keys: list[Key]) -> None:
+            """Summaries another run stored meanwhile."""
+            for kind in {k.kind for k in keys}:
+                papers = [by_key[k][1] for k in keys if k.kind == kind]
+                found = await writer.read(functools.partial(self.stored, papers, kind))
+                for pid, summary in found.items():
+                    made[(kind, pid)] = summary
+                    self.reporter.advance()
+
+        theirs: list[Key] = []
+
+        async def claimed(writer: StoreWriter) -> AsyncIterator[Key]:
+            """The keys of each page this run is to ask for; another run's go to `theirs`."""
+            async for page in jobs:
+                keys = {self.key(kind, paper): (kind, paper) for kind, paper in page}
+                by_key.update(keys)
+                claim = await writer.claim(keys)
+                await take_stored(writer, claim.stored)
+                theirs.extend(claim.theirs)
+                for key in claim.mine:
+                    yield key
+
+        async def work(writer: StoreWriter) -> None:
+            size = pool_size(self.limiter.ceiling)
+            ask = functools.partial(one, writer)
+            try:
+                await run_pool(claimed(writer), ask, size=size)
+                if theirs:
+                    log.info(
+                        "%d summaries are being made by another run; waiting for them", len(theirs)
+                    )
+                    async for change in writer.follow(theirs):
+                        await take_stored(writer, change.stored)
+                        await run_pool(_each(change.mine), ask, size=size)
+            except* SummarizerError as errors:  # the key refused, the store unusable: stop
+                raise errors.exceptions[0] from None
+
+        loop = asyncio.get_running_loop()
         try:
-            await run_pool(jobs, one, size=pool_size(self.limiter.ceiling))
-        except* ModelFatalError as errors:
-            raise errors.exceptions[0] from None
+            async with StoreWriter(self.store) as writer:
+                task = asyncio.create_task(work(writer))
+                stop = GracefulStop(
+                    task,
+                    busy=lambda: summarizer.in_flight,
+                    on_first=summarizer.stop,
+                    grace=STOP_GRACE,
+                )
+                with on_signals(loop, stop):
+                    try:
+                        await task
+                    except asyncio.CancelledError:
+                        if stop.signum is None:
+                            raise
+                if stop.signum is not None:
+                    interrupted.append(stop.signum)
         finally:
             self.reporter.stop()
             if self._client is not None:
@@ -489,6 +591,21 @@ async def _in_thread(
 
 async def _one_page(papers: Iterable[Paper]) -> AsyncIterator[list[Paper]]:
     yield list(papers)
+
+
+async def _each(items: Iterable[Key]) -> AsyncIterator[Key]:
+    for item in items:
+        yield item
+
+
+def _stop_if(interrupted: list[int], report: DayReport) -> None:
+    """A signal stopped the run: say what was stored and what is left (cli prints it)."""
+    if interrupted:
+        raise Interrupted(
+            interrupted[0],
+            f"; {report.summarized} summaries stored, {len(report.missing)} papers left: "
+            "run the same command again to finish",
+        )
 
 
 def _brief(summary: Summary | None) -> Brief | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
 
 PushChannel = Literal["email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook"]
@@ -27,7 +27,19 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class RankSettings(BaseSettings):
+class BlankIsUnset(BaseSettings):
+    """`SUMMARIZER_X=` (or only spaces), as left in a copied .env.example, means "not set" for
+    every setting: the default applies, as it does for the openai SDK's own variables."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+
+class RankSettings(BlankIsUnset):
     """What the reader cares about: ranking, exclusions and a per-day budget."""
 
     keywords: Annotated[list[str], NoDecode] = _setting([], "keywords", "SUMMARIZER_KEYWORDS")
@@ -84,7 +96,7 @@ class RankSettings(BaseSettings):
         )
 
 
-class SiteSettings(BaseSettings):
+class SiteSettings(BlankIsUnset):
     site_dir: Path | None = _setting(None, "site_dir", "SUMMARIZER_SITE_DIR")
     site_url: str | None = _setting(None, "site_url", "SUMMARIZER_SITE_URL")
 
@@ -104,7 +116,7 @@ class SiteSettings(BaseSettings):
         return text.rstrip("/")
 
 
-class PushSettings(BaseSettings):
+class PushSettings(BlankIsUnset):
     push: Annotated[list[PushChannel] | None, NoDecode] = _setting(None, "push", "SUMMARIZER_PUSH")
     push_empty: bool = _setting(False, "push_empty", "SUMMARIZER_PUSH_EMPTY")
     smtp_host: str | None = _setting(None, "smtp_host", "SUMMARIZER_SMTP_HOST")
@@ -139,7 +151,7 @@ class PushSettings(BaseSettings):
         return _split_list(value)
 
 
-class BatchSettings(BaseSettings):
+class BatchSettings(BlankIsUnset):
     batch: bool = _setting(False, "batch", "SUMMARIZER_BATCH")
     batch_poll: float = _setting(60.0, "batch_poll", "SUMMARIZER_BATCH_POLL", gt=0, le=3600)
 

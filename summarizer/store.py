@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from . import store_guard
 from .models import Paper, Summary, SummaryKind, Usage
+from .store_guard import check_store_file, guarded, translate
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -42,6 +47,12 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT, stats TEXT
+);
+CREATE TABLE IF NOT EXISTS leases (
+    paper_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
+    prompt_version TEXT NOT NULL, model TEXT NOT NULL, holder TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (paper_id, version, kind, prompt_version, model)
 );
 CREATE TABLE IF NOT EXISTS batches (
     key TEXT PRIMARY KEY, provider_id TEXT, endpoint TEXT NOT NULL, input_file TEXT,
@@ -73,82 +84,140 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def insert_summaries(conn: sqlite3.Connection, summaries: Iterable[Summary]) -> None:
+    """Store these summaries (inside the caller's transaction)."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.paper_id,
+                s.version,
+                s.kind,
+                s.prompt_version,
+                s.model,
+                json.dumps(s.payload, ensure_ascii=False),
+                s.usage.model_dump_json(),
+                s.source,
+                _now(),
+            )
+            for s in summaries
+        ],
+    )
+
+
 class Store:
     """Opened lazily: reading a store that does not exist yet finds nothing and creates nothing,
-    so a run that fails validation leaves no file behind."""
+    so a run that fails validation leaves no file behind. A file that is not a store of ours is
+    refused untouched. Safe to call from several threads (one at a time); every write waits out
+    another process's lock (store_guard.guarded)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def _connect(self, *, create: bool) -> sqlite3.Connection | None:
         if self._conn is None:
             if not create and not self.path.exists():
                 return None
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.executescript(SCHEMA)
-            self._conn = conn
+            check_store_file(self.path)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise translate(self.path, exc, what="create") from None
+            self._conn = guarded(self.path, self._open, what="open")
         return self._conn
 
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=store_guard.BUSY_SECONDS,
+            isolation_level=None,
+            check_same_thread=False,  # the run's store writer works in its own thread
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(store_guard.BUSY_SECONDS * 1000)}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _guarded(self, action: Callable[[sqlite3.Connection], T], *, create: bool = True) -> T:
+        with self._lock:
+            conn = self._connect(create=create)
+            if conn is None:
+                return action(None)  # type: ignore[arg-type]
+            return guarded(self.path, lambda: action(conn))
+
     def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
-        conn = self._connect(create=True)
-        assert conn is not None
-        conn.execute(sql, tuple(params))
+        self._guarded(lambda conn: conn.execute(sql, tuple(params)))
+
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` inside one write transaction, taken before reading so two runs cannot
+        interleave; retried whole while another process holds the lock."""
+
+        def run(conn: sqlite3.Connection) -> T:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                return work(conn)
+
+        return self._guarded(run)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken before reading so two runs cannot interleave."""
-        conn = self._connect(create=True)
-        assert conn is not None
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
+        """`transaction` as a context, for work that is not one function (the batch ledger):
+        taking the write lock waits out another process as `transaction` does."""
+        with self._lock:
+            conn = self._connect(create=True)
+            assert conn is not None
+            guarded(self.path, lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        conn = self._connect(create=False)
-        if conn is None:
-            return []
-        with closing(conn.execute(sql, tuple(params))) as cursor:
-            return cursor.fetchall()
+        def run(conn: sqlite3.Connection | None) -> list[tuple[Any, ...]]:
+            if conn is None:
+                return []
+            with closing(conn.execute(sql, tuple(params))) as cursor:
+                return cursor.fetchall()
+
+        return self._guarded(run, create=False)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     # papers -------------------------------------------------------------------------------
     def save_papers(self, papers: Iterable[Paper]) -> None:
         rows = [(p.id, p.version, p.model_dump_json(), _now()) for p in papers]
         if not rows:
             return
-        with self._transaction() as conn:
-            conn.executemany(
+        self.transaction(
+            lambda conn: conn.executemany(
                 "INSERT INTO papers VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
                 "WHERE excluded.version >= papers.version",
                 rows,
             )
+        )
 
     # summaries ----------------------------------------------------------------------------
     def save_summary(self, summary: Summary) -> None:
-        self._write(
-            "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                summary.paper_id,
-                summary.version,
-                summary.kind,
-                summary.prompt_version,
-                summary.model,
-                json.dumps(summary.payload, ensure_ascii=False),
-                summary.usage.model_dump_json(),
-                summary.source,
-                _now(),
-            ),
-        )
+        with self._lock:
+            conn = self._connect(create=True)
+            if conn is not None and conn.in_transaction:  # inside the caller's `_transaction`
+                insert_summaries(conn, [summary])
+                return
+        self.transaction(lambda conn: insert_summaries(conn, [summary]))
 
     def summaries(
         self, papers: Iterable[Paper], *, kind: SummaryKind, prompt_version: str, model: str
@@ -191,16 +260,20 @@ class Store:
         self, *, scheme: str, day: date, entries: Iterable[tuple[str, str]], complete: bool
     ) -> None:
         """Record the digest of `day` as holding exactly these (paper id, category) pairs."""
-        with self._transaction() as conn:
+        rows = [(scheme, pid, day.isoformat(), cat) for pid, cat in entries]
+
+        def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT INTO placements VALUES (?, ?, ?, ?) ON CONFLICT(scheme, paper_id) "
                 "DO NOTHING",
-                [(scheme, pid, day.isoformat(), cat) for pid, cat in entries],
+                rows,
             )
             conn.execute(
                 "INSERT OR REPLACE INTO digested_days VALUES (?, ?, ?, ?)",
                 (scheme, day.isoformat(), _now(), int(complete)),
             )
+
+        self.transaction(work)
 
     def placed_categories(self) -> dict[date, dict[str, str]]:
         """For the site: by day, the category each paper was placed under (any scheme; where a
@@ -321,8 +394,11 @@ class Store:
     def save_profile_papers(self, papers: Iterable[Paper]) -> None:
         rows = [(p.id, p.model_dump_json(), _now()) for p in papers]
         if rows:
-            with self._transaction() as conn:
-                conn.executemany("INSERT OR REPLACE INTO profile_papers VALUES (?, ?, ?)", rows)
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO profile_papers VALUES (?, ?, ?)", rows
+                )
+            )
 
     def embeddings(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, list[float]]]:
         """(text hash, vector) of each key embedded with `model`, by key."""
@@ -343,5 +419,8 @@ class Store:
         """(key, text hash, vector) rows, stored as float32."""
         values = [(k, model, h, array("f", v).tobytes(), _now()) for k, h, v in rows]
         if values:
-            with self._transaction() as conn:
-                conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", values)
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", values
+                )
+            )

@@ -17,6 +17,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 CUTOFF = time(14, 0)
 ANNOUNCEMENT = time(20, 0)
 
+ARXIV_FIRST_DAY = date(1991, 8, 14)  # the first hep-th submissions
+LAST_DAY = date(9000, 1, 1)  # far enough; windows around 9999-12-31 would overflow datetime
 _DAY = timedelta(days=1)
 _DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ANCHOR_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
@@ -168,13 +170,19 @@ def _zone(name: str) -> ZoneInfo:
 
 def parse_day(text: str) -> date:
     """Parse a strict YYYY-MM-DD date."""
-    message = f"{text} is not a valid date (YYYY-MM-DD)"
+    shown = text if len(text) <= 40 else f"{text[:20]}… ({len(text):,} characters)"
+    message = f"{shown} is not a valid date (YYYY-MM-DD)"
     if _DAY_RE.fullmatch(text) is None:
         raise ValueError(message)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(message) from exc
+    if day < ARXIV_FIRST_DAY:
+        raise ValueError(f"{text} is before arXiv existed (its first day is {ARXIV_FIRST_DAY})")
+    if day > LAST_DAY:
+        raise ValueError(f"{text} is too far in the future for a digest day")
+    return day
 
 
 def arxiv_range(window: Window) -> str:

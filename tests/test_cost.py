@@ -315,3 +315,47 @@ def test_prompts_put_the_fixed_instructions_first_and_the_paper_last(
 )  # fmt: skip
 def test_compact_token_counts(tokens: int, shown: str) -> None:
     assert compact(tokens) == shown
+
+
+@pytest.mark.parametrize(
+    "lie",
+    [
+        {"prompt_tokens": -1_000_000, "completion_tokens": -1_000_000, "total_tokens": -2_000_000},
+        {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        {"prompt_tokens": "lots", "completion_tokens": None, "total_tokens": 1e300},
+    ],
+    ids=["negative", "zero", "nonsense"],
+)
+def test_an_endpoint_that_lies_about_usage_cannot_bypass_max_cost(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+    sent: list[dict[str, Any]],
+    lie: dict[str, Any],
+) -> None:
+    """Issue #10: usage as reported is not trusted below our own count, so the cap still holds."""
+    true_usage: list[dict[str, Any]] = []
+    reply = stage.model._reply
+
+    def lying(handler: Any, status: int, payload: Any, headers: Any = None) -> None:
+        if status == 200 and isinstance(payload, dict) and "usage" in payload:
+            true_usage.append(dict(payload["usage"]))
+            payload = {**payload, "usage": {**payload["usage"], **lie}}
+        reply(handler, status, payload, headers)
+
+    stage.model._reply = lying  # type: ignore[method-assign]
+    cap = 3.0
+    run = cli("digest", "--date", "2026-01-07", "--max-cost", str(cap))
+    assert run.code in (0, 1), run.err
+    assert "Traceback" not in run.err
+    price = HIGH_PRICES["priced-model"]
+    billed = (
+        sum(
+            u["prompt_tokens"] * price["input"] + u["completion_tokens"] * price["output"]
+            for u in true_usage
+        )
+        / 1e6
+    )
+    assert 0 < stage.model.requests < 27, "the cap stopped the run"
+    assert billed <= cap * 1.5, billed  # our own counts differ a little from the provider's
+    recorded = _runs(stage)[-1]["stats"]
+    assert recorded["usage"]["prompt_tokens"] > 0 and recorded["cost"] > 0

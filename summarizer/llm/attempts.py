@@ -7,14 +7,20 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
 from ..config import ResponseMode
-from ..errors import ModelError, ModelFatalError
+from ..errors import ModelError, ModelFatalError, Stopped
 from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
+from ..text_safety import (
+    MAX_ANSWER_CHARS,
+    clean_text,
+    unsafe_strings,
+)
 from .answers import NoJSON, extract_json, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
@@ -26,9 +32,11 @@ from .request import messages_for
 from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
+LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, once, with the time of resuming
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
 BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ... up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
+FEEDBACK_ECHO_CHARS = 8_000  # of a rejected answer, sent back with the reason
 EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
 
 
@@ -41,14 +49,24 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
         raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
     if completion.finish_reason == "length":
         raise InvalidAnswer("the answer was cut off (finish_reason=length); answer more briefly")
+    if len(completion.text or "") > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(
+            f"the answer is far too long ({len(completion.text or ''):,} characters)"
+        )
     try:
         data = extract_json(completion.text, completion.reasoning)
     except NoJSON as exc:
         raise InvalidAnswer(str(exc)) from None
     if not isinstance(data, dict):
         raise InvalidAnswer("the answer must be one JSON object")
+    if bad := unsafe_strings(data):
+        raise InvalidAnswer(
+            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
+        )
     try:
         return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+    except RecursionError:
+        raise InvalidAnswer("the answer nests too deeply") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}"
@@ -81,6 +99,9 @@ class Summarizer:
     _not_before: float = field(default=0.0, init=False, repr=False)
     # A refused key or a spent quota speaks for every paper: no request starts after it.
     _fatal: ModelFatalError | None = field(default=None, init=False, repr=False)
+    _announced: float = field(default=0.0, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
+    in_flight: int = field(default=0, init=False)  # requests sent and not answered yet
     # The response mode every request of the run uses; a rejected shape switches it for all
     # (pass one in to share it across the days of a backfill).
     modes: ModeSwitch | None = field(default=None, repr=False)
@@ -114,6 +135,9 @@ class Summarizer:
                         said = (
                             visible_answer(completion.text) or completion.refusal or "(no answer)"
                         )
+                        # Cleaned and cut: a megabyte answer is not paid for twice, and a lone
+                        # surrogate cannot break the next request's encoding.
+                        said = clean_text(said)[:FEEDBACK_ECHO_CHARS] or "(no answer)"
                         messages = [
                             *messages[:2],
                             {"role": "assistant", "content": said},
@@ -170,9 +194,14 @@ class Summarizer:
             await self.pacer.wait(self.budget.expected(estimate).total_tokens)
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
             extra = dict(self.switch.extra)
-            completion = await self.client.complete(
-                messages=messages, kind=kind, mode=self.switch.current, extra=extra
-            )
+            self.in_flight += 1
+            try:
+                completion = await self.client.complete(
+                    messages=messages, kind=kind, mode=self.switch.current, extra=extra
+                )
+            finally:
+                self.in_flight -= 1
+            completion.usage = _counted(completion, prompt_tokens=prompt_tokens)
             actual, answered = completion.usage, True
             return completion
         except ShapeRejected as exc:
@@ -187,15 +216,35 @@ class Summarizer:
             if exc.retry_after is not None:
                 wait = min(exc.retry_after, MAX_RETRY_AFTER)
                 self._not_before = max(self._not_before, time.monotonic() + wait)
+                self._say_long_wait(exc.retry_after)
             log.info("%s: %s", paper.id, exc)
             raise
         finally:
             await self.limiter.release(rate_limited=rate_limited, ok=answered, ticket=ticket)
             self.budget.settle(reservation, actual)
 
+    def _say_long_wait(self, asked: float) -> None:
+        """A long Retry-After is said once (not per paper), with when requests resume."""
+        if self._not_before - self._announced < LONG_WAIT:
+            return
+        self._announced = self._not_before
+        resume = datetime.now(UTC) + timedelta(seconds=self._not_before - time.monotonic())
+        log.warning(
+            "the model endpoint asks to wait %.0f s (Retry-After); no request starts until "
+            "%s UTC, then the run resumes",
+            asked,
+            resume.strftime("%H:%M:%S"),
+        )
+
+    def stop(self) -> None:
+        """No request starts from now on (a signal arrived); those in flight may finish."""
+        self._stopping = True
+
     def _stop_if_fatal(self, paper: Paper) -> None:
         if self._fatal is not None:
             raise ModelFatalError(str(self._fatal), paper_id=paper.id, detail=self._fatal.detail)
+        if self._stopping:
+            raise Stopped(f"{paper.id}: not asked, the run is stopping", paper_id=paper.id)
 
     @staticmethod
     def _wait(state: RetryCallState) -> float:
@@ -205,6 +254,20 @@ class Summarizer:
         if isinstance(exc, TransientError) and exc.retry_after is None:
             return float(wait_random_exponential(multiplier=BACKOFF_BASE, max=BACKOFF_MAX)(state))
         return 0.0
+
+
+def _counted(completion: Completion, *, prompt_tokens: int) -> Usage:
+    """The usage an answer is charged: as reported, but a count the endpoint left out (or sent
+    negative, clamped to 0 by the client) is our own, so `--max-cost` always sees the request."""
+    usage = completion.usage
+    if usage.prompt_tokens <= 0:
+        usage = usage.model_copy(update={"prompt_tokens": prompt_tokens})
+    if usage.completion_tokens <= 0:
+        said = completion.text or completion.refusal or ""
+        usage = usage.model_copy(
+            update={"completion_tokens": estimate_tokens(said[:MAX_ANSWER_CHARS])}
+        )
+    return usage
 
 
 def _feedback(exc: InvalidAnswer) -> str:

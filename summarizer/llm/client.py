@@ -195,6 +195,19 @@ def _text_of(response: Any) -> str:
         return ""
 
 
+MAX_REPORTED_TOKENS = 10_000_000  # per request; far above any context window
+
+
+def _tokens(value: Any) -> int:
+    """A token count as the endpoint reported it, made sane: a negative, fractional, absurd or
+    non-numeric value must not lower what `--max-cost` counts (nor overflow it)."""
+    try:
+        count = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return min(max(count, 0), MAX_REPORTED_TOKENS)
+
+
 def _completion(response: Any) -> Completion:
     usage = Usage(requests=1)
     fields: list[str] = []
@@ -205,13 +218,14 @@ def _completion(response: Any) -> Completion:
         if response.usage.prompt_tokens_details is not None or "prompt_cache_hit_tokens" in extra:
             fields.append("cached_tokens")
         details = response.usage.prompt_tokens_details
-        cached = (details.cached_tokens or 0) if details else 0
+        prompt = _tokens(response.usage.prompt_tokens)
+        cached = _tokens(details.cached_tokens) if details else 0
         hit = extra.get("prompt_cache_hit_tokens")  # DeepSeek's own name for the same count
         usage = Usage(
             requests=1,
-            prompt_tokens=response.usage.prompt_tokens or 0,
-            completion_tokens=response.usage.completion_tokens or 0,
-            cached_tokens=cached or (hit if isinstance(hit, int) and hit > 0 else 0),
+            prompt_tokens=prompt,
+            completion_tokens=_tokens(response.usage.completion_tokens),
+            cached_tokens=min(cached or _tokens(hit if isinstance(hit, int) else 0), prompt),
         )
     choice = response.choices[0] if response.choices else None
     if choice is None or choice.message is None:

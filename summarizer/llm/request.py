@@ -15,6 +15,11 @@ WireMode = Literal["json_schema", "json_object", "tools"]
 SDK_PARAMS = frozenset({"model", "messages", "response_format", "tools", "tool_choice"})
 
 
+# Our length limits are checked on our side: strict structured outputs reject schemas with
+# keywords they do not support, and maxLength / maxItems are not on every provider's list.
+_NOT_SENT = frozenset({"title", "default", "maxLength", "maxItems"})
+
+
 @functools.cache
 def strict_schema(kind: SummaryKind) -> dict[str, Any]:
     """The pydantic schema in the form strict structured outputs accept. Built once per kind (it
@@ -22,7 +27,7 @@ def strict_schema(kind: SummaryKind) -> dict[str, Any]:
 
     def tighten(node: Any) -> Any:
         if isinstance(node, dict):
-            node = {k: tighten(v) for k, v in node.items() if k not in {"title", "default"}}
+            node = {k: tighten(v) for k, v in node.items() if k not in _NOT_SENT}
             if node.get("type") == "object" and "properties" in node:
                 node["additionalProperties"] = False
                 node["required"] = list(node["properties"])

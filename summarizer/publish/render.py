@@ -17,9 +17,17 @@ from pydantic import BaseModel
 
 from summarizer.models import Digest, Entry, Paper, Point
 from summarizer.publish.highlight import highlight_markdown
-from summarizer.publish.markup import escape_jekyll, escape_markdown
+from summarizer.publish.markup import (
+    escape_blocks,
+    escape_inline,
+    escape_jekyll,
+    escape_link_text,
+    escape_markdown,
+    finish_jekyll,
+)
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
+NO_AUTHORS = "(no authors listed)"
 DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"
 
 
@@ -72,8 +80,16 @@ def _placed_categories(digest: Digest) -> list[str]:
 
 
 def _highlighter(entry: Entry, escape: Callable[[str], str]) -> Callable[[str], str]:
-    """`escape`, with the reader's keywords this paper holds in bold."""
-    return lambda text: highlight_markdown(text, entry.keywords, escape)
+    """`escape`, with the reader's keywords this paper holds in bold. Only the inline escapes go
+    piece by piece; those that read whole lines see the text with its bold marks in place."""
+    finishers: dict[Callable[[str], str], Callable[[str], str]] = {
+        escape_markdown: escape_blocks,
+        escape_jekyll: finish_jekyll,
+    }
+    finish = finishers.get(escape)
+    if finish is None:
+        return lambda text: highlight_markdown(text, entry.keywords, escape)
+    return lambda text: finish(highlight_markdown(text, entry.keywords, escape_inline))
 
 
 def _why_line(entry: Entry, escape: Callable[[str], str]) -> list[str]:
@@ -87,8 +103,8 @@ def render_entry_md(entry: Entry, *, number: int = 1, top: int | None = None) ->
     paper, brief, md = entry.paper, entry.brief, _highlighter(entry, escape_markdown)
     missing = BRIEF_MISSING if entry.summarized else not_summarized(top)
     lines = [
-        f"### [{number}] [{md(_title(paper))}]({paper.abs_url})",
-        f"*{escape_markdown(','.join(paper.authors))}*",
+        f"### [{number}] [{_highlighter(entry, escape_link_text)(_title(paper))}]({paper.abs_url})",
+        _authors_line(paper),
         "",
         f"Main category: {escape_markdown(paper.primary_category)}",
         "",
@@ -111,6 +127,17 @@ def render_entry_md(entry: Entry, *, number: int = 1, top: int | None = None) ->
     return "\n".join(lines) + "\n"
 
 
+def _one_line(names: list[str]) -> list[str]:
+    """Names (authors, categories) with their whitespace collapsed, blank ones left out."""
+    return [" ".join(name.split()) for name in names if name.strip()]
+
+
+def _authors_line(paper: Paper) -> str:
+    """`*A,B*`; with no author listed, a plain note (an empty `**` would show as asterisks)."""
+    authors = ",".join(_one_line(paper.authors))
+    return f"*{escape_markdown(authors)}*" if authors else NO_AUTHORS
+
+
 def _ranked(digest: Digest) -> bool:
     return any(e.score is not None for e in digest.entries)
 
@@ -124,7 +151,7 @@ def render_recommended(digest: Digest) -> str:
     if not picks:
         lines.append("No paper of this day matches your interests.\n")
     for rank, e in enumerate(picks, start=1):
-        title = highlight_markdown(_title(e.paper), e.keywords, escape_markdown)
+        title = highlight_markdown(_title(e.paper), e.keywords, escape_link_text)
         why = escape_markdown(e.why or "")
         lines.append(f"{rank}. [{title}](#{e.paper.id}) (score {e.score:.2f}): {why}")
     return "\n".join(lines) + "\n\n"
@@ -169,7 +196,9 @@ def render_points(points: list[Point], *, depth: int = 0) -> list[str]:
     lines: list[str] = []
     indent = "  " * depth
     for point in points:
-        label, text = escape_jekyll(point.label), escape_jekyll(point.text)
+        # Stripped: a text that starts with a line break would leave the bullet empty, and the
+        # next line's `-` of a sub-point would then underline the text into a heading.
+        label, text = escape_jekyll(point.label.strip()), escape_jekyll(point.text.strip())
         lines.append(f"{indent}- **{label}**：{text}" if label else f"{indent}- {text}")
         lines += render_points(point.points, depth=depth + 1)
     return lines
@@ -226,8 +255,8 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
     )
     lines = [
         f"## {jk(_title(paper))}",
-        f"- **Authors**: {escape_jekyll(', '.join(paper.authors))}",
-        f"- **Categories**: {escape_jekyll(', '.join(paper.categories))}",
+        f"- **Authors**: {escape_jekyll(', '.join(_one_line(paper.authors)))}",
+        f"- **Categories**: {escape_jekyll(', '.join(_one_line(paper.categories)))}",
         f"- **arXiv**: [{abs_url}]({abs_url})",
         f"- **PDF**: [{pdf_url}]({pdf_url})",
         *why,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import arxiv
@@ -17,6 +20,8 @@ from .ids import split_versioned
 
 log = logging.getLogger(__name__)
 
+LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, with the time the run resumes
+MAX_RETRY_AFTER = 600.0  # longer than this and the run is better off failing now
 RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
 
 
@@ -45,13 +50,40 @@ def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
 
 
 class _TimeoutSession(requests.Session):
+    """`timeout` bounds each request whole, not each read: an endpoint that trickles a byte a
+    second (or its headers) is given up on after `timeout` seconds, as a read timeout.
+
+    The request runs in a daemon thread that is abandoned at the deadline (requests cannot be
+    interrupted mid-read); the socket's own timeout still ends that thread soon after."""
+
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
+        self.retry_after: float | None = None  # what the last response asked, if anything
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(*args, **kwargs)
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def fetch() -> None:
+            try:
+                outcome["response"] = super(_TimeoutSession, self).request(*args, **kwargs)
+            except BaseException as exc:  # handed to the waiting thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=fetch, name="arxiv-request", daemon=True).start()
+        if not done.wait(self.timeout):
+            raise requests.exceptions.ReadTimeout(
+                f"no complete answer within ARXIV_TIMEOUT={self.timeout:g} s"
+            )
+        if "error" in outcome:
+            raise outcome["error"]
+        response: requests.Response = outcome["response"]
+        self.retry_after = _retry_after_seconds(response)
+        return response
 
 
 class _CountingClient(arxiv.Client):
@@ -60,7 +92,7 @@ class _CountingClient(arxiv.Client):
     def __init__(self, *, api_url: str, page_size: int, delay: float, retries: int, timeout: float):
         super().__init__(page_size=page_size, delay_seconds=delay, num_retries=retries)
         self.query_url_format = api_url + "?{}"
-        self._session = _TimeoutSession(timeout)
+        self._session = self.session = _TimeoutSession(timeout)
         self.requests = 0
         self.expected_total = 0
         self.unread = 0  # results of the last page not yet handed out
@@ -98,6 +130,7 @@ class ArxivSource:
         self.delay = delay
         self.resumes = resumes
         self.sleep = sleep
+        self._said_wait = False
         self.client = _CountingClient(
             api_url=api_url, page_size=page_size, delay=delay, retries=retries, timeout=timeout
         )
@@ -190,7 +223,35 @@ class ArxivSource:
                     ) from exc
                 # Quiet by default: a recovered hiccup is not news; a final failure is one line.
                 log.info("arXiv request failed (%s); resuming at %d", _describe(exc), done)
-                self.sleep(max(self.delay, RESUME_DELAY) * attempt)
+                pause = max(self.delay, RESUME_DELAY) * attempt
+                asked = self.client.session.retry_after
+                if asked is not None and asked > pause:
+                    pause = min(asked, MAX_RETRY_AFTER)
+                    if pause >= LONG_WAIT:  # said once, with when the run goes on
+                        resume = datetime.now(UTC) + timedelta(seconds=pause)
+                        log.log(
+                            logging.INFO if self._said_wait else logging.WARNING,
+                            "arXiv asks to wait %.0f s (Retry-After); the run resumes at %s UTC",
+                            asked,
+                            f"{resume:%H:%M:%S}",
+                        )
+                        self._said_wait = True
+                self.sleep(pause)
+
+
+def _retry_after_seconds(response: requests.Response) -> float | None:
+    if response.status_code not in (429, 503):
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        return max(float(value), 0.0) if value else None
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,8 +29,9 @@ def parse_paper_ref(text: str) -> tuple[str, int | None]:
     for pattern in (NEW_ID, OLD_ID):
         if match := pattern.match(ref):
             return match.group(1), int(match.group(2)) if match.group(2) else None
+    shown = repr(text) if len(text) <= 80 else f"{text[:60]!r}… ({len(text):,} characters)"
     raise InputError(
-        f"{text!r} is not an arXiv id or URL "
+        f"{shown} is not an arXiv id or URL "
         "(e.g. 2511.14600, arXiv:2511.14600v2, arxiv.org/abs/2511.14600, hep-th/9901001)"
     )
 

@@ -42,7 +42,12 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
         "unsupported_country_region_territory",
     ),
 }
-CONTENT_FAULTS = frozenset({"malformed", "length", "empty", "refusal", "wrong_keys", "english"})
+# Hostile answers (valid JSON an attacker or a broken model could send): a lone surrogate escape,
+# nesting 100,000 deep, a megabyte field, NUL and terminal escapes, a bidi override.
+HOSTILE_FAULTS = frozenset({"surrogate", "deep", "huge", "control", "bidi"})
+CONTENT_FAULTS = frozenset(
+    {"malformed", "length", "empty", "refusal", "wrong_keys", "english", *HOSTILE_FAULTS}
+)
 MODEL_FAULTS = frozenset({*ERRORS, *CONTENT_FAULTS, "timeout", "reset"})
 TITLE_LINE = re.compile(r"(?im)^\s*(?:title|标题)\s*[:：]\s*(.+?)\s*$")
 _TRANSLATION = re.compile(r"\btranslation\b", re.IGNORECASE)
@@ -94,6 +99,8 @@ def chat_completion(
     elif fault == "wrong_keys":
         answer = {"summary": "本文提出了一种新方法。", "keywords": ["信号处理", "深度学习"]}
     text: str | None = json.dumps(answer, ensure_ascii=False)
+    if fault in HOSTILE_FAULTS:
+        text = hostile_text(answer, fault)
     finish = "stop"
     if fault == "malformed":
         text = text[: len(text) // 2] if text else text
@@ -142,6 +149,28 @@ def chat_completion(
         "service_tier": "default",
     }
     return payload
+
+
+def _spoil_first(answer: Any, spoil: Any) -> Any:
+    """`answer` with its first text field passed through `spoil`."""
+    answer = json.loads(json.dumps(answer))
+    first = next(iter(answer))
+    if isinstance(answer[first], str):
+        answer[first] = spoil(answer[first])
+    return answer
+
+
+def hostile_text(answer: Any, fault: str) -> str:
+    if fault == "deep":
+        return '{"tldr": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    if fault == "surrogate":  # valid JSON text whose escape decodes to a lone surrogate
+        return json.dumps(_spoil_first(answer, lambda t: t + "\ud800"), ensure_ascii=True)
+    spoil = {
+        "huge": lambda t: t + "很长" * 500_000,
+        "control": lambda t: "\x00\x1b[31m" + t + "\x07",
+        "bidi": lambda t: "\u202e" + t + "\u2066",
+    }[fault]
+    return json.dumps(_spoil_first(answer, spoil), ensure_ascii=False)
 
 
 def tool_name(body: dict[str, Any]) -> str:
