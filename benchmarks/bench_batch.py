@@ -42,7 +42,7 @@ def _peak_mb() -> float:
 
 def child(n: int) -> None:
     """In the measured process: build + upload, wait, ingest; one JSON line of figures."""
-    from summarizer.batch_run import BatchRun
+    from summarizer.batch.run import BatchRun
     from summarizer.config import load_settings
     from summarizer.models import Paper
     from summarizer.pipeline import Pipeline

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from rich.table import Table
 
 from . import console
-from .batch_run import BatchRun
+from .batch.run import BatchRun
 from .errors import FetchError, ModelFatalError
 from .llm.estimate import unmade_usage
 from .models import Paper, SummaryKind, Usage
@@ -104,7 +104,7 @@ def _with_batch(
     pipeline: Pipeline, batch: BatchRun, plans: list[Plan], *, fmt: str, redo: bool, wait: bool
 ) -> list[DayReport]:
     """Every day's requests submitted to the provider's Batch API first, then each day digested
-    as soon as its batch is in (see batch_run)."""
+    as soon as its batch is in (see batch.run)."""
     finished = pipeline.store.digested_days(scheme=SCHEME_MAILING, complete_only=True)
     placed = _placed_per_day(pipeline)
 

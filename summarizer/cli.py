@@ -23,7 +23,7 @@ from .sources.ids import parse_paper_ref
 from .window import parse_day
 
 if TYPE_CHECKING:
-    from .batch_run import BatchRun
+    from .batch.run import BatchRun
     from .models import SummaryKind
     from .pipeline import Pipeline
     from .report import DayReport
@@ -114,7 +114,7 @@ class _Commands(click.Group):
 
     lazy = {
         "batch": (
-            "summarizer.batch_commands",
+            "summarizer.batch.commands",
             "batch_group",
             "Provider batches of this store: status, cancel, export, import.",
         ),
@@ -258,8 +258,8 @@ def _batch(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
             pipeline.close()
             raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
         return None
-    from .batch_requests import require_batch_api
-    from .batch_run import BatchRun
+    from .batch.requests import require_batch_api
+    from .batch.run import BatchRun
 
     try:
         require_batch_api(pipeline.settings)

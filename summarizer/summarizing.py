@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .batch_ledger import BatchLedger
+from .batch.ledger import BatchLedger
 from .config import Settings
 from .errors import BudgetExceeded, ModelError, ModelFatalError, Stopped, SummarizerError
 from .interrupts import GracefulStop, Interrupted, on_signals

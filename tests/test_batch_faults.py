@@ -19,8 +19,9 @@ from rich.console import Console
 from test_backfill import placed_once, read_digests
 from test_batch import batches, recorded_cost, stored_briefs, week
 
-from summarizer import batch_run, console
-from summarizer.batch_ledger import BatchLedger
+from summarizer import console
+from summarizer.batch import run as batch_run
+from summarizer.batch.ledger import BatchLedger
 from summarizer.llm.batch import BatchLimits
 
 Cli = Callable[..., Run]

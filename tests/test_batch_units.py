@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.batch_collect import Collector
-from summarizer.batch_ledger import BatchLedger
-from summarizer.batch_requests import require_batch_api
+from summarizer.batch.collect import Collector
+from summarizer.batch.ledger import BatchLedger
+from summarizer.batch.requests import require_batch_api
 from summarizer.config import load_settings
 from summarizer.errors import InputError
 from summarizer.llm.batch import (

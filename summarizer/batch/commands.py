@@ -13,19 +13,19 @@ from typing import Any
 import click
 from rich.table import Table
 
-from . import console
-from .batch_collect import Collector
-from .batch_ledger import EXPORT, BatchLedger, RequestRow
-from .batch_run import BatchRun
-from .config import load_settings
-from .errors import InputError
-from .llm.batch import BatchLimits, BatchRequest, write_request_files
-from .llm.batch_client import BatchUnavailable
-from .llm.batch_results import read_results
-from .pipeline import KINDS, Pipeline
-from .redaction import protect_secret
-from .selection import plan_day
-from .window import digest_days, parse_day
+from .. import console
+from ..config import load_settings
+from ..errors import InputError
+from ..llm.batch import BatchLimits, BatchRequest, write_request_files
+from ..llm.batch_client import BatchUnavailable
+from ..llm.batch_results import read_results
+from ..pipeline import KINDS, Pipeline
+from ..redaction import protect_secret
+from ..selection import plan_day
+from ..window import digest_days, parse_day
+from .collect import Collector
+from .ledger import EXPORT, BatchLedger, RequestRow
+from .run import BatchRun
 
 CANCEL_WAIT = 600.0  # seconds to wait for cancelled batches to settle before leaving it to status
 

@@ -19,26 +19,26 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
-from . import console
-from .batch_collect import Collector, Tally
-from .batch_ledger import EXPORT, BatchLedger, BatchRow
-from .batch_progress import BatchProgress
-from .batch_requests import needed_requests
-from .errors import InputError
-from .llm.attempts import EXPECTED_COMPLETION
-from .llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
-from .llm.batch_client import (
+from .. import console
+from ..errors import InputError
+from ..llm.attempts import EXPECTED_COMPLETION
+from ..llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
+from ..llm.batch_client import (
     BatchClient,
     BatchNotFound,
     BatchState,
     BatchUnavailable,
     OpenAIBatches,
 )
-from .llm.tokens import count_tokens
-from .models import Paper, SummaryKind, Usage
-from .pipeline import KINDS, Pipeline
-from .report import DayReport
-from .selection import Plan
+from ..llm.tokens import count_tokens
+from ..models import Paper, SummaryKind, Usage
+from ..pipeline import KINDS, Pipeline
+from ..report import DayReport
+from ..selection import Plan
+from .collect import Collector, Tally
+from .ledger import EXPORT, BatchLedger, BatchRow
+from .progress import BatchProgress
+from .requests import needed_requests
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_MIN = 200  # requests left undone by a day's batch: fewer go live, more go in a new batch

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from .batch_ledger import BatchLedger, RequestRow
-from .llm.attempts import InvalidAnswer, parse_answer
-from .llm.batch_results import BatchResult, read_results
-from .llm.cost import Budget, Price
-from .models import Summary, SummaryKind, Usage
-from .store import Store
+from ..llm.attempts import InvalidAnswer, parse_answer
+from ..llm.batch_results import BatchResult, read_results
+from ..llm.cost import Budget, Price
+from ..models import Summary, SummaryKind, Usage
+from ..store import Store
+from .ledger import BatchLedger, RequestRow
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 500

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .llm.batch import RequestKey
-from .llm.batch_client import QUEUE_FULL, BatchState
-from .store import Store
+from ..llm.batch import RequestKey
+from ..llm.batch_client import QUEUE_FULL, BatchState
+from ..store import Store
 
 EXPORT = "vllm run_batch"  # endpoint of a request file exported for `vllm run_batch`
 ATTEMPTS = ("invalid", "failed")

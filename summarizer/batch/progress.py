@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from . import console
-from .llm.batch_client import BatchState
+from .. import console
+from ..llm.batch_client import BatchState
 
 
 class BatchProgress:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from .batch_ledger import BatchLedger
-from .config import Settings
-from .errors import InputError
-from .llm.batch import BatchRequest, request_key
-from .llm.request import messages_for, request_body
-from .models import Paper, SummaryKind
-from .pipeline import Pipeline
-from .sources.fulltext import fetch_body
+from ..config import Settings
+from ..errors import InputError
+from ..llm.batch import BatchRequest, request_key
+from ..llm.request import messages_for, request_body
+from ..models import Paper, SummaryKind
+from ..pipeline import Pipeline
+from ..sources.fulltext import fetch_body
+from .ledger import BatchLedger
 
 NO_BATCH_API = {
     "deepseek": "DeepSeek has no Batch API",
