@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     from .selection import Plan
 
 FORMAT_HELP = "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both."
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toc", "jekyll", "all"]),
+    default="toc",
+    show_default=True,
+    help=FORMAT_HELP,
+)
 
 
 def _settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -152,14 +160,7 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--date", "date_text", help="Digest day YYYY-MM-DD (UTC). Default: the latest.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["toc", "jekyll", "all"]),
-    default="toc",
-    show_default=True,
-    help=FORMAT_HELP,
-)
+@_format_option
 @click.option(
     "--window",
     type=click.Choice(["mailing", "anchored"]),
@@ -360,14 +361,7 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 @cli.command()
 @click.option("--from", "first", required=True, help="First day, YYYY-MM-DD.")
 @click.option("--to", "last", required=True, help="Last day, YYYY-MM-DD.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["toc", "jekyll", "all"]),
-    default="toc",
-    show_default=True,
-    help=FORMAT_HELP,
-)
+@_format_option
 @click.option("--dry-run", is_flag=True, help="List days, papers and the estimated bill only.")
 @click.option("--redo", is_flag=True, help="Redo days already finished.")
 @click.option("--site", "site", is_flag=True, help="Then update the static site (summarizer site).")

@@ -309,21 +309,7 @@ class ModelStandin(BackgroundServer):
             delay = self._rng.uniform(mean - jitter, mean + jitter) if mean or jitter else 0.0
         self.pause(delay)
 
-        with self._lock:
-            known = self._answers.get(paper, {}).get(kind)
-            cached = self.cached_prefix_tokens
-        answer = known if known is not None else synthetic_answer(kind, paper)
-        payload = chat_completion(
-            body,
-            messages_text=messages_text,
-            paper=paper,
-            kind=kind,
-            answer=answer,
-            fault=fault,
-            number=number,
-            cached_prefix_tokens=cached,
-        )
-        payload = reshape(self.behaviours, payload)
+        payload = self._completion(body, messages_text, paper, kind, fault=fault, number=number)
         self._reply(handler, 200, payload, {"x-request-id": f"req_standin{number:06d}"})
 
     def batch_answer(
@@ -336,6 +322,20 @@ class ModelStandin(BackgroundServer):
             text_of(m.get("content")) for m in messages if isinstance(m, dict)
         )
         paper, kind = self._identify(body), request_kind(body, messages_text)
+        return paper, self._completion(body, messages_text, paper, kind, fault=fault, number=number)
+
+    def _completion(
+        self,
+        body: dict[str, Any],
+        messages_text: str,
+        paper: str,
+        kind: str,
+        *,
+        fault: str | None,
+        number: int,
+    ) -> dict[str, Any]:
+        """The chat completion answering `body`: the recorded answer for the paper, else a
+        synthetic one, with content fault `fault` and the provider behaviours applied."""
         with self._lock:
             known = self._answers.get(paper, {}).get(kind)
             cached = self.cached_prefix_tokens
@@ -350,7 +350,7 @@ class ModelStandin(BackgroundServer):
             number=number,
             cached_prefix_tokens=cached,
         )
-        return paper, reshape(self.behaviours, payload)
+        return reshape(self.behaviours, payload)
 
     def _error(
         self,
