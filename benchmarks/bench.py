@@ -105,7 +105,7 @@ def bench_size(n: int, args: argparse.Namespace, startup: float, failures: list[
     _row("429s met", f"{first.rate_limited:8d}")
     _row("peak in flight", f"{first.peak_in_flight:8d}  (as the stand-in counted)")
     _row("arXiv requests", f"{first.arxiv_requests:8d}  (page size {PAGE_SIZE})")
-    _row("peak memory", f"{first.max_rss_mb:8.1f} MB (ru_maxrss of the digest subprocess)")
+    _row("peak memory", f"{first.max_rss_mb:8.1f} MB (VmHWM: the digest subprocess's own peak)")
     _row("run summary", _cost_line(first.stdout + first.stderr))  # the table may be on stderr
     _row("re-run same day", f"{again.seconds:8.2f} s, {again.model_requests} model requests")
     _row("", f"(exit status {again.status}, {again.arxiv_requests} arXiv requests)")

@@ -17,6 +17,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -37,6 +38,11 @@ DAY = date(2026, 1, 7)
 
 
 def _peak_mb() -> float:
+    """This process's own peak (VmHWM); ru_maxrss would count the parent's size at spawn."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        found = re.search(r"^VmHWM:\s+(\d+)\s+kB", status.read(), flags=re.M)
+    if found:
+        return int(found.group(1)) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import measured, peak_mb  # noqa: E402
+
 from summarizer.models import Brief, Digest, Entry  # noqa: E402
 from summarizer.publish.files import write_atomic  # noqa: E402
 from summarizer.publish.render import render_jsonl  # noqa: E402
@@ -80,9 +82,12 @@ class SiteRun:
 def _site(out: Path) -> SiteRun:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
     env.update(PYTHONPATH=str(ROOT), SUMMARIZER_CATEGORIES=",".join(CATEGORIES))
+    cmd, env, peak_file = measured(
+        [sys.executable, "-m", "summarizer", "site", "--out", str(out)], env
+    )
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "summarizer", "site", "--out", str(out)],
+        cmd,
         cwd=out,
         env=env,
         stdout=subprocess.PIPE,
@@ -97,7 +102,7 @@ def _site(out: Path) -> SiteRun:
     if status != 0:
         raise SystemExit(f"summarizer site failed ({status}): {stderr[-500:]}")
     line = " ".join(stdout.split()).split("; open")[0]
-    return SiteRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, line)
+    return SiteRun(seconds, usage.ru_utime + usage.ru_stime, peak_mb(peak_file, usage), line)
 
 
 def _print_run(label: str, run: SiteRun) -> None:

@@ -1,7 +1,8 @@
 """Running `summarizer digest` (and the bare-SDK floor) as measured subprocesses.
 
 Each run is a child process, so the stand-ins' threads never share its interpreter; its CPU time
-(user + sys) and peak memory (ru_maxrss) come from wait4, its wall time from the parent's clock,
+(user + sys) comes from wait4, its peak memory from its own VmHWM (benchmarks/peak.py says why not
+ru_maxrss), its wall time from the parent's clock,
 interpreter start-up and imports included. Time to first request is the stand-in's clock at the
 first request it received, minus the moment the child was started.
 """
@@ -12,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
 PAGE_SIZE = 500  # the default ARXIV_PAGE_SIZE
 MODEL = "gpt-4o-mini"  # priced in summarizer/data/prices.json, so the run prints a cost
 FLOOR = Path(__file__).with_name("sdk_floor.py")
+PEAK = Path(__file__).with_name("peak.py")
 
 
 @dataclass
@@ -86,7 +89,30 @@ def _env(arxiv: ArxivStandin, model: ModelStandin, out: Path, extra: dict[str, s
     return env
 
 
+def measured(cmd: list[str], env: dict) -> tuple[list[str], dict, Path | None]:
+    """`cmd` (a `python ...` command) run through benchmarks/peak.py, which writes the child's
+    own peak memory to the returned file; other commands are left as they are."""
+    if cmd[0] != sys.executable or cmd[1:2] == ["-m"] and cmd[2:3] == ["cProfile"]:
+        return cmd, env, None
+    fd, name = tempfile.mkstemp(prefix="bench-peak-")
+    os.close(fd)
+    return [sys.executable, str(PEAK), *cmd[1:]], {**env, "BENCH_PEAK_FILE": name}, Path(name)
+
+
+def peak_mb(path: Path | None, usage: os.struct_rusage) -> float:
+    """The child's own peak (VmHWM), else its ru_maxrss (which counts its parent's size)."""
+    if path is not None:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        finally:
+            path.unlink(missing_ok=True)
+        if text.isdigit():
+            return int(text) / 1024
+    return usage.ru_maxrss / 1024  # KiB on Linux
+
+
 def _measure(cmd: list[str], *, cwd: Path, env: dict, model: ModelStandin) -> tuple:
+    cmd, env, peak_file = measured(cmd, env)
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -102,7 +128,7 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict, model: ModelStandin) -> tu
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(raw_status)
     first = model.first_request_at - started if model.first_request_at is not None else None
-    return proc.returncode, seconds, usage, first, stdout, "".join(err)
+    return proc.returncode, seconds, usage, peak_mb(peak_file, usage), first, stdout, "".join(err)
 
 
 def digest(
@@ -120,12 +146,14 @@ def digest(
     runner = ["-m", "cProfile", "-o", str(profile)] if profile else []
     cmd = [sys.executable, *runner, "-m", "summarizer", "digest", "--date", DAY.isoformat(), *args]
     env = _env(arxiv, model, work / "out", extra or {})
-    status, seconds, usage, first, stdout, stderr = _measure(cmd, cwd=work, env=env, model=model)
+    status, seconds, usage, peak, first, stdout, stderr = _measure(
+        cmd, cwd=work, env=env, model=model
+    )
     return Run(
         status=status,
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        max_rss_mb=peak,
         first_request=first,
         model_requests=model.requests,
         rate_limited=model.status_counts[429],
@@ -167,12 +195,14 @@ def floor(
         *(["--post"] if post else []),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
-    status, seconds, usage, first, stdout, stderr = _measure(cmd, cwd=work, env=env, model=model)
+    status, seconds, usage, peak, first, stdout, stderr = _measure(
+        cmd, cwd=work, env=env, model=model
+    )
     return Run(
         status=status,
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,
+        max_rss_mb=peak,
         first_request=first,
         model_requests=model.requests,
         rate_limited=model.status_counts[429],
