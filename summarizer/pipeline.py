@@ -23,8 +23,8 @@ from .llm.estimate import unmade_usage
 from .llm.limits import AdaptiveLimiter, Pacer
 from .llm.modes import ModeSwitch
 from .models import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
-from .publish.files import write_atomic
-from .publish.render import render_jekyll, render_jsonl, render_toc
+from .publish.files import write_atomic_parts
+from .publish.render import jsonl_lines, render_jekyll, toc_parts
 from .rank import Ranking, build_ranker
 from .redaction import redact
 from .report import DayReport, QuietReporter, Reporter
@@ -179,11 +179,11 @@ class Pipeline(Summarizing):
             recommended=ranking.recommended(),
             top=ranking.top,
         )
-        render = {"toc": render_toc, "jekyll": render_jekyll, "jsonl": render_jsonl}
+        parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
         paths = digest_paths(self.settings.output_dir, plan.day, fmt)
-        for layout, path in paths.items():  # one text in memory at a time
+        for layout, path in paths.items():  # written a piece at a time
             try:
-                write_atomic(path, render[layout](digest))
+                write_atomic_parts(path, parts[layout](digest))
             except OSError as exc:
                 # The summaries are stored already: the next run writes the files for free.
                 raise OutputError(

@@ -53,6 +53,12 @@ def write_atomic(path: Path, text: str) -> None:
     _write_atomic(path, (text[i : i + step].encode("utf-8") for i in range(0, len(text), step)))
 
 
+def write_atomic_parts(path: Path, parts: Iterable[str]) -> None:
+    """`write_atomic` of the concatenated `parts`, each encoded as it comes: a text made a piece
+    at a time never has to be whole in memory."""
+    _write_atomic(path, (part.encode("utf-8") for part in parts))
+
+
 def _remove_stale_temporaries(path: Path) -> None:
     cutoff = time.time() - STALE_SECONDS
     for leftover in path.parent.glob(f".{path.name}.*.tmp"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -160,26 +160,31 @@ def render_recommended(digest: Digest) -> str:
 def render_toc(digest: Digest) -> str:
     """The table-of-contents digest, laid out as `samples/digest-toc.md`; a ranked digest opens
     with the recommended section and gives each entry an anchor and its reason."""
+    return "".join(toc_parts(digest))
+
+
+def toc_parts(digest: Digest) -> Iterator[str]:
+    """`render_toc` a piece at a time, so a big day is written without the whole text in memory."""
     ranked = _ranked(digest)
     header = "<div id=toc></div>\n\n# Table of Contents\n"
     if ranked:
         header = render_recommended(digest) + header
     categories = _placed_categories(digest)
     if not categories:
-        return header + "\n" + empty_day_note(digest) + "\n"
+        yield header + "\n" + empty_day_note(digest) + "\n"
+        return
     groups = {c: _ascending(e for e in digest.entries if e.category == c) for c in categories}
     toc = "".join(f"- [{c}](#{c}) [Total: {len(groups[c])}]\n" for c in categories)
-    sections: list[str] = []
+    yield f"{header}\n{toc}\n\n"
     number = 0
-    for category in categories:
-        blocks: list[str] = []
-        for entry in groups[category]:
+    for index, category in enumerate(categories):
+        heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
+        yield ("\n\n" if index else "") + heading
+        for position, entry in enumerate(groups[category]):
             number += 1
             block = render_entry_md(entry, number=number, top=digest.top)
-            blocks.append(f"<div id='{entry.paper.id}'></div>\n\n{block}" if ranked else block)
-        heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
-        sections.append(heading + "\n\n".join(blocks))
-    return f"{header}\n{toc}\n\n" + "\n\n".join(sections)
+            anchor = f"<div id='{entry.paper.id}'></div>\n\n" if ranked else ""
+            yield ("\n\n" if position else "") + anchor + block
 
 
 def empty_day_note(digest: Digest) -> str:
@@ -330,6 +335,10 @@ def rank_fields(entry: Entry) -> dict[str, Any]:
 
 def render_jsonl(digest: Digest) -> str:
     """One JSON object per paper, ascending id, raw text (JSON is not Markdown)."""
-    return "".join(
-        json.dumps(jsonl_row(e), ensure_ascii=False) + "\n" for e in _ascending(digest.entries)
-    )
+    return "".join(jsonl_lines(digest))
+
+
+def jsonl_lines(digest: Digest) -> Iterator[str]:
+    """`render_jsonl` a line at a time."""
+    for entry in _ascending(digest.entries):
+        yield json.dumps(jsonl_row(entry), ensure_ascii=False) + "\n"
