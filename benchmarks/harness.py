@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -111,7 +112,10 @@ def peak_mb(path: Path | None, usage: os.struct_rusage) -> float:
     return usage.ru_maxrss / 1024  # KiB on Linux
 
 
-def _measure(cmd: list[str], *, cwd: Path, env: dict, model: ModelStandin) -> tuple:
+def _measure(
+    cmd: list[str], *, cwd: Path, env: dict, model: ModelStandin, arxiv_requests: Callable[[], int]
+) -> Run:
+    """Run `cmd` to its end; its figures and the stand-in's counters."""
     cmd, env, peak_file = measured(cmd, env)
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -128,7 +132,19 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict, model: ModelStandin) -> tu
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(raw_status)
     first = model.first_request_at - started if model.first_request_at is not None else None
-    return proc.returncode, seconds, usage, peak_mb(peak_file, usage), first, stdout, "".join(err)
+    return Run(
+        status=proc.returncode,
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=peak_mb(peak_file, usage),
+        first_request=first,
+        model_requests=model.requests,
+        rate_limited=model.status_counts[429],
+        peak_in_flight=model.peak_in_flight,
+        arxiv_requests=arxiv_requests(),
+        stdout=stdout,
+        stderr="".join(err),
+    )
 
 
 def digest(
@@ -146,22 +162,7 @@ def digest(
     runner = ["-m", "cProfile", "-o", str(profile)] if profile else []
     cmd = [sys.executable, *runner, "-m", "summarizer", "digest", "--date", DAY.isoformat(), *args]
     env = _env(arxiv, model, work / "out", extra or {})
-    status, seconds, usage, peak, first, stdout, stderr = _measure(
-        cmd, cwd=work, env=env, model=model
-    )
-    return Run(
-        status=status,
-        seconds=seconds,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=peak,
-        first_request=first,
-        model_requests=model.requests,
-        rate_limited=model.status_counts[429],
-        peak_in_flight=model.peak_in_flight,
-        arxiv_requests=arxiv.requests,
-        stdout=stdout,
-        stderr=stderr,
-    )
+    return _measure(cmd, cwd=work, env=env, model=model, arxiv_requests=lambda: arxiv.requests)
 
 
 def write_floor_requests(day_papers: list[Paper], path: Path) -> None:
@@ -195,22 +196,7 @@ def floor(
         *(["--post"] if post else []),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
-    status, seconds, usage, peak, first, stdout, stderr = _measure(
-        cmd, cwd=work, env=env, model=model
-    )
-    return Run(
-        status=status,
-        seconds=seconds,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=peak,
-        first_request=first,
-        model_requests=model.requests,
-        rate_limited=model.status_counts[429],
-        peak_in_flight=model.peak_in_flight,
-        arxiv_requests=0,
-        stdout=stdout,
-        stderr=stderr,
-    )
+    return _measure(cmd, cwd=work, env=env, model=model, arxiv_requests=lambda: 0)
 
 
 def startup_seconds(work: Path) -> float:
