@@ -94,6 +94,9 @@ class Settings(RankSettings, SiteSettings, PushSettings, BatchSettings):
 
     openai_api_key: SecretStr | None = _env("openai_api_key", "OPENAI_API_KEY")
     openai_base_url: str | None = _env("openai_base_url", "OPENAI_BASE_URL")
+    # Read here, not by the SDK, so that a blank one (as CI systems export) counts as unset.
+    openai_org_id: str | None = _env("openai_org_id", "OPENAI_ORG_ID")
+    openai_project_id: str | None = _env("openai_project_id", "OPENAI_PROJECT_ID")
     provider: ProviderName = Field(
         "auto", validation_alias=AliasChoices("provider", "SUMMARIZER_PROVIDER")
     )

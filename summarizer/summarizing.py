@@ -186,6 +186,8 @@ class Summarizing:
         self._client = OpenAIChat(
             api_key=self.settings.require_key(),
             base_url=self.settings.openai_base_url,
+            organization=self.settings.openai_org_id,
+            project=self.settings.openai_project_id,
             model=self.settings.model,
             timeout=self.settings.timeout,
             profile=self.settings.provider_profile,

@@ -81,6 +81,8 @@ class BatchRun:
             self._client = OpenAIBatches(
                 api_key=self.settings.require_key(),
                 base_url=self.settings.openai_base_url,
+                organization=self.settings.openai_org_id,
+                project=self.settings.openai_project_id,
                 timeout=self.settings.timeout,
             )
         return self._client

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_random_exponential
 
 from ..config import ResponseMode
@@ -34,6 +34,7 @@ from .tokens import estimate_tokens
 log = logging.getLogger(__name__)
 LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, once, with the time of resuming
 MAX_RETRY_AFTER = 900.0  # longer than this, and the run is better off failing the paper
+MAX_PROBE_REFUSALS = 10  # 429s to requests sent while probing the limit, not counted as attempts
 BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ... up to BACKOFF_MAX
 BACKOFF_MAX = 30.0
 FEEDBACK_ECHO_CHARS = 8_000  # of a rejected answer, sent back with the reason
@@ -112,9 +113,14 @@ class Summarizer:
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
         messages = messages_for(kind, paper, language=self.language, body=body)
         spent = Usage()
-        attempts = 0
+        attempts = probes_refused = 0
+
+        def stop(state: RetryCallState) -> bool:
+            charged = state.attempt_number - probes_refused
+            return charged >= self.max_attempts or probes_refused >= MAX_PROBE_REFUSALS
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type((TransientError, InvalidAnswer)),
             sleep=self.sleep,
@@ -124,7 +130,11 @@ class Summarizer:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    completion = await self._ask(paper, kind, messages)
+                    try:
+                        completion = await self._ask(paper, kind, messages)
+                    except TransientError as exc:
+                        probes_refused += exc.rate_limited and exc.probing
+                        raise
                     spent += completion.usage
                     try:
                         summary = parse_answer(completion, kind=kind, language=self.language)
@@ -195,6 +205,7 @@ class Summarizer:
             self._stop_if_fatal(paper)  # checked last thing before sending: waits are long
             extra = dict(self.switch.extra)
             self.in_flight += 1
+            probing = self.limiter.probing
             try:
                 completion = await self.client.complete(
                     messages=messages, kind=kind, mode=self.switch.current, extra=extra
@@ -212,7 +223,7 @@ class Summarizer:
             self._fatal = self._fatal or exc
             raise
         except TransientError as exc:
-            rate_limited = exc.rate_limited
+            rate_limited, exc.probing = exc.rate_limited, probing
             if exc.retry_after is not None:
                 wait = min(exc.retry_after, MAX_RETRY_AFTER)
                 self._not_before = max(self._not_before, time.monotonic() + wait)

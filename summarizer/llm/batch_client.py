@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 import openai
 
 from ..errors import ModelFatalError, SummarizerError
+from .sdk import sdk_client
 
 CHAT_URL: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 COMPLETION_WINDOW: Literal["24h"] = "24h"
@@ -84,9 +85,23 @@ def _state(batch: Any) -> BatchState:
 class OpenAIBatches:
     """Files and Batches on an OpenAI-compatible endpoint (synchronous: one call at a time)."""
 
-    def __init__(self, *, api_key: str, base_url: str | None, timeout: float) -> None:
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=max(timeout, 60.0), max_retries=2
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        timeout: float,
+        organization: str | None = None,
+        project: str | None = None,
+    ) -> None:
+        self._client = sdk_client(
+            openai.OpenAI,
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=max(timeout, 60.0),
+            max_retries=2,
         )
 
     def close(self) -> None:

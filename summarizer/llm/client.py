@@ -18,8 +18,18 @@ from ..models import SummaryKind, Usage
 from .failures import ErrorReader, UnknownModel
 from .providers import Profile, profiles
 from .request import WireMode, request_body, strict_schema
+from .sdk import sdk_client
 
 CONNECT_TIMEOUT = 20.0  # an endpoint that does not accept a connection in this long is down
+# Before the endpoint has answered once, these mean it cannot be reached at all (refused, DNS, a
+# URL the transport cannot use, a proxy that will not connect): the run stops, exit 3.
+NOT_REACHED = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+    httpx.InvalidURL,
+)
 
 
 @dataclass
@@ -38,6 +48,7 @@ class TransientError(Exception):
     def __init__(
         self, message: str, *, retry_after: float | None = None, rate_limited: bool = False
     ):
+        self.probing = False  # sent past the in-flight level the provider is known to serve
         super().__init__(message)
         self.retry_after = retry_after
         self.rate_limited = rate_limited
@@ -89,6 +100,8 @@ class OpenAIChat:
         model: str,
         timeout: float,
         profile: Profile | None = None,
+        organization: str | None = None,
+        project: str | None = None,
     ) -> None:
         self.model = model
         self.timeout = timeout
@@ -97,9 +110,12 @@ class OpenAIChat:
         # Until the endpoint has answered once, failing to connect means it is not there.
         self.answered = False
         self._served: asyncio.Future[list[str]] | None = None
-        self._client = openai.AsyncOpenAI(
+        self._client = sdk_client(
+            openai.AsyncOpenAI,
             api_key=api_key,
             base_url=base_url,
+            organization=organization,
+            project=project,
             timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             max_retries=0,
         )
@@ -146,7 +162,7 @@ class OpenAIChat:
             raise error from None
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             cause = exc.__cause__
-            if not self.answered and isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout):
+            if not self.answered and isinstance(cause, NOT_REACHED):
                 raise self.errors.unreachable(cause) from None
             if isinstance(exc, openai.APITimeoutError):
                 raise TransientError("request timed out") from None

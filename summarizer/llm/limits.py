@@ -44,6 +44,7 @@ class AdaptiveLimiter:
         self.rate_limited = 0
         self.cuts = 0
         self.trouble = math.inf
+        self.proven = 0  # the most requests in flight at once that the provider answered
         self._epoch = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
@@ -68,9 +69,17 @@ class AdaptiveLimiter:
             raise
         return self._epoch
 
+    @property
+    def probing(self) -> bool:
+        """Whether a request sent now goes past the level the provider is known to serve: a 429
+        to it is the price of finding the limit, not the fault of the paper that carried it."""
+        return self.in_flight > self.proven > 0
+
     async def release(
         self, *, rate_limited: bool = False, ok: bool = True, ticket: int | None = None
     ) -> None:
+        if ok and not rate_limited:
+            self.proven = max(self.proven, self.in_flight)
         self.in_flight -= 1
         if rate_limited:
             self._on_rate_limited(fresh=ticket is None or ticket == self._epoch)

@@ -10,6 +10,7 @@ import numpy as np
 import openai
 
 from ..errors import ModelFatalError
+from ..llm.sdk import sdk_client
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,8 @@ class Embedder:
         self.embedded = 0  # texts sent and answered
         self.tokens = 0  # as the endpoint reports them (0 when it does not)
         self.batch = BATCH
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
+        self._client = sdk_client(
+            openai.OpenAI, api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
         )
 
     def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
