@@ -8,12 +8,12 @@ DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 .PHONY: install test faults demo doctor digest paper backfill site check bench clean
 
 # The first install downloads about 40 packages (about 3 minutes); pip prints a line for each.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml standins/pyproject.toml
 	@$(PY) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
 	@echo "==> [1/3] creating $(VENV) (first time only)"
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@echo "==> [2/3] installing summarizer and its test tools into $(VENV) (about 3 minutes the first time)"
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -e ./standins
 	@echo "==> [3/3] installed"
 	@touch $(STAMP)
 
@@ -47,9 +47,9 @@ site: $(STAMP)
 	$(BIN)/summarizer site $(ARGS)
 
 check: $(STAMP)
-	$(BIN)/ruff check summarizer tests tools benchmarks
-	$(BIN)/ruff format --check summarizer tests tools benchmarks
-	$(BIN)/mypy summarizer
+	$(BIN)/ruff check summarizer standins tests tools benchmarks
+	$(BIN)/ruff format --check summarizer standins tests tools benchmarks
+	$(BIN)/mypy summarizer standins/summarizer_standins
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(ARGS)

@@ -40,8 +40,7 @@ from harness import (  # noqa: E402
     startup_seconds,
     write_floor_requests,
 )
-
-from summarizer.standins.arxiv_api import ArxivStandin  # noqa: E402
+from summarizer_standins.arxiv_api import ArxivStandin  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch  # noqa: E402

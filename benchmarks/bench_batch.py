@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.standins.openai_api import ModelStandin  # noqa: E402
+from summarizer_standins.openai_api import ModelStandin  # noqa: E402
 
 CHUNK = 1000  # papers made at a time: the input stays small, so the engine's memory shows
 MEMORY_TARGET_MB = 400.0
@@ -48,11 +48,12 @@ def _peak_mb() -> float:
 
 def child(n: int) -> None:
     """In the measured process: build + upload, wait, ingest; one JSON line of figures."""
+    from summarizer_standins.synthetic import synthetic_papers
+
     from summarizer.batch.run import BatchRun
-    from summarizer.config import load_settings
-    from summarizer.models import Paper
-    from summarizer.pipeline import Pipeline
-    from summarizer.standins.synthetic import synthetic_papers
+    from summarizer.core.records import Paper
+    from summarizer.run.pipeline import Pipeline
+    from summarizer.settings.config import load_settings
 
     pipeline = Pipeline(load_settings())
     run = BatchRun(pipeline)

@@ -18,13 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from summarizer_standins.openai_api import ModelStandin  # noqa: E402
+from summarizer_standins.synthetic import synthetic_papers  # noqa: E402
+
 from summarizer.rank.embeddings import Embedder  # noqa: E402
 from summarizer.rank.interests import Interests  # noqa: E402
 from summarizer.rank.profile import ProfilePaper  # noqa: E402
 from summarizer.rank.ranker import Ranker  # noqa: E402
-from summarizer.standins.openai_api import ModelStandin  # noqa: E402
-from summarizer.standins.synthetic import synthetic_papers  # noqa: E402
-from summarizer.store import Store  # noqa: E402
+from summarizer.store.database import Store  # noqa: E402
 
 
 def main() -> None:

@@ -25,15 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness import measured, peak_mb  # noqa: E402
+from summarizer_standins.synthetic import synthetic_answer, synthetic_papers  # noqa: E402
 
-from summarizer.models import Brief, Digest, Entry  # noqa: E402
+from summarizer.core.days import digest_days, mailing_window  # noqa: E402
+from summarizer.core.records import Brief, Digest, Entry  # noqa: E402
+from summarizer.core.selection import SCHEME_MAILING  # noqa: E402
 from summarizer.publish.files import write_atomic  # noqa: E402
 from summarizer.publish.render import render_jsonl  # noqa: E402
 from summarizer.publish.search_index import bucket, tokens  # noqa: E402
-from summarizer.selection import SCHEME_MAILING  # noqa: E402
-from summarizer.standins.synthetic import synthetic_answer, synthetic_papers  # noqa: E402
-from summarizer.store import Store  # noqa: E402
-from summarizer.window import digest_days, mailing_window  # noqa: E402
+from summarizer.store.database import Store  # noqa: E402
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
 LAST_DAY = date(2026, 1, 7)

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from summarizer_standins.arxiv_api import ArxivStandin
+from summarizer_standins.openai_api import ModelStandin
+from summarizer_standins.synthetic import synthetic_papers
+
+from summarizer.core.days import mailing_window
+from summarizer.core.records import Paper
 from summarizer.llm.client import strict_schema
 from summarizer.llm.prompts import load_template
-from summarizer.models import Paper
-from summarizer.standins.arxiv_api import ArxivStandin
-from summarizer.standins.openai_api import ModelStandin
-from summarizer.standins.synthetic import synthetic_papers
-from summarizer.window import mailing_window
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 1, 7)
@@ -203,7 +204,7 @@ def startup_seconds(work: Path) -> float:
     """What the interpreter and the imports of the digest path cost before any work is done."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", "import summarizer.cli, summarizer.pipeline"],
+        [sys.executable, "-c", "import summarizer.app.cli, summarizer.run.pipeline"],
         cwd=work,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         check=True,

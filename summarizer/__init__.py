@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import SummarizerError
+from .core.errors import SummarizerError
 
 if TYPE_CHECKING:
-    from .models import Brief, Detailed, Paper
+    from .core.records import Brief, Detailed, Paper
 
 __version__ = "0.1.0"
 __all__ = ["Brief", "Detailed", "Paper", "SummarizerError", "__version__"]
@@ -16,7 +16,7 @@ __all__ = ["Brief", "Detailed", "Paper", "SummarizerError", "__version__"]
 def __getattr__(name: str) -> Any:
     # The records load pydantic; `summarizer --help` must not pay for that (see cli.py).
     if name in {"Brief", "Detailed", "Paper"}:
-        from . import models
+        from .core import records as models
 
         return getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from summarizer_standins.arxiv_api import ArxivStandin
+from summarizer_standins.fixtures import Fixture, load_fixture
+from summarizer_standins.openai_api import ModelStandin
 
-from summarizer.cli import main
-from summarizer.standins.arxiv_api import ArxivStandin
-from summarizer.standins.fixtures import Fixture, load_fixture
-from summarizer.standins.openai_api import ModelStandin
+from summarizer.app.cli import main
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"

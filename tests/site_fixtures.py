@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from summarizer.models import Brief, Detailed, Digest, Entry, Paper
+from summarizer_standins import synthetic_answer
+from summarizer_standins.synthetic import synthetic_papers
+
+from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
 from summarizer.publish.files import write_atomic
 from summarizer.publish.render import render_jsonl
-from summarizer.standins import synthetic_answer
-from summarizer.standins.synthetic import synthetic_papers
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
 HOSTILE_TITLE = '<script>alert("title")</script> Beamforming <img src=x onerror=alert(1)>'

@@ -14,8 +14,8 @@ Inputs (read-only, not shipped):
   ../shared/samples/jekyll-post.md  9 papers, Jekyll post of 2025-11-19 (cs.SD, eess.AS)
 
 Outputs:
-  summarizer/standins/data/sample-toc.json     2026-01-07, 27 x {paper, brief, detailed: null}
-  summarizer/standins/data/sample-jekyll.json  2025-11-19, 9 x {paper, brief: null, detailed}
+  standins/summarizer_standins/data/sample-toc.json     2026-01-07, 27 x {paper, brief, detailed: null}
+  standins/summarizer_standins/data/sample-jekyll.json  2025-11-19, 9 x {paper, brief: null, detailed}
   tests/golden/toc-2026-01-07.md               expected TOC digest for sample-toc.json
   tests/golden/jekyll-2025-11-19.md            expected Jekyll post for sample-jekyll.json
 
@@ -101,12 +101,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer.models import Brief, Detailed, Paper  # noqa: E402
+from summarizer.core.records import Brief, Detailed, Paper  # noqa: E402
 
 DEFAULT_SAMPLES = ROOT.parent / "shared" / "samples"
 
-TOC_OUT = ROOT / "summarizer" / "standins" / "data" / "sample-toc.json"
-JEKYLL_OUT = ROOT / "summarizer" / "standins" / "data" / "sample-jekyll.json"
+TOC_OUT = ROOT / "standins" / "summarizer_standins" / "data" / "sample-toc.json"
+JEKYLL_OUT = ROOT / "standins" / "summarizer_standins" / "data" / "sample-jekyll.json"
 TOC_GOLDEN = ROOT / "tests" / "golden" / "toc-2026-01-07.md"
 JEKYLL_GOLDEN = ROOT / "tests" / "golden" / "jekyll-2025-11-19.md"
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = [
-    ROOT / "summarizer/standins/data/sample-toc.json",
-    ROOT / "summarizer/standins/data/sample-jekyll.json",
+    ROOT / "standins/summarizer_standins/data/sample-toc.json",
+    ROOT / "standins/summarizer_standins/data/sample-jekyll.json",
     ROOT / "tests/fixtures/second-day.json",
 ]
 OUT = ROOT / "tests/fixtures/profiles"

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from ..core.records import Summary, SummaryKind, Usage
 from ..llm.attempts import InvalidAnswer, parse_answer
 from ..llm.batch_results import BatchResult, read_results
 from ..llm.cost import Budget, Price
-from ..models import Summary, SummaryKind, Usage
-from ..store import Store
-from .ledger import BatchLedger, RequestRow
+from ..store.batch_ledger import BatchLedger, RequestRow
+from ..store.database import Store
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from .. import console
+from ..app import console
 from ..llm.batch_client import BatchState
 
 

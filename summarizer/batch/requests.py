@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from ..config import Settings
-from ..errors import InputError
+from ..core.errors import InputError
+from ..core.records import Paper, SummaryKind
 from ..llm.batch import BatchRequest, request_key
 from ..llm.request import messages_for, request_body
-from ..models import Paper, SummaryKind
-from ..pipeline import Pipeline
+from ..run.pipeline import Pipeline
+from ..settings.config import Settings
 from ..sources.fulltext import fetch_body
-from .ledger import BatchLedger
+from ..store.batch_ledger import BatchLedger
 
 NO_BATCH_API = {
     "deepseek": "DeepSeek has no Batch API",

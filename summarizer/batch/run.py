@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
-from .. import console
-from ..errors import InputError
+from ..app import console
+from ..core.errors import InputError
+from ..core.records import Paper, SummaryKind, Usage
+from ..core.selection import Plan
 from ..llm.attempts import EXPECTED_COMPLETION
 from ..llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
 from ..llm.batch_client import (
@@ -31,12 +33,10 @@ from ..llm.batch_client import (
     OpenAIBatches,
 )
 from ..llm.tokens import count_tokens
-from ..models import Paper, SummaryKind, Usage
-from ..pipeline import KINDS, Pipeline
-from ..report import DayReport
-from ..selection import Plan
+from ..run.pipeline import KINDS, Pipeline
+from ..run.report import DayReport
+from ..store.batch_ledger import EXPORT, BatchLedger, BatchRow
 from .collect import Collector, Tally
-from .ledger import EXPORT, BatchLedger, BatchRow
 from .progress import BatchProgress
 from .requests import needed_requests
 

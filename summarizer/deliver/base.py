@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from summarizer.errors import SummarizerError
+from ..core.errors import SummarizerError
 
 Kind = Literal["digest", "alert", "empty"]
 

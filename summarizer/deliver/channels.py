@@ -10,13 +10,12 @@ from urllib.parse import parse_qsl, urlparse
 
 from pydantic import SecretStr
 
-from summarizer.errors import InputError
-from summarizer.redaction import protect_secret
-
+from ..core.errors import InputError
+from ..core.redaction import protect_secret
 from .base import Channel
 
 if TYPE_CHECKING:
-    from summarizer.config import Settings
+    from ..settings.config import Settings
 
 CHANNELS = ("email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook")
 _MAILBOX = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")

@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from summarizer.redaction import redact
-
+from ..core.redaction import redact
 from .base import DayDigest, Delivery, DeliveryError, RateLimited, Unavailable
 from .content import safe_link, tldr_text
 

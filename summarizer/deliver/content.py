@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from summarizer.errors import InputError
-from summarizer.publish.render import BRIEF_MISSING, id_key
-
+from ..core.errors import InputError
+from ..publish.render import BRIEF_MISSING, id_key
 from .base import DayDigest, Item
 
 # Every link a push carries points at arXiv or at the reader's own site: an id that could make

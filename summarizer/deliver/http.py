@@ -9,8 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx2 as httpx
 
-from summarizer.redaction import redact
-
+from ..core.redaction import redact
 from .base import DeliveryError, RateLimited, Unavailable
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -12,8 +12,7 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from summarizer.redaction import redact
-
+from ..core.redaction import redact
 from .base import DayDigest, Delivery
 from .content import safe_link, tldr_text
 

@@ -9,17 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from summarizer import console
-from summarizer.errors import InputError
-from summarizer.redaction import redact
-from summarizer.store import Store
-
+from ..app import console
+from ..core.errors import InputError
+from ..core.redaction import redact
+from ..store.database import Store
 from .base import Channel, DayDigest, Delivery, Kind, PushFailed
 from .channels import select
 from .content import RECOMMENDED, load_day, site_day_url
 
 if TYPE_CHECKING:
-    from summarizer.config import Settings
+    from ..settings.config import Settings
 
 log = logging.getLogger(__name__)
 # A delivery marked "sending" this recently belongs to another run; older, that run died.

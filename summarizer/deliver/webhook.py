@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from summarizer.redaction import redact
-
+from ..core.redaction import redact
 from .base import DayDigest, Delivery, DeliveryError, RateLimited
 from .chat import ChatChannel
 from .http import post_json, refused

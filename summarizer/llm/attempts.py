@@ -13,14 +13,10 @@ from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_random_exponential
 
-from ..config import ResponseMode
-from ..errors import ModelError, ModelFatalError, Stopped
-from ..models import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
-from ..text_safety import (
-    MAX_ANSWER_CHARS,
-    clean_text,
-    unsafe_strings,
-)
+from ..core.errors import ModelError, ModelFatalError, Stopped
+from ..core.records import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
+from ..core.text_safety import MAX_ANSWER_CHARS, clean_text, unsafe_strings
+from ..settings.config import ResponseMode
 from .answers import NoJSON, extract_json, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from ..models import Paper
+from ..core.records import Paper
 from .batch_client import CHAT_URL
 
 log = logging.getLogger(__name__)

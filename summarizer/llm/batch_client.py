@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 
 import openai
 
-from ..errors import ModelFatalError, SummarizerError
+from ..core.errors import ModelFatalError, SummarizerError
 from .sdk import sdk_client
 
 CHAT_URL: Literal["/v1/chat/completions"] = "/v1/chat/completions"

@@ -14,7 +14,7 @@ import httpx2 as httpx
 import openai
 from openai.types.chat import ChatCompletion
 
-from ..models import SummaryKind, Usage
+from ..core.records import SummaryKind, Usage
 from .failures import ErrorReader, UnknownModel
 from .providers import Profile, profiles
 from .request import WireMode, request_body, strict_schema

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..errors import BudgetExceeded, InputError
-from ..models import Usage
+from ..core.errors import BudgetExceeded, InputError
+from ..core.records import Usage
 
 PER_MILLION = 1_000_000
 

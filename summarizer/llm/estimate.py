@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from ..models import Paper, SummaryKind, Usage
+from ..core.records import Paper, SummaryKind, Usage
 from .attempts import EXPECTED_COMPLETION
 from .prompts import load_template
 from .tokens import count_tokens

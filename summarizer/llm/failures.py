@@ -12,8 +12,8 @@ import ssl
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import ModelError, ModelFatalError
-from ..redaction import redact
+from ..core.errors import ModelError, ModelFatalError
+from ..core.redaction import redact
 from .providers import Profile, reason_of
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Any
 
-from ..errors import ModelFatalError
+from ..core.errors import ModelFatalError
 from .failures import ShapeRejected
 from .providers import Profile
 from .request import WireMode, first_mode

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-from ..errors import InputError
-from ..models import Paper, SummaryKind
+from ..core.errors import InputError
+from ..core.records import Paper, SummaryKind
 
 VARIABLES = frozenset({"language", "title", "categories", "abstract", "body"})
 REQUIRED_IN_USER = frozenset({"title", "abstract"})

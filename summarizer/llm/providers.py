@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from ..redaction import redact
+from ..core.redaction import redact
 
 PROVIDERS = ("openai", "deepseek", "dashscope", "ollama", "vllm", "generic")
 Meaning = Literal["no_balance", "bad_key", "unknown_model", "shape"]

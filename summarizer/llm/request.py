@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Literal
 
-from ..models import SUMMARY_MODELS, Paper, SummaryKind
+from ..core.records import SUMMARY_MODELS, Paper, SummaryKind
 from .prompts import load_template
 from .providers import Profile
 

@@ -12,7 +12,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from ..errors import SummarizerError
+from ..core.errors import SummarizerError
 
 if TYPE_CHECKING:
     import tiktoken

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from summarizer.models import Digest, Entry, Paper, Point
-from summarizer.publish.highlight import highlight_markdown
-from summarizer.publish.markup import (
+from ..core.records import Digest, Entry, Paper, Point
+from .highlight import highlight_markdown
+from .markup import (
     escape_blocks,
     escape_inline,
     escape_jekyll,

@@ -23,8 +23,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-from summarizer.models import Point
-from summarizer.publish.site_data import SiteDay, SitePaper
+from ..core.records import Point
+from .site_data import SiteDay, SitePaper
 
 BUCKETS = 256
 _TOKENS = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")

@@ -24,10 +24,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from summarizer.publish.feeds import build_feed
-from summarizer.publish.files import write_atomic_bytes
-from summarizer.publish.search_index import day_docs, days_manifest, month_index
-from summarizer.publish.site_data import CATEGORY, SiteDay, SitePaper, day_files, read_day
+from .feeds import build_feed
+from .files import write_atomic_bytes
+from .search_index import day_docs, days_manifest, month_index
+from .site_data import CATEGORY, SiteDay, SitePaper, day_files, read_day
 
 log = logging.getLogger(__name__)
 

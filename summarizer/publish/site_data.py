@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from summarizer.models import Brief, Detailed
+from ..core.records import Brief, Detailed
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ..config import Settings
+from ..core.redaction import protect_secret
 from ..publish.highlight import highlight_spans
-from ..redaction import protect_secret
-from ..store import Store
+from ..settings.config import Settings
+from ..store.database import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper
 from .ranker import Ranker, Ranking, RankRecord

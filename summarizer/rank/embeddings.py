@@ -9,9 +9,9 @@ import logging
 import numpy as np
 import openai
 
-from ..errors import ModelFatalError
+from ..core.errors import ModelFatalError
 from ..llm.sdk import sdk_client
-from ..store import Store
+from ..store.database import Store
 
 log = logging.getLogger(__name__)
 BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10

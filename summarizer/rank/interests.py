@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..models import Paper
+from ..core.records import Paper
 from ..publish.highlight import keyword_pattern as _pattern
 
 

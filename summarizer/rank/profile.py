@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
-from ..models import Paper
+from ..core.errors import InputError
+from ..core.records import Paper
 from ..sources.ids import parse_paper_ref
-from ..store import Store
+from ..store.database import Store
 
 log = logging.getLogger(__name__)
 FetchIds = Callable[[list[tuple[str, int | None]]], list[Paper]]

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..models import Entry, Paper
-from ..store import Store
+from ..core.records import Entry, Paper
+from ..store.database import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper, load_profile
 from .text import paper_text

@@ -13,9 +13,9 @@ from typing import Any
 import arxiv
 import requests
 
-from ..errors import FetchError, PaperNotFound
-from ..models import Paper
-from ..window import Window, arxiv_range
+from ..core.days import Window, arxiv_range
+from ..core.errors import FetchError, PaperNotFound
+from ..core.records import Paper
 from .ids import split_versioned
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from typing import Literal
 import pypdf
 import requests
 
-from summarizer.llm.tokens import count_tokens, encoding, truncate_to_tokens
+from ..llm.tokens import count_tokens, encoding, truncate_to_tokens
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v([1-9]\d*))?$")
 OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v([1-9]\d*))?$")

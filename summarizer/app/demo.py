@@ -1,0 +1,148 @@
+"""`make demo` / `summarizer demo [--serve]`: the real pipeline, fully offline, against local
+stand-ins for arXiv and a model.
+
+Starts a local arXiv API serving a bundled real mailing (27 papers of 2026-01-07) and a local
+OpenAI-compatible endpoint answering with the summaries recorded for them, then runs the same CLI a
+user runs: the table-of-contents digest of that day, the Jekyll post of a second sample day, and
+the static site of both under outputs/demo/site. `make demo ARGS=--batch` makes the digests
+through the stand-in's Batch API instead (`--batch`). With `--serve` the stand-ins stay up and the
+settings pointing at them are printed, so `paper`, `backfill` and `digest` can be tried offline
+from another terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from summarizer_standins.arxiv_api import ArxivStandin
+from summarizer_standins.fixtures import load_fixture
+from summarizer_standins.openai_api import ModelStandin
+from summarizer_standins.push_demo import push_demo
+
+from . import console
+
+OUT = Path("outputs/demo")
+DEMO_KEY = "sk-demo-local-stand-in"
+DEMO_MODEL = "demo-model"
+
+
+def _run(args: list[str]) -> int:
+    from .cli import main as cli_main
+
+    console.say(f"\n$ summarizer {' '.join(args)}")
+    try:
+        cli_main(args)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+def exports(arxiv_url: str, model_url: str) -> list[str]:
+    """The two shell lines that point every command at the stand-ins."""
+    return [
+        f"export ARXIV_API_URL={arxiv_url} OPENAI_BASE_URL={model_url}",
+        f"export OPENAI_API_KEY={DEMO_KEY} SUMMARIZER_MODEL={DEMO_MODEL} "
+        f"SUMMARIZER_OUTPUT_DIR={OUT}",
+    ]
+
+
+def run_demo(*, serve: bool = False, batch_api: bool = False) -> int:
+    batch = ["--batch"] if batch_api else []
+    toc, jekyll = load_fixture("sample-toc"), load_fixture("sample-jekyll")
+    with (
+        ArxivStandin(toc.papers + jekyll.papers) as arxiv_api,
+        ModelStandin.from_fixture(toc) as model,
+    ):
+        for record in jekyll.records:
+            model.add_answer(record.paper.title, record.brief, record.detailed)
+        os.environ.update(
+            ARXIV_API_URL=arxiv_api.url,
+            OPENAI_BASE_URL=model.base_url,
+            OPENAI_API_KEY=DEMO_KEY,
+            SUMMARIZER_MODEL=DEMO_MODEL,
+            SUMMARIZER_OUTPUT_DIR=str(OUT),
+            SUMMARIZER_BATCH_POLL="0.2",  # the stand-in runs a batch in well under a second
+        )
+        status = _run(["digest", "--date", str(toc.day), "--format", "toc", *batch])
+        status = status or _run(
+            [
+                "digest",
+                "--date",
+                str(jekyll.day),
+                "--format",
+                "jekyll",
+                "--window",
+                "anchored",
+                "--categories",
+                ",".join(jekyll.categories),
+                *batch,
+            ]
+        )
+        status = status or _run(["site"])
+        console.say(
+            f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
+            "(a second run asks the model nothing: every summary comes from the store)"
+        )
+        if batch:
+            console.say(f"batches: {model.batch_api.created}")
+        if status == 0 and serve:
+            _serve(arxiv_api.url, model.base_url, sample_id=toc.papers[0].id)
+            return 0
+    status = status or push_demo(_run, toc.day)
+    if status == 0:
+        _next_steps(sample_id=toc.papers[0].id, day=str(toc.day))
+    return status
+
+
+def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
+    console.say(
+        "\nThe stand-ins stay up until Ctrl-C. In another terminal, in this directory, run:"
+    )
+    for line in exports(arxiv_url, model_url):
+        print(f"  {line}", flush=True)  # stdout: what this command was asked for
+    console.say(
+        "then, for example:\n"
+        f"  .venv/bin/summarizer paper arxiv.org/abs/{sample_id} --detailed\n"
+        "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
+        "  .venv/bin/summarizer digest --date 2026-01-07 --format all"
+    )
+    # Ctrl-C or a kill stops the stand-ins, even when started with SIGINT ignored (as `cmd &`
+    # in a script, or a test runner's worker, starts it).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.say("stand-ins stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _next_steps(*, sample_id: str, day: str) -> None:
+    console.say(
+        f"\nThe demo digests are under {OUT}/ (start with {OUT}/{day}.md); the site: open "
+        f"{OUT / 'site' / 'index.html'} in a browser, or run\n"
+        f"  python -m http.server -d {OUT / 'site'} 8000   # then http://127.0.0.1:8000/\n"
+        "\nTry every command offline: .venv/bin/summarizer demo --serve\n"
+        f"  (keeps the stand-ins up; e.g. `summarizer paper {sample_id} --detailed`, `backfill`)\n"
+        "\nNext, a real digest:\n"
+        "  cp .env.example .env        # then set OPENAI_API_KEY (and OPENAI_BASE_URL, "
+        "SUMMARIZER_MODEL for a non-OpenAI endpoint)\n"
+        "  make doctor                 # checks the settings and the endpoint\n"
+        "  make digest                 # the latest mailing of your categories"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    return run_demo(serve="--serve" in args, batch_api="--batch" in args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

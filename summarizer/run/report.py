@@ -1,0 +1,87 @@
+"""What a run reports: per-day counts, tokens and cost, and the progress hooks it calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..core.records import Usage
+
+
+class Reporter(Protocol):
+    """Progress of the papers being summarized; `grow` as pages of the listing arrive. Called
+    once per paper: it must be cheap (a count, drawn on a timer)."""
+
+    def start(self, label: str, total: int) -> None: ...
+    def grow(self, more: int) -> None: ...
+    def advance(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+class QuietReporter:
+    def start(self, label: str, total: int) -> None: ...
+    def grow(self, more: int) -> None: ...
+    def advance(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class DayReport:
+    day: date
+    fetched: int = 0
+    found: int = 0
+    summarized: int = 0
+    cached: int = 0
+    missing: list[str] = field(default_factory=list)
+    abstract_only: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    files: list[Path] = field(default_factory=list)
+    note: str = ""
+    excluded: int = 0  # left out by SUMMARIZER_EXCLUDE before any request
+    below_top: int = 0  # listed but not summarized: below SUMMARIZER_TOP
+    saved: Usage = field(default_factory=Usage)  # the requests and tokens that cut saved
+    saved_cost: float | None = None
+    provider_errors: list[str] = field(default_factory=list)  # distinct error bodies, redacted
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def stats(self, *, model: str, priced: bool) -> dict[str, Any]:
+        """What the store keeps of a run: counts, tokens, and cost in USD (None: unpriced)."""
+        return {
+            "model": model,
+            "fetched": self.fetched,
+            "found": self.found,
+            "summarized": self.summarized,
+            "cached": self.cached,
+            "missing": self.missing,
+            "usage": self.usage.model_dump(),
+            "cost": self.cost if priced else None,
+            **self._ranking_stats(),
+            **({"provider_errors": self.provider_errors} if self.provider_errors else {}),
+        }
+
+    def _ranking_stats(self) -> dict[str, Any]:
+        if not (self.excluded or self.below_top):
+            return {}
+        return {
+            "excluded": self.excluded,
+            "below_top": self.below_top,
+            "saved": self.saved.model_dump(),
+            "saved_cost": self.saved_cost,
+        }
+
+    def ranking_note(self) -> str:
+        """What ranking left out and saved, for the run table ("" when nothing)."""
+        parts = []
+        if self.excluded:
+            parts.append(f"excluded: {self.excluded}")
+        if self.below_top:
+            cost = f", ~${self.saved_cost:.4f}" if self.saved_cost is not None else ""
+            saved = f"~{self.saved.requests} requests, ~{self.saved.total_tokens:,} tokens{cost}"
+            parts.append(f"below top: {self.below_top} not summarized (saved {saved})")
+        return "; ".join(parts)

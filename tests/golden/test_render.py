@@ -1,0 +1,149 @@
+"""The renderers against hand-checked files, byte for byte.
+
+The Digest is built straight from the recorded papers and summaries; placement and the window
+filter, which the pipeline does in production, are repeated here in a few lines so that these
+tests exercise nothing but the rendering.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
+from summarizer.publish.render import render_jekyll, render_jsonl, render_toc
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "standins" / "summarizer_standins" / "data"
+GOLDEN = Path(__file__).parents[1] / "golden"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+ANY = {"language": "any"}
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def place(paper: Paper, categories: list[str]) -> str | None:
+    if paper.primary_category in categories:
+        return paper.primary_category
+    return next((c for c in categories if c in paper.categories), None)
+
+
+def load_digest(
+    path: Path, *, start: str, end: str, anchor: str | None = None, fetched: int | None = None
+) -> Digest:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    window_start, window_end = utc(start), utc(end)
+    entries: list[Entry] = []
+    for record in data["records"]:
+        paper = Paper.model_validate(record["paper"])
+        category = place(paper, data["categories"])
+        if category is None or not window_start <= paper.published < window_end:
+            continue
+        brief, detailed = record.get("brief"), record.get("detailed")
+        entries.append(
+            Entry(
+                paper=paper,
+                category=category,
+                brief=brief and Brief.model_validate(brief, context=ANY),
+                detailed=detailed and Detailed.model_validate(detailed, context=ANY),
+            )
+        )
+    return Digest(
+        day=date.fromisoformat(data["day"]),
+        window_start=window_start,
+        window_end=window_end,
+        categories=data["categories"],
+        fetched=len(data["records"]) if fetched is None else fetched,
+        entries=entries,
+        anchor=anchor,
+    )
+
+
+def toc_day() -> Digest:
+    # Wednesday 2026-01-07: Monday 14:00 to Tuesday 14:00 New York (EST).
+    return load_digest(
+        DATA / "sample-toc.json", start="2026-01-05T19:00:00", end="2026-01-06T19:00:00"
+    )
+
+
+def jekyll_day() -> Digest:
+    # The 24 hours ending at 08:50 Asia/Shanghai on 2025-11-19.
+    return load_digest(
+        DATA / "sample-jekyll.json",
+        start="2025-11-18T00:50:00",
+        end="2025-11-19T00:50:00",
+        anchor="08:50",
+        fetched=9,
+    )
+
+
+def second_day() -> Digest:
+    # Tuesday 2026-03-10: Friday 14:00 EST to Monday 14:00 EDT, across the DST change.
+    return load_digest(
+        FIXTURES / "second-day.json", start="2026-03-06T19:00:00", end="2026-03-09T18:00:00"
+    )
+
+
+def assert_same(actual: str, golden: Path) -> None:
+    expected = golden.read_text(encoding="utf-8")
+    if actual == expected:
+        return
+    got, want = actual.split("\n"), expected.split("\n")
+    line = next((i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), None)
+    if line is None:
+        line = min(len(got), len(want))
+    pytest.fail(
+        f"{golden.name} differs first at line {line + 1}:\n"
+        f"  got:  {got[line] if line < len(got) else '<end>'!r}\n"
+        f"  want: {want[line] if line < len(want) else '<end>'!r}"
+    )
+
+
+def test_toc_sample_day() -> None:
+    digest = toc_day()
+    assert len(digest.entries) == 27
+    assert_same(render_toc(digest), GOLDEN / "toc-2026-01-07.md")
+
+
+def test_jekyll_sample_day() -> None:
+    digest = jekyll_day()
+    assert len(digest.entries) == 9
+    assert_same(render_jekyll(digest), GOLDEN / "jekyll-2025-11-19.md")
+
+
+def test_toc_second_day_window_and_placement() -> None:
+    digest = second_day()
+    # 2603.05802 is published exactly at the exclusive end of the window.
+    assert sorted(e.paper.id for e in digest.entries) == [
+        "2603.05012",
+        "2603.05230",
+        "2603.05418",
+        "2603.05577",
+        "2603.05791",
+    ]
+    assert_same(render_toc(digest), GOLDEN / "toc-2026-03-10.md")
+
+
+@pytest.mark.parametrize("build", [toc_day, jekyll_day, second_day])
+def test_rendering_ignores_entry_order(build: Any) -> None:
+    digest = build()
+    shuffled = digest.model_copy(update={"entries": digest.entries[::-1]})
+    for render in (render_toc, render_jekyll, render_jsonl):
+        assert render(shuffled) == render(digest)
+
+
+def test_jsonl_sample_day_round_trips() -> None:
+    digest = jekyll_day()
+    rows = [json.loads(line) for line in render_jsonl(digest).splitlines()]
+    assert [r["id"] for r in rows] == sorted(e.paper.id for e in digest.entries)
+    by_id = {e.paper.id: e for e in digest.entries}
+    for row in rows:
+        entry = by_id[row["id"]]
+        assert Paper.model_validate(row) == entry.paper
+        assert Detailed.model_validate(row["detailed"], context=ANY) == entry.detailed

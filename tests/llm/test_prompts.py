@@ -1,0 +1,66 @@
+"""Prompt templates are files, validated when loaded, versioned into the cache key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from summarizer.core.errors import InputError
+from summarizer.core.records import Paper
+from summarizer.llm.prompts import load_template, parse_template
+
+PAPER = Paper(
+    id="2601.00001",
+    version=1,
+    title="A Title",
+    authors=["A. Author"],
+    primary_category="eess.SP",
+    categories=["eess.SP", "cs.SD"],
+    published=datetime(2026, 1, 5, 20, tzinfo=UTC),
+    abstract="We study $x_1$ & <y>.",
+    pdf_url="https://arxiv.org/pdf/2601.00001v1",
+)
+GOOD = (
+    'name = "brief"\nversion = "7"\nsystem = "Write in $language."\nuser = "$title\\n$abstract"\n'
+)
+
+
+@pytest.mark.parametrize("kind", ["brief", "detailed"])
+def test_shipped_templates_load_and_put_the_paper_last(kind: str) -> None:
+    template = load_template(kind)  # type: ignore[arg-type]
+    system, user = template.render(paper=PAPER, language="zh")
+    other = PAPER.model_copy(update={"title": "Other", "abstract": "Different."})
+    assert template.render(paper=other, language="zh")[0] == system  # identical for every paper
+    assert "Simplified Chinese" in system and PAPER.title not in system
+    assert user.endswith(PAPER.abstract)
+    assert template.cache_version.startswith(f"{kind}@")
+
+
+def test_full_text_goes_after_the_abstract() -> None:
+    _, user = load_template("brief").render(paper=PAPER, language="zh", body="BODY TEXT")
+    assert user.index(PAPER.abstract) < user.index("BODY TEXT")
+    assert user.endswith("BODY TEXT")
+
+
+def test_version_changes_with_content() -> None:
+    one = parse_template(GOOD, source="t")
+    two = parse_template(GOOD.replace("Write", "Please write"), source="t")
+    assert one.version == two.version == "7"
+    assert one.cache_version != two.cache_version
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        (GOOD.replace("$title", "$titel"), "unknown variables ['titel']"),
+        (GOOD.replace("$abstract", ""), "must use ['abstract']"),
+        (GOOD.replace('version = "7"\n', ""), "missing key 'version'"),
+        (GOOD.replace("$language.", "$ 5"), "stray '$'"),
+        ("name = ", "bad prompt template"),
+    ],
+)
+def test_bad_templates_are_rejected_with_the_reason(text: str, complaint: str) -> None:
+    with pytest.raises(InputError, match="bad prompt template") as info:
+        parse_template(text, source="prompts/brief.toml")
+    assert complaint in str(info.value)
