@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from ..core.records import Summary, SummaryKind
-from .database import Store, insert_summaries
+from .database import Store
+from .papers import insert_summaries
 
 T = TypeVar("T")
 LEASE_SECONDS = 120.0  # a lease not renewed for this long is taken over
