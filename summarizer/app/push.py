@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..deliver.base import PushFailed
 from ..deliver.channels import protect_push_secrets, select
 from ..deliver.content import jsonl_path, latest_written
-from ..deliver.run import alert, push_day, raise_failures, say
+from ..deliver.run import PushReport, alert, push_day, raise_failures
 from . import console
 
 __all__ = [
@@ -23,6 +23,12 @@ __all__ = [
 if TYPE_CHECKING:
     from ..run.report import DayReport
     from ..settings.config import Settings
+
+
+def say(report: PushReport) -> None:
+    """What the push did, on the console."""
+    for line in report.lines():
+        console.say(line)
 
 
 def push_command(settings: Settings, day: date | None, *, to: str | None, force: bool) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..app import console
 from ..core.errors import InputError
 from ..core.redaction import redact
 from ..store.database import Store
@@ -36,6 +35,21 @@ class PushReport:
     @property
     def failed(self) -> list[Delivery]:
         return [d for d in self.deliveries if not d.ok]
+
+    def lines(self) -> list[str]:
+        """What a person reads: one line per delivery, and why the day was not pushed."""
+        lines = [self.note] if self.note else []
+        if self.already:
+            where = ", ".join(f"{channel} ({recipient})" for channel, recipient in self.already)
+            lines.append(f"{self.day} already pushed to {where}; --force sends again")
+        for channel, recipient in self.busy:
+            lines.append(f"{self.day} is being pushed to {channel} ({recipient}) by another run")
+        for d in self.deliveries:
+            if d.ok:
+                lines.append(
+                    f"pushed {self.day} to {d.channel} ({d.recipient}): {d.total} message(s)"
+                )
+        return lines
 
 
 def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: bool) -> PushReport:
@@ -132,20 +146,6 @@ def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushRep
     for failed in report.failed:
         log.warning("alert to %s not delivered: %s", failed.channel, failed.error)
     return report
-
-
-def say(report: PushReport) -> None:
-    """What a person reads: one line per delivery, and why a day was not pushed."""
-    if report.note:
-        console.say(report.note)
-    if report.already:
-        where = ", ".join(f"{channel} ({recipient})" for channel, recipient in report.already)
-        console.say(f"{report.day} already pushed to {where}; --force sends again")
-    for channel, recipient in report.busy:
-        console.say(f"{report.day} is being pushed to {channel} ({recipient}) by another run")
-    for d in report.deliveries:
-        if d.ok:
-            console.say(f"pushed {report.day} to {d.channel} ({d.recipient}): {d.total} message(s)")
 
 
 def raise_failures(report: PushReport) -> None:
