@@ -23,6 +23,10 @@ from .connection import StoreConnection, chunks, marks, now
 
 EXPORT = "vllm run_batch"  # endpoint of a request file exported for `vllm run_batch`
 ATTEMPTS = ("invalid", "failed")
+INSERT_REQUEST = (
+    "INSERT OR REPLACE INTO batch_requests (batch_key, custom_id, paper_id, version, kind, "
+    "prompt_version, model, day, source, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class BatchLedger:
         ]
         with self.store._transaction() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                INSERT_REQUEST,
                 rows,
             )
             conn.execute(
@@ -112,7 +116,7 @@ class BatchLedger:
                     )
                 )
             conn.executemany(
-                "INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                INSERT_REQUEST,
                 [
                     (key, k.custom_id, k.paper_id, k.version, k.kind, k.prompt_version, k.model)
                     + (day, src)

@@ -9,6 +9,8 @@ from typing import Any
 
 from .connection import StoreConnection, now
 
+COLUMNS = "day, channel, recipient, kind, status, sent, total, error, updated_at, claim"
+
 
 class DeliveryTable(StoreConnection):
     """The `deliveries` table."""
@@ -28,7 +30,7 @@ class DeliveryTable(StoreConnection):
         token, moment = secrets.token_hex(8), datetime.now(UTC)
         stale = (moment - timedelta(seconds=lease)).isoformat(timespec="seconds")
         self._write(
-            "INSERT INTO deliveries VALUES (?, ?, ?, ?, 'sending', 0, 0, NULL, ?, ?) "
+            f"INSERT INTO deliveries ({COLUMNS}) VALUES (?, ?, ?, ?, 'sending', 0, 0, NULL, ?, ?) "
             "ON CONFLICT(day, channel, recipient, kind) DO UPDATE SET status = 'sending', "
             "error = NULL, updated_at = excluded.updated_at, claim = excluded.claim "
             "WHERE status NOT IN ('sent', 'sending') OR (status = 'sent' AND ?) "
@@ -53,7 +55,8 @@ class DeliveryTable(StoreConnection):
         error: str | None,
     ) -> None:
         self._write(
-            "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            f"INSERT OR REPLACE INTO deliveries ({COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             (day.isoformat(), channel, recipient, kind, status, sent, total, error, now()),
         )
 

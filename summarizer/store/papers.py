@@ -15,7 +15,8 @@ from .connection import StoreConnection, chunks, marks, now
 def insert_summaries(conn: sqlite3.Connection, summaries: Iterable[Summary]) -> None:
     """Store these summaries (inside the caller's transaction)."""
     conn.executemany(
-        "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO summaries (paper_id, version, kind, prompt_version, model, "
+        "payload, usage, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 s.paper_id,
@@ -42,7 +43,8 @@ class PaperTables(StoreConnection):
             return
         self.transaction(
             lambda conn: conn.executemany(
-                "INSERT INTO papers VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "INSERT INTO papers (id, version, record, fetched_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET "
                 "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
                 "WHERE excluded.version >= papers.version",
                 rows,

@@ -25,12 +25,13 @@ class PlacementTables(StoreConnection):
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
-                "INSERT INTO placements VALUES (?, ?, ?, ?) ON CONFLICT(scheme, paper_id) "
-                "DO NOTHING",
+                "INSERT INTO placements (scheme, paper_id, day, category) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(scheme, paper_id) DO NOTHING",
                 rows,
             )
             conn.execute(
-                "INSERT OR REPLACE INTO digested_days VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO digested_days (scheme, day, finished_at, complete) "
+                "VALUES (?, ?, ?, ?)",
                 (scheme, day.isoformat(), now(), int(complete)),
             )
 

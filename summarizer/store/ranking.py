@@ -23,7 +23,9 @@ class RankingTables(StoreConnection):
         if rows:
             self.transaction(
                 lambda conn: conn.executemany(
-                    "INSERT OR REPLACE INTO profile_papers VALUES (?, ?, ?)", rows
+                    "INSERT OR REPLACE INTO profile_papers (id, record, fetched_at) "
+                    "VALUES (?, ?, ?)",
+                    rows,
                 )
             )
 
@@ -46,6 +48,8 @@ class RankingTables(StoreConnection):
         if values:
             self.transaction(
                 lambda conn: conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", values
+                    "INSERT OR REPLACE INTO embeddings (key, model, text_hash, vector, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    values,
                 )
             )

@@ -80,9 +80,11 @@ MIGRATIONS: Sequence[Migration] = ()
 
 
 def apply_schema(
-    conn: sqlite3.Connection, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS
+    conn: sqlite3.Connection, path: Path, *, migrations: Sequence[Migration] | None = None
 ) -> None:
-    """Bring the store open on `conn` to the newest schema (see the module's docstring)."""
+    """Bring the store open on `conn` to the newest schema (see the module's docstring);
+    `migrations` are MIGRATIONS unless given."""
+    migrations = MIGRATIONS if migrations is None else migrations
     newest = len(migrations)
     version = _version(conn)
     if version > newest:

@@ -101,7 +101,9 @@ def claim_keys(conn: sqlite3.Connection, keys: list[Key], *, holder: str, ttl: f
             claim.theirs.append(key)
             continue
         conn.execute(
-            "INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, holder, now + ttl)
+            "INSERT OR REPLACE INTO leases (paper_id, version, kind, prompt_version, model, "
+            "holder, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*key, holder, now + ttl),
         )
         claim.mine.append(key)
     return claim

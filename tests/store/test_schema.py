@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from summarizer.core.batches import RequestKey
 from summarizer.core.errors import StoreError
+from summarizer.store import schema
+from summarizer.store.batch_ledger import BatchLedger
 from summarizer.store.database import Store
 from summarizer.store.schema import MIGRATIONS, apply_schema
+from summarizer.store.writer import Key, claim_keys
+from tests.store.test_store import paper, summary
 
+DAY = date(2026, 1, 7)
 STEPS = [
     ("ALTER TABLE papers ADD COLUMN comment TEXT",),
     ("CREATE TABLE zotero_items (key TEXT PRIMARY KEY, library_version INTEGER NOT NULL)",),
@@ -85,3 +91,41 @@ def test_a_store_from_a_newer_summarizer_is_refused_untouched(tmp_path: Path) ->
     assert refused.value.exit_code == 2
     assert "newer summarizer (schema 2; this one knows up to 0)" in str(refused.value)
     assert digest(path) == before
+
+
+def test_a_column_added_by_a_later_step_breaks_no_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write names its columns, so a step may add one (with a default) to any table."""
+    tables = [
+        "papers", "summaries", "placements", "digested_days", "profile_papers", "embeddings",
+        "runs", "leases", "batches", "batch_requests", "deliveries",
+    ]  # fmt: skip
+    monkeypatch.setattr(
+        schema, "MIGRATIONS", [tuple(f"ALTER TABLE {t} ADD COLUMN later TEXT" for t in tables)]
+    )
+    store = Store(tmp_path / "s.sqlite3")
+    store.save_papers([paper("2601.00001")])
+    store.save_summary(summary("2601.00001"))
+    store.place(scheme="mailing", day=DAY, entries=[("2601.00001", "cs.SD")], complete=True)
+    store.record_run(command="digest", day=DAY, started_at=datetime.now(UTC), status="ok", stats={})
+    store.save_profile_papers([paper("2512.00001")])
+    store.save_embeddings([("2601.00001", "h", [0.5])], model="e")
+    delivery = {"day": DAY, "channel": "email", "recipient": "a@b.c", "kind": "digest"}
+    assert store.claim_delivery(**delivery, force=False, lease=600)[0]
+    store.record_delivery(**delivery, status="sent", sent=1, total=1, error=None)
+    ledger = BatchLedger(store)
+    key = ledger.begin(endpoint="/v1/chat/completions")
+    request = RequestKey("2601.00002", 1, "brief", "brief@1", "m")
+    ledger.add_requests(key, [(request, DAY.isoformat(), "abstract")])
+    assert ledger.claim(key, [(request, DAY.isoformat(), "abstract")]) == set()
+    lease = Key("2601.00003", 1, "brief", "brief@1", "m")
+    assert store.transaction(lambda c: claim_keys(c, [lease], holder="h", ttl=60)).mine == [lease]
+
+    conn = store._connect(create=False)
+    assert conn is not None and version(conn) == 1
+    for table in tables:
+        assert "later" in columns(conn, table)
+        assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1, table
+    assert store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@1", model="m")
+    assert store.deliveries()[0]["status"] == "sent"
