@@ -42,7 +42,6 @@ KNOWN: set[tuple[str, str]] = {
     ("summarizer.deliver.run", "summarizer.app.console"),
     ("summarizer.run.backfill", "summarizer.app"),
     ("summarizer.run.backfill", "summarizer.app.console"),
-    ("summarizer.settings.config", "summarizer.llm.providers"),
     ("summarizer.store.batch_ledger", "summarizer.llm.batch"),
     ("summarizer.store.batch_ledger", "summarizer.llm.batch_client"),
 }
