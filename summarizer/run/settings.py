@@ -18,7 +18,7 @@ from ..publish.settings import PublishSettings
 from ..rank.settings import RankSettings
 from ..settings.group import Group, SettingInfo, settings_of
 from ..settings.output import OutputSettings
-from ..settings.resolve import resolve
+from ..settings.resolve import protect_found_secrets, resolve
 from ..settings.sources import Sources, check_toml, unknown_names
 from ..sources.settings import SourcesSettings
 
@@ -64,6 +64,7 @@ def load_settings(**flags: Any) -> RunSettings:
     if unknown_flags:
         raise TypeError(f"load_settings() got flags that are no setting: {unknown_flags}")
     sources = Sources.read(flags)
+    protect_found_secrets(sources, known)  # before any group's message could quote one
     warnings = check_toml(sources, known) + unknown_names(sources, known)
     groups: dict[str, Any] = {}
     for name, group in GROUPS.items():

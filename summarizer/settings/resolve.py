@@ -10,6 +10,7 @@ soon as they are read, from every source holding one, before any message can quo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -47,15 +48,21 @@ def _checked(info: SettingInfo, value: Any, origin: Origin) -> Any:
     return value
 
 
+def protect_found_secrets(sources: Sources, infos: Iterable[SettingInfo]) -> None:
+    """Register every value any source holds for a secret setting, before a message is made."""
+    for info in infos:
+        if info.secret:
+            for text in sources.values(info):
+                protect_value(text)
+
+
 def resolve(group: type[G], sources: Sources, **fixed: Any) -> G:
     """`group` with each of its settings read from `sources`; `fixed` fills fields that are no
     setting (a group holding other groups)."""
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
+    protect_found_secrets(sources, settings_of(group))
     for info in settings_of(group):
-        if info.secret:
-            for text in sources.values(info):
-                protect_value(text)
         found = sources.find(info)
         if found is None:
             continue
@@ -80,4 +87,4 @@ def _message(exc: ValidationError, group: type[Group], origins: dict[str, Origin
     return f"invalid setting {origin.describe()}: {text}"
 
 
-__all__ = ["Sources", "is_blank", "resolve"]
+__all__ = ["Sources", "is_blank", "protect_found_secrets", "resolve"]

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from summarizer.core import redaction
 from summarizer.core.errors import InputError
 from summarizer.run.settings import load_settings
 from tests.conftest import Stage, assert_one_line_exit_2
@@ -204,3 +205,15 @@ def test_a_misspelt_name_of_any_group_gets_the_closest_setting(
     assert line == (
         f"{typo} in the environment is not a setting and is ignored; did you mean {meant}?"
     )
+
+
+def test_a_secret_is_masked_in_the_message_of_any_other_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A key pasted into the wrong setting is not quoted back, whichever group reads it first."""
+    monkeypatch.setattr(redaction, "_secrets", [])
+    monkeypatch.setenv("OPENAI_API_KEY", "key-SENTINEL-0123456789")
+    monkeypatch.setenv("ARXIV_WEB_URL", "key-SENTINEL-0123456789")
+    with pytest.raises(InputError) as caught:
+        load_settings()
+    assert "ARXIV_WEB_URL" in str(caught.value) and "SENTINEL" not in str(caught.value)
