@@ -39,7 +39,6 @@ KNOWN: set[tuple[str, str]] = {
     ("summarizer.batch.run", "summarizer.run.report"),
     ("summarizer.run.backfill", "summarizer.app"),
     ("summarizer.run.backfill", "summarizer.app.console"),
-    ("summarizer.settings.config", "summarizer.llm.providers"),
 }
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"summarizer.rank.ranker", "summarizer.rank"}),
@@ -47,7 +46,6 @@ KNOWN_CYCLES: set[frozenset[str]] = {
 }
 KNOWN_FOLDER_CYCLES: set[frozenset[str]] = {
     frozenset({"app", "batch", "run"}),
-    frozenset({"llm", "settings"}),
 }
 KNOWN_SIZES = {
     "summarizer/run/summarizing.py:_summarize_all",

@@ -29,7 +29,8 @@ HEAVY = (
     "arxiv",
     "requests",
     "summarizer.run.pipeline",
-    "summarizer.settings.config",
+    "summarizer.run.settings",
+    "summarizer.settings.resolve",
     "summarizer.app.console",
     "summarizer.store.database",
 )

@@ -275,7 +275,7 @@ def test_webhook_tokens_are_redacted_but_path_words_are_not(
 ) -> None:
     from summarizer.core.redaction import redact
     from summarizer.deliver.channels import protect_push_secrets
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     monkeypatch.setenv(
         "SUMMARIZER_SLACK_WEBHOOK",
@@ -285,7 +285,7 @@ def test_webhook_tokens_are_redacted_but_path_words_are_not(
         "SUMMARIZER_DINGTALK_WEBHOOK",
         "https://oapi.dingtalk.com/robot/send?access_token=9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     )
-    protect_push_secrets(load_settings())
+    protect_push_secrets(load_settings().deliver)
     text = redact(
         "services open-apis T01AB2CD3 q7Rs8tUv9WxYz0aBcDeFgHiJ 9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     )

@@ -116,7 +116,7 @@ def test_rpm_and_tpm_caps_reach_the_pacer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from summarizer.run.pipeline import Pipeline
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     monkeypatch.setenv("SUMMARIZER_RPM", "600")
     pipeline = Pipeline(load_settings(tpm=90000, concurrency=16))

@@ -14,9 +14,9 @@ from summarizer_standins import ArxivStandin, load_fixture
 
 from summarizer.core.days import mailing_window
 from summarizer.core.errors import FetchError
-from summarizer.settings.config import Settings
 from summarizer.sources import arxiv as fetch
 from summarizer.sources.arxiv import ArxivSource
+from summarizer.sources.settings import SourcesSettings
 from tests.conftest import GOLDEN, Stage
 
 pytestmark = pytest.mark.faults
@@ -184,6 +184,7 @@ def test_the_resume_pause_follows_the_polite_delay() -> None:
 
 
 def test_the_real_arxiv_is_never_asked_faster_than_every_three_seconds() -> None:
-    real = Settings(arxiv_api_url="https://export.arxiv.org/api/query", arxiv_delay=0)
+    real = SourcesSettings(arxiv_api_url="https://export.arxiv.org/api/query", arxiv_delay=0)
     assert real.arxiv_delay_seconds == 3.0
-    assert Settings(arxiv_api_url="http://127.0.0.1:9/api/query").arxiv_delay_seconds == 0.0
+    local = SourcesSettings(arxiv_api_url="http://127.0.0.1:9/api/query")
+    assert local.arxiv_delay_seconds == 0.0

@@ -273,22 +273,22 @@ def test_highlighted_jekyll_text_keeps_liquid_and_markup_inert() -> None:
 
 
 def test_blank_ranking_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     for name in ("KEYWORDS", "EXCLUDE", "AUTHORS", "PROFILE", "EMBEDDING_MODEL", "TOP"):
         monkeypatch.setenv(f"SUMMARIZER_{name}", " ")
-    settings = load_settings()
+    settings = load_settings().rank
     assert not settings.relevance_set and not settings.exclude
     monkeypatch.setenv("SUMMARIZER_KEYWORDS", " beam forming , ,语音 ")
     monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", "ftp://x")
     with pytest.raises(InputError, match="SUMMARIZER_EMBEDDING_BASE_URL"):
         load_settings()
     monkeypatch.delenv("SUMMARIZER_EMBEDDING_BASE_URL")
-    assert load_settings().keywords == ["beam forming", "语音"]
+    assert load_settings().rank.keywords == ["beam forming", "语音"]
     home = Path.home()
     monkeypatch.setenv("HOME", str(PROFILES))
     monkeypatch.setenv("SUMMARIZER_PROFILE", "~/music.bib")
-    assert load_settings().profile == PROFILES / "music.bib"
+    assert load_settings().rank.profile == PROFILES / "music.bib"
     monkeypatch.setenv("HOME", str(home))
 
 
