@@ -1,0 +1,96 @@
+"""Redaction knows every secret in every form a message can carry it: glued to other text,
+URL-encoded (either hex case, `+` for a space, encoded twice), JSON- or HTML-escaped, decoded from
+the `%XX` a setting held; and it still leaves placeholders such as `ollama` alone."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import quote, quote_plus, unquote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from summarizer.core import redaction
+from summarizer.core.redaction import protect_secret, redact, redact_data
+
+
+def lower_hex(text: str) -> str:
+    """`text` with the hex digits of its `%XX` escapes in lower case (only those)."""
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+def every_form(secret: str) -> set[str]:
+    """How a message may carry `secret`: as itself, decoded, URL-encoded every usual way (upper
+    and lower hex, twice), JSON-escaped, HTML-escaped."""
+    plain = {secret, unquote(secret)}
+    forms = set(plain)
+    for value in plain:
+        for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
+            forms |= {encoded, lower_hex(encoded), quote(encoded, safe="")}
+        forms.add(json.dumps(value)[1:-1])
+        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+        forms.add(html.escape(value))
+    return forms
+
+
+SECRETS = [
+    "123456:telegram-bot-token-AAE4x",  # a Telegram token, glued to `bot` in its URL
+    "generic%20token-%C3%A9t%41-7f3c9",  # a webhook path part written encoded
+    "sécret-tökén-4242",  # non-ASCII, as a user pasted it
+    "p@ss w0rd/+&<x>",  # a password with what every escaping scheme escapes
+]
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redaction, "_secrets", [])
+    for secret in SECRETS:
+        protect_secret(SecretStr(secret))
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_every_form_of_a_secret_is_masked_glued_or_not(secret: str) -> None:
+    for form in every_form(secret):
+        for text in (f"Cannot POST /bot{form}/sendMessage", f"x{form}y", form, f"{form}{form}"):
+            out = redact(text)
+            assert form not in out, (form, out)
+            assert "***" in out
+
+
+def test_a_placeholder_is_no_secret_and_text_around_secrets_is_kept() -> None:
+    protect_secret(SecretStr("ollama"))
+    protect_secret(SecretStr("EMPTY"))
+    text = "ollama serve said EMPTY; see /bot123456:telegram-bot-token-AAE4x/sendMessage"
+    assert redact(text) == "ollama serve said EMPTY; see /bot***/sendMessage"
+
+
+def test_stored_records_are_redacted_string_by_string() -> None:
+    record = {"error": f"HTTP 404 /bot{SECRETS[0]}", "n": 3, "list": [SECRETS[2], None]}
+    assert redact_data(record) == {"error": "HTTP 404 /bot***", "n": 3, "list": ["***", None]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    which=st.sampled_from(SECRETS),
+    encoding=st.sampled_from(["raw", "quote", "quote_plus", "lower", "json", "twice"]),
+)
+def test_a_secret_between_any_text_is_masked(
+    before: str, after: str, which: str, encoding: str
+) -> None:
+    value = unquote(which)
+    form = {
+        "raw": value,
+        "quote": quote(value, safe=""),
+        "quote_plus": quote_plus(value),
+        "lower": lower_hex(quote(value, safe="")),
+        "json": json.dumps(value)[1:-1],
+        "twice": quote(quote(value, safe=""), safe=""),
+    }[encoding]
+    out = redact(before + form + after)
+    assert form not in out
