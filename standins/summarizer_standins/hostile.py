@@ -30,7 +30,25 @@ from .server import BackgroundServer, read_body, send
 QUOTING_MODES = ("express", "decoded", "json", "echo")
 
 
-class QuotingProxy(BackgroundServer):
+class _Hostile(BackgroundServer):
+    """What the hostile HTTP servers share: their base URL, and taking a request in (its body
+    read, counted, its connection closed after the answer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def take(self, handler: BaseHTTPRequestHandler) -> bytes:
+        self.requests += 1
+        handler.close_connection = True
+        return read_body(handler)
+
+
+class QuotingProxy(_Hostile):
     """Every POST answered with an error quoting its path (and body); `mode` one of
     QUOTING_MODES. `seen` keeps each request's path and body."""
 
@@ -39,12 +57,8 @@ class QuotingProxy(BackgroundServer):
         self.mode = mode
         self.seen: list[tuple[str, bytes]] = []
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        body = read_body(handler)
+        body = self.take(handler)
         path = handler.path
         self.seen.append((path, body))
         text = body.decode("utf-8", "replace")
@@ -71,7 +85,7 @@ class QuotingProxy(BackgroundServer):
             send(handler, 500, echo.encode(), "text/plain", {"Retry-After": "0"})
 
 
-class EndlessBody(BackgroundServer):
+class EndlessBody(_Hostile):
     """200 and `head`, then `filler` until the client hangs up (no Content-Length: the body ends
     when the connection does). `sent` counts the bytes written."""
 
@@ -85,17 +99,10 @@ class EndlessBody(BackgroundServer):
         super().__init__()
         self.head, self.filler, self.content_type = head, filler, content_type
         self.sent = 0
-        self.requests = 0
         self.hung_up = threading.Event()
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        read_body(handler)
-        self.requests += 1
-        handler.close_connection = True
+        self.take(handler)
         try:
             handler.send_response(200)
             handler.send_header("Content-Type", self.content_type)
@@ -118,26 +125,19 @@ def http_answer(status: str, body: bytes, content_type: str = "application/json"
     return head.encode() + body
 
 
-class Trickle(BackgroundServer):
+class Trickle(_Hostile):
     """Each request answered with `answer` (a whole HTTP answer, `http_answer`), one byte every
     `interval` seconds: every read of the client sees data long before its read timeout."""
 
     def __init__(self, answer: bytes, *, interval: float = 0.2) -> None:
         super().__init__()
         self.answer, self.interval = answer, interval
-        self.requests = 0
         self.hang_ups = 0  # answers the client hung up on before their end
         self.finished = threading.Event()
         self._lock = threading.Lock()
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        read_body(handler)
-        self.requests += 1
-        handler.close_connection = True
+        self.take(handler)
         try:
             for byte in self.answer:
                 if self.pause(self.interval):
