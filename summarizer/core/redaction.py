@@ -94,10 +94,24 @@ def _char_forms(char: str) -> str:
     return f"(?:{'|'.join(forms)})"
 
 
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def _secret_forms(secret: str) -> str:
+    """A pattern matching `secret` in any of its forms. A `%XX` escape the value itself holds (a
+    URL part as written) matches in either hex case, and encoded again (`%25XX`)."""
+    units = _ESCAPE.split(secret)  # text, escape, text, escape, ...
+    return "".join(
+        f"(?:(?i:%(?:25)?{unit[1:]})|{''.join(map(_char_forms, unit))})"
+        if n % 2
+        else "".join(map(_char_forms, unit))
+        for n, unit in enumerate(units)
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _any_form(secrets: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join("".join(map(_char_forms, s)) for s in secrets)  # longest first
-    return re.compile(alternatives)
+    return re.compile("|".join(map(_secret_forms, secrets)))  # longest first
 
 
 class RedactingFilter(logging.Filter):

@@ -94,3 +94,14 @@ def test_a_secret_between_any_text_is_masked(
     }[encoding]
     out = redact(before + form + after)
     assert form not in out
+
+
+def test_a_secret_written_encoded_is_masked_in_either_hex_case_even_when_short_decoded() -> None:
+    protect_secret(SecretStr("%E7%A7%98%E5%AF%86-x"))  # 秘密-x: too short to be a secret itself
+    for text in (
+        "%E7%A7%98%E5%AF%86-x",
+        "%e7%a7%98%e5%af%86-x",
+        "%25E7%25A7%2598%25E5%25AF%2586-x",
+    ):
+        assert redact(f"/hook/{text}/send") == "/hook/***/send"
+    assert redact("秘密-x") == "秘密-x"
