@@ -1,6 +1,8 @@
-"""What the run commands share once their arguments are checked: settings, the pipeline, the
-batch engine, the plan of a day, the run table and the site. Imported by `cli` inside its commands
-(this module loads the heavy stages); errors are raised, and `cli` turns them into messages."""
+"""What the run commands share once their arguments are checked: the settings, the run built from
+them (`run_context`: the one place the application makes a run, with the console as its display),
+the batch engine, the plan of a day, the run table and the site. Imported by the commands inside
+their bodies (this module loads the heavy stages); errors are raised, and `cli` turns them into
+messages."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from . import console
+from . import console, tables
 
 if TYPE_CHECKING:
     from ..batch.run import BatchRun
     from ..core.selection import Plan
+    from ..run.context import RunContext
     from ..run.pipeline import Pipeline
     from ..run.report import DayReport
     from ..settings.config import Settings
@@ -32,13 +35,22 @@ def load_run_settings(kwargs: dict[str, Any]) -> Settings:
     return settings
 
 
-def setup(kwargs: dict[str, Any], *, days: int | None = None) -> Pipeline:
+def run_context(settings: Settings) -> RunContext:
+    """The run of `settings`, shown on the console."""
+    from ..run.context import build_context
+    from .display import ConsoleDisplay
+    from .progress import ProgressReporter
+
+    return build_context(settings, reporter=ProgressReporter(), display=ConsoleDisplay())
+
+
+def setup(kwargs: dict[str, Any]) -> Pipeline:
     """Settings first (a bad one is reported before the heavy stages load), then the pipeline."""
     settings = load_run_settings(kwargs)
     push_hooks().protect_push_secrets(settings)
     from ..run.pipeline import Pipeline
 
-    return Pipeline(settings, reporter=console.ProgressReporter())
+    return Pipeline(run_context(settings))
 
 
 def push_hooks() -> Any:
@@ -49,35 +61,34 @@ def push_hooks() -> Any:
 
 def summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False) -> int:
     """The run table, the files written (once), the site, then what is missing; the status."""
-
-    price_known = pipeline.price is not None
-    console.day_table(reports, price_known=price_known, model=pipeline.settings.model)
-    console.files_written(reports)
+    context = pipeline.context
+    tables.day_table(reports, price_known=context.price is not None, model=context.keys.model)
+    tables.files_written(reports)
     if site:
-        build_site(pipeline.settings)
-    return console.finish(reports)
+        build_site(context.settings)
+    return tables.finish(reports)
 
 
 def batch_engine(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
     """The batch engine when the run uses the provider's Batch API (--batch, SUMMARIZER_BATCH)."""
-    if not pipeline.settings.batch:
+    settings = pipeline.context.settings
+    if not settings.batch:
         if no_wait:
             pipeline.close()
             raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
         return None
     from ..batch.requests import require_batch_api
-    from ..batch.run import BatchRun
+    from ..run.batched import batch_engine as engine_of
 
     try:
-        require_batch_api(pipeline.settings)
+        require_batch_api(settings)
     except InputError:
         pipeline.close()
         raise
-    return BatchRun(pipeline)
+    return engine_of(pipeline.context)
 
 
 def close_run(pipeline: Pipeline, batch: BatchRun | None) -> None:
-
     if batch is not None:
         batch.close()
         if batch.submitted and batch.ledger.batches(open_only=True):
@@ -94,15 +105,15 @@ def plan_or_none(
     from ..core.days import NoMailing
     from ..core.selection import plan_day
 
-    settings = pipeline.settings
+    context = pipeline.context
     try:
         plan = plan_day(
             day,
-            categories=settings.categories,
+            categories=context.categories,
             mode=window,  # type: ignore[arg-type]
             anchor=anchor,
             tz=tz,
-            late_days=settings.late_days,
+            late_days=context.late_days,
         )
     except NoMailing as exc:
         console.say(f"{exc}; nothing to do.")
