@@ -13,10 +13,11 @@ from urllib.parse import urlparse
 from ..core.errors import ModelError, ModelFatalError
 from ..core.records import Paper, SummaryKind
 from ..llm.attempts import Summarizer
-from ..llm.client import Completion, ModelClient, OpenAIChat
+from ..llm.client import Completion, ModelClient
 from ..llm.cost import load_prices, price_for
 from ..llm.providers import detect
 from ..llm.request import WireMode
+from ..run.context import model_client
 from ..settings.config import Settings
 
 KINDS: tuple[SummaryKind, ...] = ("brief", "detailed")
@@ -145,15 +146,7 @@ def run_doctor(settings: Settings, *, echo: Any, client: ModelClient | None = No
     if settings.provider == "auto" and detect(settings.openai_base_url) == "generic":
         host = urlparse(settings.openai_base_url or "").netloc
         echo(f"{'':<17}({host} is no provider we know; SUMMARIZER_PROVIDER names one)")
-    client = client or OpenAIChat(
-        api_key=settings.require_key(),
-        base_url=settings.openai_base_url,
-        organization=settings.openai_org_id,
-        project=settings.openai_project_id,
-        model=settings.model,
-        timeout=settings.timeout,
-        profile=settings.provider_profile,
-    )
+    client = client or model_client(settings)
     try:
         probes, summarizer = asyncio.run(_probe(settings, client))
     except ModelFatalError:

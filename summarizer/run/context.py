@@ -157,6 +157,33 @@ def batch_client(settings: Settings) -> BatchClient:
     )
 
 
+def _summary_options(settings: Settings) -> SummaryOptions:
+    full_text = (
+        FullText(web_url=settings.arxiv_web_url, tokens=settings.full_text_tokens)
+        if settings.full_text
+        else None
+    )
+    return SummaryOptions(
+        language=settings.language,
+        response_mode=settings.response_mode,
+        profile=settings.provider_profile,
+        full_text=full_text,
+    )
+
+
+def _batch_options(settings: Settings, summary: SummaryOptions) -> BatchOptions:
+    return BatchOptions(
+        base_url=settings.openai_base_url,
+        model=settings.model,
+        language=summary.language,
+        attempts=settings.max_attempts,
+        poll=settings.batch_poll,
+        work_dir=settings.output_dir / ".batch",
+        extra=dict(summary.profile.extra),
+        read_body=summary.full_text,
+    )
+
+
 def build_context(
     settings: Settings,
     *,
@@ -186,11 +213,7 @@ def build_context(
         with contextlib.suppress(Exception):
             store.close()
         raise
-    full_text = (
-        FullText(web_url=settings.arxiv_web_url, tokens=settings.full_text_tokens)
-        if settings.full_text
-        else None
-    )
+    summary = _summary_options(settings)
     return RunContext(
         settings=settings,
         store=store,
@@ -205,22 +228,8 @@ def build_context(
         ranker=ranker,
         connect_model=lambda: model_client(settings),
         connect_batches=lambda: batch_client(settings),
-        summary=SummaryOptions(
-            language=settings.language,
-            response_mode=settings.response_mode,
-            profile=profile,
-            full_text=full_text,
-        ),
-        batch=BatchOptions(
-            base_url=settings.openai_base_url,
-            model=settings.model,
-            language=settings.language,
-            attempts=settings.max_attempts,
-            poll=settings.batch_poll,
-            work_dir=settings.output_dir / ".batch",
-            extra=dict(profile.extra),
-            read_body=full_text,
-        ),
+        summary=summary,
+        batch=_batch_options(settings, summary),
         attempts=settings.max_attempts,
         output_dir=settings.output_dir,
         categories=settings.categories,

@@ -14,6 +14,7 @@ from ...core.errors import InputError
 from ..options import day_argument
 
 if TYPE_CHECKING:
+    from ...batch.run import BatchRun
     from ...run.context import RunContext
 
 CANCEL_WAIT = 600.0  # seconds to wait for cancelled batches to settle before leaving it to status
@@ -52,33 +53,29 @@ def batch_group() -> None:
 @_options
 def status(**kw: Any) -> int:
     """List this store's batches; collect the results of those that have ended."""
-    context = _context(kw)
     from ...batch.manage import collect_open
-    from ...run.batched import batch_engine
-    from ..tables import batches_table
 
-    engine = batch_engine(context)
-    try:
-        collect_open(engine, command="batch status")
-        batches_table(engine.ledger.batches())
-    finally:
-        engine.close()
-        context.close()
-    return 0
+    return _on_batches(kw, lambda engine: collect_open(engine, command="batch status"))
 
 
 @batch_group.command(short_help="Cancel running batches; collect what they did.")
 @_options
 def cancel(**kw: Any) -> int:
     """Cancel every running batch this store submitted, and collect what they finished."""
-    context = _context(kw)
     from ...batch.manage import cancel_open
+
+    return _on_batches(kw, lambda engine: cancel_open(engine, wait=CANCEL_WAIT))
+
+
+def _on_batches(kw: dict[str, Any], work: Callable[[BatchRun], None]) -> int:
+    """`work` on the store's batch engine, then the table of its batches."""
+    context = _context(kw)
     from ...run.batched import batch_engine
     from ..tables import batches_table
 
     engine = batch_engine(context)
     try:
-        cancel_open(engine, wait=CANCEL_WAIT)
+        work(engine)
         batches_table(engine.ledger.batches())
     finally:
         engine.close()
