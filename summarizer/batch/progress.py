@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..llm.batch_client import BatchState
+from ..core.batches import BatchState
 
 
 class BatchDisplay(Protocol):

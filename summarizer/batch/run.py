@@ -19,11 +19,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 
+from ..core.batches import BatchState
 from ..core.errors import InputError
 from ..core.records import Paper, SummaryKind, Usage
 from ..llm.attempts import EXPECTED_COMPLETION
 from ..llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
-from ..llm.batch_client import BatchClient, BatchNotFound, BatchState, BatchUnavailable
+from ..llm.batch_client import BatchClient, BatchNotFound, BatchUnavailable
 from ..llm.cost import Budget, Price
 from ..llm.modes import ModeSwitch
 from ..llm.tokens import count_tokens
