@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from ..core.errors import BudgetExceeded, ModelError, ModelFatalError, Stopped, SummarizerError
@@ -32,7 +32,7 @@ class LazyClient:
     """The run's model client, made when the first request is due (a day served from the store
     needs no key), and closed when the call ends."""
 
-    def __init__(self, connect: Any) -> None:
+    def __init__(self, connect: Callable[[], ModelClient]) -> None:
         self._connect = connect
         self._client: ModelClient | None = None
 
