@@ -12,7 +12,7 @@ from summarizer_standins.openai_api import ModelStandin
 from summarizer_standins.synthetic import synthetic_papers
 
 from summarizer.core.days import mailing_window
-from tests.conftest import SENTINEL_KEY
+from tests.support.cli import SENTINEL_KEY
 
 DAY = "2026-01-07"
 
