@@ -53,7 +53,7 @@ def child(n: int) -> None:
     from summarizer.core.records import Paper
     from summarizer.run.batched import batch_engine
     from summarizer.run.context import build_context
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     context = build_context(load_settings())
     run = batch_engine(context)

@@ -16,9 +16,9 @@ import click
 
 from ..core.errors import SummarizerError
 from ..run.interrupts import Interrupted, install_signal_handlers
-from .commands.demo import demo_command
 from .commands.digest import backfill, digest
 from .commands.doctor import doctor
+from .commands.offline import demo_command
 from .commands.paper import paper
 from .commands.publish import push, site
 from .options import Commands

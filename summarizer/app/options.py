@@ -11,13 +11,15 @@ import click
 from ..core.days import parse_day
 from ..core.errors import InputError
 
-FORMAT_HELP = "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both."
+FORMAT_HELP = (
+    "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both. "
+    "Default: SUMMARIZER_FORMAT, else toc."
+)
 format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["toc", "jekyll", "all"]),
-    default="toc",
-    show_default=True,
+    default=None,
     help=FORMAT_HELP,
 )
 

@@ -18,24 +18,24 @@ if TYPE_CHECKING:
     from ..run.context import RunContext
     from ..run.pipeline import Pipeline
     from ..run.report import DayReport
-    from ..settings.config import Settings
+    from ..run.settings import RunSettings
 
 
-def load_run_settings(kwargs: dict[str, Any]) -> Settings:
+def load_run_settings(kwargs: dict[str, Any]) -> RunSettings:
     """Logging, then the settings (a bad one reported before the heavy stages load), with the
     key kept out of every message and unknown setting names warned about."""
     from ..core.redaction import protect_secret
-    from ..settings.config import load_settings, unknown_setting_warnings
+    from ..run.settings import load_settings
 
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
-    protect_secret(settings.openai_api_key)
-    for line in unknown_setting_warnings():
+    protect_secret(settings.llm.openai_api_key)
+    for line in settings.warnings:
         console.warn(line)
     return settings
 
 
-def run_context(settings: Settings) -> RunContext:
+def run_context(settings: RunSettings) -> RunContext:
     """The run of `settings`, shown on the console."""
     from ..run.context import build_context
     from .display import ConsoleDisplay
@@ -47,7 +47,7 @@ def run_context(settings: Settings) -> RunContext:
 def setup(kwargs: dict[str, Any]) -> Pipeline:
     """Settings first (a bad one is reported before the heavy stages load), then the pipeline."""
     settings = load_run_settings(kwargs)
-    push_hooks().protect_push_secrets(settings)
+    push_hooks().protect_push_secrets(settings.deliver)
     from ..run.pipeline import Pipeline
 
     return Pipeline(run_context(settings))
@@ -72,7 +72,7 @@ def summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False)
 def batch_engine(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
     """The batch engine when the run uses the provider's Batch API (--batch, SUMMARIZER_BATCH)."""
     settings = pipeline.context.settings
-    if not settings.batch:
+    if not settings.batch.enabled:
         if no_wait:
             pipeline.close()
             raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
@@ -81,7 +81,7 @@ def batch_engine(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
     from ..run.batched import batch_engine as engine_of
 
     try:
-        require_batch_api(settings)
+        require_batch_api(settings.llm)
     except InputError:
         pipeline.close()
         raise

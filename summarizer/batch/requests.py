@@ -18,7 +18,7 @@ from ..core.records import Paper, Summary, SummaryKind
 from ..llm.batch import BatchRequest, request_key
 from ..llm.modes import ModeSwitch
 from ..llm.request import messages_for, request_body
-from ..settings.config import Settings
+from ..llm.settings import LLMSettings
 from ..store.batch_ledger import BatchLedger
 
 NO_BATCH_API = {
@@ -28,7 +28,7 @@ NO_BATCH_API = {
 }
 
 
-def require_batch_api(settings: Settings) -> None:
+def require_batch_api(settings: LLMSettings) -> None:
     """Refuse --batch for a provider known to have no Batch API (its profile says so). A generic
     endpoint is tried: one without the API answers the file upload with a 404, which stops the
     run with a line saying so."""

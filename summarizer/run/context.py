@@ -18,12 +18,13 @@ from ..llm.cost import Budget, Price, load_prices, price_for
 from ..llm.limits import AdaptiveLimiter, Pacer
 from ..llm.modes import ModeSwitch
 from ..llm.prompts import load_template
+from ..llm.settings import LLMSettings, ResponseMode
 from ..rank import build_ranker
-from ..settings.config import ResponseMode, Settings
 from ..sources.arxiv import ArxivSource
 from ..store.database import Store
 from ..store.writer import Key
 from .report import Display, QuietDisplay, QuietReporter, Reporter
+from .settings import RunSettings
 
 if TYPE_CHECKING:
     from ..llm.batch_client import BatchClient
@@ -96,7 +97,7 @@ class RunContext:
     """One command's run. `settings` is there for the application's hooks (push, site); the run
     itself reads the values below."""
 
-    settings: Settings
+    settings: RunSettings
     store: Store
     source: ArxivSource
     keys: SummaryKeys
@@ -132,82 +133,83 @@ class RunContext:
             self.store.close()
 
 
-def model_client(settings: Settings) -> ModelClient:
+def model_client(llm: LLMSettings) -> ModelClient:
     """The chat client of the settings' endpoint, model and key (InputError without a key)."""
     return OpenAIChat(
-        api_key=settings.require_key(),
-        base_url=settings.openai_base_url,
-        organization=settings.openai_org_id,
-        project=settings.openai_project_id,
-        model=settings.model,
-        timeout=settings.timeout,
-        profile=settings.provider_profile,
+        api_key=llm.require_key(),
+        base_url=llm.openai_base_url,
+        organization=llm.openai_org_id,
+        project=llm.openai_project_id,
+        model=llm.model,
+        timeout=llm.timeout,
+        profile=llm.provider_profile,
     )
 
 
-def batch_client(settings: Settings) -> BatchClient:
+def batch_client(llm: LLMSettings) -> BatchClient:
     from ..llm.batch_client import OpenAIBatches
 
     return OpenAIBatches(
-        api_key=settings.require_key(),
-        base_url=settings.openai_base_url,
-        organization=settings.openai_org_id,
-        project=settings.openai_project_id,
-        timeout=settings.timeout,
+        api_key=llm.require_key(),
+        base_url=llm.openai_base_url,
+        organization=llm.openai_org_id,
+        project=llm.openai_project_id,
+        timeout=llm.timeout,
     )
 
 
-def _summary_options(settings: Settings) -> SummaryOptions:
+def _summary_options(settings: RunSettings) -> SummaryOptions:
+    llm = settings.llm
     full_text = (
-        FullText(web_url=settings.arxiv_web_url, tokens=settings.full_text_tokens)
-        if settings.full_text
+        FullText(web_url=settings.sources.arxiv_web_url, tokens=llm.full_text_tokens)
+        if llm.full_text
         else None
     )
     return SummaryOptions(
-        language=settings.language,
-        response_mode=settings.response_mode,
-        profile=settings.provider_profile,
+        language=llm.language,
+        response_mode=llm.response_mode,
+        profile=llm.provider_profile,
         full_text=full_text,
     )
 
 
-def _batch_options(settings: Settings, summary: SummaryOptions) -> BatchOptions:
+def _batch_options(settings: RunSettings, summary: SummaryOptions) -> BatchOptions:
     return BatchOptions(
-        base_url=settings.openai_base_url,
-        model=settings.model,
+        base_url=settings.llm.openai_base_url,
+        model=settings.llm.model,
         language=summary.language,
-        attempts=settings.max_attempts,
-        poll=settings.batch_poll,
-        work_dir=settings.output_dir / ".batch",
+        attempts=settings.llm.max_attempts,
+        poll=settings.batch.poll,
+        work_dir=settings.output.dir / ".batch",
         extra=dict(summary.profile.extra),
         read_body=summary.full_text,
     )
 
 
 def build_context(
-    settings: Settings,
+    settings: RunSettings,
     *,
     reporter: Reporter | None = None,
     display: Display | None = None,
 ) -> RunContext:
     """The run of `settings`: the one place a run's parts are made from the settings."""
+    sources, llm = settings.sources, settings.llm
     source = ArxivSource(
-        api_url=settings.arxiv_api_url,
-        page_size=settings.arxiv_page_size,
-        delay=settings.arxiv_delay_seconds,
-        timeout=settings.arxiv_timeout,
+        api_url=sources.arxiv_api_url,
+        page_size=sources.arxiv_page_size,
+        delay=sources.arxiv_delay_seconds,
+        timeout=sources.arxiv_timeout,
     )
-    store = Store(settings.cache_path)
-    profile = settings.provider_profile
+    store = Store(settings.output.cache_path)
     try:
-        prices = load_prices(settings.prices)
-        price = price_for(settings.model, prices)
-        budget = Budget(limit=settings.max_cost, price=price)
-        limiter = AdaptiveLimiter(settings.concurrency)
-        pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
-        modes = ModeSwitch(setting=settings.response_mode, profile=profile)
+        prices = load_prices(llm.prices)
+        price = price_for(llm.model, prices)
+        budget = Budget(limit=llm.max_cost, price=price)
+        limiter = AdaptiveLimiter(llm.concurrency)
+        pacer = Pacer(rpm=llm.rpm, tpm=llm.tpm)
+        modes = ModeSwitch(setting=llm.response_mode, profile=llm.provider_profile)
         ranker = build_ranker(
-            settings, store=store, fetch=lambda refs: source.by_ids(refs, strict=False)
+            settings.rank, llm, store=store, fetch=lambda refs: source.by_ids(refs, strict=False)
         )
     except BaseException:
         with contextlib.suppress(Exception):
@@ -218,7 +220,7 @@ def build_context(
         settings=settings,
         store=store,
         source=source,
-        keys=SummaryKeys(store=store, model=settings.model, full_text=settings.full_text),
+        keys=SummaryKeys(store=store, model=llm.model, full_text=llm.full_text),
         prices=prices,
         price=price,
         budget=budget,
@@ -226,14 +228,14 @@ def build_context(
         pacer=pacer,
         modes=modes,
         ranker=ranker,
-        connect_model=lambda: model_client(settings),
-        connect_batches=lambda: batch_client(settings),
+        connect_model=lambda: model_client(llm),
+        connect_batches=lambda: batch_client(llm),
         summary=summary,
         batch=_batch_options(settings, summary),
-        attempts=settings.max_attempts,
-        output_dir=settings.output_dir,
-        categories=settings.categories,
-        late_days=settings.late_days,
+        attempts=llm.max_attempts,
+        output_dir=settings.output.dir,
+        categories=sources.categories,
+        late_days=sources.late_days,
         reporter=reporter or QuietReporter(),
         display=display or QuietDisplay(),
     )

@@ -17,7 +17,7 @@ from summarizer.store.batch_ledger import BatchLedger
 from summarizer.store.database import Store
 from summarizer.store.schema import MIGRATIONS, apply_schema
 from summarizer.store.writer import Key, claim_keys
-from tests.store.test_store import paper, summary
+from tests.support.build import paper, summary
 
 DAY = date(2026, 1, 7)
 STEPS = [

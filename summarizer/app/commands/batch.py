@@ -35,12 +35,12 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _context(kw: dict[str, Any]) -> RunContext:
     from ...core.redaction import protect_secret
-    from ...settings.config import load_settings
+    from ...run.settings import load_settings
     from .. import console, runs
 
     console.configure_logging(kw.pop("verbose", 0))
     settings = load_settings(**kw)
-    protect_secret(settings.openai_api_key)
+    protect_secret(settings.llm.openai_api_key)
     return runs.run_context(settings)
 
 

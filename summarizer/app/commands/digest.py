@@ -29,7 +29,7 @@ from ..options import day_argument, format_option, settings_options
 @settings_options
 def digest(
     date_text: str | None,
-    fmt: str,
+    fmt: str | None,
     window: str,
     anchor: str,
     tz: str,
@@ -42,11 +42,12 @@ def digest(
     no_wait = kw.pop("no_wait")
     from .. import runs
 
-    pipeline = runs.setup(kw)
+    pipeline = runs.setup({**kw, "format": fmt})
     from ...core.days import latest_digest_day
     from ...run.batched import digest_plans
 
     settings = pipeline.context.settings
+    fmt = settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
     if push:
         runs.push_hooks().check(settings)
     batch = runs.batch_engine(pipeline, no_wait=no_wait)
@@ -82,7 +83,7 @@ def digest(
 def backfill(
     first: str,
     last: str,
-    fmt: str,
+    fmt: str | None,
     dry_run: bool,
     redo: bool,
     site: bool,
@@ -96,11 +97,12 @@ def backfill(
     no_wait = kw.pop("no_wait")
     from .. import console, runs
 
-    pipeline = runs.setup(kw)
+    pipeline = runs.setup({**kw, "format": fmt})
     from ...core.days import digest_days, is_digest_day
     from ...run.backfill import run_backfill
 
     settings = pipeline.context.settings
+    fmt = settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
     if push:
         runs.push_hooks().check(settings)
     batch = None if dry_run else runs.batch_engine(pipeline, no_wait=no_wait)

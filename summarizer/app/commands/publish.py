@@ -20,12 +20,12 @@ from ..options import day_argument
 def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
     """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
     day = day_argument(date_text) if date_text is not None else None
-    from ...settings.config import load_settings
+    from ...run.settings import load_settings
     from .. import console, runs
 
     console.configure_logging(verbose)
     settings = load_settings(**kw)
-    runs.push_hooks().protect_push_secrets(settings)
+    runs.push_hooks().protect_push_secrets(settings.deliver)
     runs.push_hooks().push_command(settings, day, to=to, force=force)
     return 0
 
@@ -42,7 +42,7 @@ def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw:
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
 def site(full: bool, verbose: int, **kw: Any) -> int:
     """(Re)build the static site from every digested day: pages, search index and Atom feeds."""
-    from ...settings.config import load_settings
+    from ...run.settings import load_settings
     from .. import console, runs
 
     console.configure_logging(verbose)

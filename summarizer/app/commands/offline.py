@@ -1,5 +1,6 @@
-"""`summarizer demo`: the whole pipeline offline (app.demo), running the commands it shows through
-the function the command line gives it, so that the demo never imports the command line."""
+"""`summarizer demo`: the whole pipeline offline (app.demo, loaded only inside the command),
+running the commands it shows through the function the command line gives it, so that the demo
+never imports the command line."""
 
 from __future__ import annotations
 
