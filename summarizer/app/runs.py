@@ -6,6 +6,7 @@ messages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from . import console, tables
 if TYPE_CHECKING:
     from ..batch.run import BatchRun
     from ..core.selection import Plan
+    from ..publish.settings import DigestFormat
     from ..run.context import RunContext
     from ..run.pipeline import Pipeline
     from ..run.report import DayReport
@@ -51,6 +53,34 @@ def setup(kwargs: dict[str, Any]) -> Pipeline:
     from ..run.pipeline import Pipeline
 
     return Pipeline(run_context(settings))
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    """A digest or backfill run, ready: its pipeline, the format it writes, its batch engine."""
+
+    pipeline: Pipeline
+    fmt: DigestFormat
+    batch: BatchRun | None
+
+    @property
+    def settings(self) -> RunSettings:
+        return self.pipeline.context.settings
+
+
+def open_run(
+    kwargs: dict[str, Any], *, fmt: str | None, push: bool, no_wait: bool, batch: bool = True
+) -> OpenRun:
+    """The run of `digest` and `backfill`: settings, pipeline, push settings checked (exit 2
+    before anything is spent), the batch engine when the run uses the Batch API (not `batch`:
+    none, as for a dry run)."""
+    pipeline = setup({**kwargs, "format": fmt})
+    settings = pipeline.context.settings
+    if push:
+        push_hooks().check(settings)
+    engine = batch_engine(pipeline, no_wait=no_wait) if batch else None
+    # --format, else SUMMARIZER_FORMAT, else toc
+    return OpenRun(pipeline=pipeline, fmt=settings.publish.format, batch=engine)
 
 
 def push_hooks() -> Any:

@@ -24,7 +24,7 @@ from ..core.records import Paper, SummaryKind, Usage
 from ..core.selection import SCHEME_MAILING, Plan, plan_day
 from ..llm.estimate import unmade_usage
 from .batched import digest_with_batches
-from .pipeline import KINDS, Pipeline, digest_paths
+from .pipeline import KINDS, Format, Pipeline, digest_paths
 from .report import Bill, BillRow, DayReport
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def run_backfill(
     pipeline: Pipeline,
     days: list[date],
     *,
-    fmt: str,
+    fmt: Format,
     dry_run: bool,
     redo: bool,
     batch: BatchRun | None = None,
@@ -90,7 +90,7 @@ def _live(
     pipeline: Pipeline,
     plans: list[Plan],
     *,
-    fmt: str,
+    fmt: Format,
     done: Callable[[Plan], DayReport | None],
 ) -> list[DayReport]:
     """Each day asked live in turn, under a progress of the days above that of its papers."""
@@ -103,7 +103,7 @@ def _live(
             report = done(plan)
             if report is None:
                 try:
-                    report = day_pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
+                    report = day_pipeline.digest(plan, fmt=fmt)
                 except (FetchError, ModelFatalError) as exc:
                     reports.append(DayReport(day=plan.day, note=f"stopped: {exc}"))
                     progress.close()
@@ -119,7 +119,7 @@ class _AlreadyDone:
     """The report of a day the store records as digested completely, whose files are all on
     disk (not made again unless `redo`); None for any other day."""
 
-    def __init__(self, pipeline: Pipeline, *, fmt: str, redo: bool) -> None:
+    def __init__(self, pipeline: Pipeline, *, fmt: Format, redo: bool) -> None:
         store = pipeline.context.store
         self.output_dir = pipeline.context.output_dir
         self.fmt = fmt
@@ -151,7 +151,7 @@ def _line(report: DayReport) -> str:
 # --- the dry run ---------------------------------------------------------------------------------
 
 
-def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
+def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: Format) -> None:
     """Read-only: the store is consulted, never created or written, and the model is not called.
 
     Days are planned against the store as it is now, so a paper the API lists late is counted

@@ -17,7 +17,7 @@ from ..batch.run import BatchRun
 from ..core.selection import Plan, plan_day
 from ..llm.batch import BatchRequest
 from .context import RunContext
-from .pipeline import KINDS, Pipeline
+from .pipeline import KINDS, Format, Pipeline
 from .report import DayReport
 
 
@@ -36,12 +36,12 @@ def batch_engine(context: RunContext) -> BatchRun:
 
 
 def digest_plans(
-    pipeline: Pipeline, plans: list[Plan], *, fmt: str, batch: BatchRun | None, wait: bool = True
+    pipeline: Pipeline, plans: list[Plan], *, fmt: Format, batch: BatchRun | None, wait: bool = True
 ) -> list[DayReport]:
     """The digests of `plans`: asked live one day after another, or, with `batch`, through the
     provider's Batch API."""
     if batch is None:
-        return [pipeline.digest(plan, fmt=fmt) for plan in plans]  # type: ignore[arg-type]
+        return [pipeline.digest(plan, fmt=fmt) for plan in plans]
     return digest_with_batches(pipeline, batch, plans, fmt=fmt, wait=wait)
 
 
@@ -50,7 +50,7 @@ def digest_with_batches(
     batch: BatchRun,
     plans: list[Plan],
     *,
-    fmt: str,
+    fmt: Format,
     wait: bool,
     skip: Callable[[Plan], DayReport | None] = lambda plan: None,
     on_report: Callable[[DayReport], None] = lambda report: None,
@@ -80,7 +80,7 @@ def digest_with_batches(
     for day, attempts in batch.ready_days(sorted(waiting), again=again, wait=wait):
         report = pipeline.digest(
             waiting[day],
-            fmt=fmt,  # type: ignore[arg-type]
+            fmt=fmt,
             attempts=attempts,
             batch_made=batch.spent,
         )
@@ -94,7 +94,7 @@ def digest_with_batches(
 
 
 def export_days(
-    pipeline: Pipeline, batch: BatchRun, days: list[date], *, fmt: str, file: Path
+    pipeline: Pipeline, batch: BatchRun, days: list[date], *, fmt: Format, file: Path
 ) -> int:
     """The requests `days` still need, as one file for `vllm run_batch`; how many. A day whose
     mailing is not announced yet is left out."""

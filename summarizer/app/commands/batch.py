@@ -16,6 +16,7 @@ from ..options import day_argument
 if TYPE_CHECKING:
     from ...batch.run import BatchRun
     from ...run.context import RunContext
+    from ...run.pipeline import Format
 
 CANCEL_WAIT = 600.0  # seconds to wait for cancelled batches to settle before leaving it to status
 
@@ -89,7 +90,7 @@ def _on_batches(kw: dict[str, Any], work: Callable[[BatchRun], None]) -> int:
 @click.option("--to", "last", help="Last digest day, YYYY-MM-DD (default: --from).")
 @click.option("--format", "fmt", type=click.Choice(["toc", "jekyll", "all"]), default="toc")
 @_options
-def export(file: Path, first: str | None, last: str | None, fmt: str, **kw: Any) -> int:
+def export(file: Path, first: str | None, last: str | None, fmt: Format, **kw: Any) -> int:
     """Write the requests the days still need as one JSONL file for `vllm run_batch -i FILE`."""
     if first is None:
         raise InputError("batch export needs --from (and --to for more than one day)")

@@ -42,15 +42,11 @@ def digest(
     no_wait = kw.pop("no_wait")
     from .. import runs
 
-    pipeline = runs.setup({**kw, "format": fmt})
+    run = runs.open_run(kw, fmt=fmt, push=push, no_wait=no_wait)
     from ...core.days import latest_digest_day
     from ...run.batched import digest_plans
 
-    settings = pipeline.context.settings
-    fmt = settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
-    if push:
-        runs.push_hooks().check(settings)
-    batch = runs.batch_engine(pipeline, no_wait=no_wait)
+    pipeline, settings = run.pipeline, run.settings
     try:
         try:
             if day is None:
@@ -58,9 +54,9 @@ def digest(
             plan = runs.plan_or_none(pipeline, day, window=window, anchor=anchor, tz=tz)
             if plan is None:
                 return 0
-            reports = digest_plans(pipeline, [plan], fmt=fmt, batch=batch, wait=not no_wait)
+            reports = digest_plans(pipeline, [plan], fmt=run.fmt, batch=run.batch, wait=not no_wait)
         finally:
-            runs.close_run(pipeline, batch)
+            runs.close_run(pipeline, run.batch)
         status = runs.summary(pipeline, reports, site=site)
     except SummarizerError as exc:
         if push and exc.exit_code == 3:  # the run stopped: the channels are told
@@ -97,15 +93,11 @@ def backfill(
     no_wait = kw.pop("no_wait")
     from .. import console, runs
 
-    pipeline = runs.setup({**kw, "format": fmt})
+    run = runs.open_run(kw, fmt=fmt, push=push, no_wait=no_wait, batch=not dry_run)
     from ...core.days import digest_days, is_digest_day
     from ...run.backfill import run_backfill
 
-    settings = pipeline.context.settings
-    fmt = settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
-    if push:
-        runs.push_hooks().check(settings)
-    batch = None if dry_run else runs.batch_engine(pipeline, no_wait=no_wait)
+    pipeline = run.pipeline
     try:
         skipped = [d for d in _days(start, end) if not is_digest_day(d)]
         if len(skipped) <= 10:  # a few weeks: each named; decades: one line, not thousands
@@ -116,19 +108,19 @@ def backfill(
         reports = run_backfill(
             pipeline,
             digest_days(start, end),
-            fmt=fmt,
+            fmt=run.fmt,
             dry_run=dry_run,
             redo=redo,
-            batch=batch,
+            batch=run.batch,
             wait=not no_wait,
         )
     finally:
-        runs.close_run(pipeline, batch)
+        runs.close_run(pipeline, run.batch)
     if dry_run:
         return 0
     status = runs.summary(pipeline, reports, site=site)
     if push:
-        runs.push_hooks().after_backfill(settings, reports)
+        runs.push_hooks().after_backfill(run.settings, reports)
     return status
 
 
