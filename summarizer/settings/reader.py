@@ -6,11 +6,19 @@ default); each group is a mixin so that its fields and checks sit together.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode
 
 PushChannel = Literal["email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook"]
@@ -55,6 +63,20 @@ class RankSettings(BlankIsUnset):
         None, "embedding_api_key", "SUMMARIZER_EMBEDDING_API_KEY"
     )
     top: int | None = _setting(None, "top", "SUMMARIZER_TOP", gt=0)
+    # Seconds one embeddings request may take in all (headers and body), apart from the chat
+    # timeout: a hanging endpoint costs this once, then the run ranks by words.
+    embedding_timeout: float = _setting(
+        60.0, "embedding_timeout", "SUMMARIZER_EMBEDDING_TIMEOUT", gt=0, le=900
+    )
+    # A profile read from a Zotero library (Web API v3, or the desktop's local API at
+    # http://localhost:23119/api with user 0 and no key).
+    zotero_user: str | None = _setting(None, "zotero_user", "SUMMARIZER_ZOTERO_USER")
+    zotero_group: str | None = _setting(None, "zotero_group", "SUMMARIZER_ZOTERO_GROUP")
+    zotero_key: SecretStr | None = _setting(None, "zotero_key", "SUMMARIZER_ZOTERO_KEY")
+    zotero_collection: str | None = _setting(
+        None, "zotero_collection", "SUMMARIZER_ZOTERO_COLLECTION"
+    )
+    zotero_api: str = _setting("https://api.zotero.org", "zotero_api", "SUMMARIZER_ZOTERO_API")
 
     @field_validator("keywords", "exclude", "authors", mode="before")
     @classmethod
@@ -67,6 +89,10 @@ class RankSettings(BlankIsUnset):
         "embedding_base_url",
         "embedding_api_key",
         "top",
+        "zotero_user",
+        "zotero_group",
+        "zotero_key",
+        "zotero_collection",
         mode="before",
     )
     @classmethod
@@ -81,18 +107,56 @@ class RankSettings(BlankIsUnset):
             raise ValueError(f"{value} is not a file (arXiv ids one a line, BibTeX or Zotero CSV)")
         return value
 
-    @field_validator("embedding_base_url")
+    @field_validator("embedding_base_url", "zotero_api")
     @classmethod
     def _embedding_url(cls, value: str | None) -> str | None:
         if value is not None and not value.strip().startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL such as https://host/v1, got {value!r}")
         return value.strip().rstrip("/") if value else value
 
+    @field_validator("zotero_user", "zotero_group")
+    @classmethod
+    def _zotero_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if not value.strip().isdigit():
+            raise ValueError(
+                f"must be the library's number (zotero.org/settings/keys), got {value!r}"
+            )
+        if info.field_name == "zotero_group" and info.data.get("zotero_user"):
+            raise ValueError("set SUMMARIZER_ZOTERO_USER or SUMMARIZER_ZOTERO_GROUP, not both")
+        return value.strip()
+
+    @field_validator("zotero_key", "zotero_collection")
+    @classmethod
+    def _zotero_library_named(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and not (
+            info.data.get("zotero_user") or info.data.get("zotero_group")
+        ):
+            raise ValueError("needs SUMMARIZER_ZOTERO_USER or SUMMARIZER_ZOTERO_GROUP")
+        if info.field_name == "zotero_collection" and value is not None:
+            if not re.fullmatch(r"[A-Z0-9]{8}", value.strip()):
+                raise ValueError(f"must be a collection key of 8 letters and digits, got {value!r}")
+            return value.strip()
+        return value
+
+    @property
+    def zotero_library(self) -> str | None:
+        """`users/<id>` or `groups/<id>`, when a Zotero library is set."""
+        if self.zotero_user:
+            return f"users/{self.zotero_user}"
+        return f"groups/{self.zotero_group}" if self.zotero_group else None
+
     @property
     def relevance_set(self) -> bool:
         """Whether any relevance setting is given (without one, digests stay as they were)."""
         return bool(
-            self.keywords or self.authors or self.profile or self.embedding_model or self.top
+            self.keywords
+            or self.authors
+            or self.profile
+            or self.zotero_library
+            or self.embedding_model
+            or self.top
         )
 
 

@@ -44,6 +44,16 @@ CREATE TABLE IF NOT EXISTS embeddings (
     key TEXT NOT NULL, model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
     created_at TEXT NOT NULL, PRIMARY KEY (key, model)
 );
+CREATE TABLE IF NOT EXISTS parsed_profiles (
+    file_hash TEXT PRIMARY KEY, papers BLOB NOT NULL, used_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zotero_libraries (
+    library TEXT PRIMARY KEY, version INTEGER NOT NULL, synced_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zotero_items (
+    library TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL,
+    PRIMARY KEY (library, key)
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, day TEXT,
     started_at TEXT NOT NULL, finished_at TEXT, status TEXT, stats TEXT
@@ -412,7 +422,8 @@ class Store:
                 (model, *chunk),
             )
             for key, text_hash, blob in rows:
-                found[key] = (text_hash, array("f", blob).tolist())
+                if isinstance(blob, bytes) and len(blob) % 4 == 0:  # else embedded again
+                    found[key] = (text_hash, array("f", blob).tolist())
         return found
 
     def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:
