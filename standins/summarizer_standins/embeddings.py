@@ -7,8 +7,8 @@ default when the caller names none).
 
 `EMBEDDING_FAULTS`, set on the stand-in's `embedding_fault`, make an answer go wrong as real
 endpoints' do: `hang` (nothing for `hang_seconds`), `trickle` (headers, then the body in 400
-pieces over `hang_seconds`), `huge` (a valid answer padded to 16 MB, no Content-Length), and vectors holding `nan`, `inf`, of
-different lengths (`ragged`) or of `strings`.
+pieces over `hang_seconds`), `huge` (a valid answer padded to 16 MB, no Content-Length), and
+vectors holding `nan`, `inf`, of different lengths (`ragged`) or of `strings`.
 """
 
 from __future__ import annotations

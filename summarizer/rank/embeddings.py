@@ -143,9 +143,11 @@ class Embedder:
                     self._client, "POST", self._url, deadline=self.timeout, cap=cap,
                     json=body, headers=self._headers,
                 )  # fmt: skip
-            except (TooSlow, httpx.TimeoutException) as exc:
+            except (TooSlow, httpx.TimeoutException):
                 # A hanging endpoint would hang again: given up on for the rest of the run.
-                self.broken = f"{exc or 'timed out'} (SUMMARIZER_EMBEDDING_TIMEOUT)"
+                self.broken = (
+                    f"no complete answer within {self.timeout:g} s (SUMMARIZER_EMBEDDING_TIMEOUT)"
+                )
                 raise EmbeddingFailed(self.broken) from None
             except TooLarge as exc:
                 raise EmbeddingFailed(str(exc)) from None

@@ -18,16 +18,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..core.errors import InputError
 from ..core.records import Paper
 from ..sources.ids import parse_paper_ref
 from ..store.database import Store
 from ..store.profiles import ProfileStore
-
-if TYPE_CHECKING:
-    from .zotero import ZoteroProfile
 
 log = logging.getLogger(__name__)
 FetchIds = Callable[[list[tuple[str, int | None]]], list[Paper]]
@@ -198,8 +195,14 @@ def read_zotero_csv(path: Path, text: str) -> list[ProfilePaper]:
     return papers
 
 
+class Library(Protocol):
+    """Where else the reader's papers are (a Zotero library)."""
+
+    def papers(self) -> list[ProfilePaper]: ...
+
+
 def reader_profile(
-    path: Path | None, *, zotero: ZoteroProfile | None, store: Store, fetch: FetchIds
+    path: Path | None, *, zotero: Library | None, store: Store, fetch: FetchIds
 ) -> list[ProfilePaper]:
     """The reader's whole profile: the profile file's papers, then the Zotero library's, each
     paper once."""
