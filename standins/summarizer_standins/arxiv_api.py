@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 from summarizer.core.records import Paper
 
 from .arxiv_query import QueryError, _published, _updated, _utc, parse_query
-from .server import BackgroundServer, drop_connection, read_body, send
+from .server import BackgroundServer, drop_connection, queue_faults, read_body, send
 
 ARXIV_FAULTS = frozenset({"503", "500", "empty", "reset", "slow"})
 SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
@@ -85,11 +85,7 @@ class ArxivStandin(BackgroundServer):
             self._corpus[paper.id] = paper
 
     def fail_next(self, *kinds: str) -> None:
-        unknown = set(kinds) - ARXIV_FAULTS
-        if unknown:
-            raise ValueError(f"unknown fault {sorted(unknown)}; known: {sorted(ARXIV_FAULTS)}")
-        with self._lock:
-            self._faults.extend(kinds)
+        queue_faults(self._faults, kinds, known=ARXIV_FAULTS, lock=self._lock)
 
     def reset_counters(self) -> None:
         with self._lock:

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .server import BackgroundServer, drop_connection, read_body, send
+from .server import BackgroundServer, drop_connection, queue_faults, read_body, send
 
 ZOTERO_FAULTS = frozenset({"429", "503", "500", "reset"})
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # Zotero's object keys: 8 of these
@@ -132,11 +132,7 @@ class ZoteroStandin(BackgroundServer):
             return list(self._items)
 
     def fail_next(self, *kinds: str) -> None:
-        unknown = set(kinds) - ZOTERO_FAULTS
-        if unknown:
-            raise ValueError(f"unknown fault {sorted(unknown)}; known: {sorted(ZOTERO_FAULTS)}")
-        with self._lock:
-            self._faults.extend(kinds)
+        queue_faults(self._faults, kinds, known=ZOTERO_FAULTS, lock=self._lock)
 
     def reset_counters(self) -> None:
         with self._lock:
