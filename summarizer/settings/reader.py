@@ -109,7 +109,7 @@ class RankSettings(BlankIsUnset):
 
     @field_validator("embedding_base_url", "zotero_api")
     @classmethod
-    def _embedding_url(cls, value: str | None) -> str | None:
+    def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.strip().startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL such as https://host/v1, got {value!r}")
         return value.strip().rstrip("/") if value else value

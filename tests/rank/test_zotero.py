@@ -198,3 +198,30 @@ def test_the_local_api_and_one_without_a_list_of_deletions(tmp_path: Path) -> No
     (library,) = {row[0] for row in store._read("SELECT library FROM zotero_libraries")}
     assert library.endswith("/api/users/0")
     assert ProfileStore(store).zotero_version(library) == z.version
+
+
+def test_blank_zotero_settings_are_unset_and_bad_ones_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from summarizer.core.errors import InputError
+    from summarizer.settings.config import load_settings
+
+    for name in ("USER", "GROUP", "KEY", "COLLECTION", "API"):
+        monkeypatch.setenv(f"SUMMARIZER_ZOTERO_{name}", " ")
+    monkeypatch.setenv("SUMMARIZER_EMBEDDING_TIMEOUT", "")
+    settings = load_settings()
+    assert settings.zotero_library is None and not settings.relevance_set
+    assert settings.zotero_api == "https://api.zotero.org" and settings.embedding_timeout == 60
+    monkeypatch.setenv("SUMMARIZER_ZOTERO_GROUP", "4711")
+    monkeypatch.setenv("SUMMARIZER_ZOTERO_API", "http://localhost:23119/api/")
+    settings = load_settings()
+    assert settings.zotero_library == "groups/4711" and settings.relevance_set
+    assert settings.zotero_api == "http://localhost:23119/api"
+    for name, value in (
+        ("SUMMARIZER_ZOTERO_API", "ftp://x"),
+        ("SUMMARIZER_EMBEDDING_TIMEOUT", "0"),
+    ):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(InputError, match=name):
+            load_settings()
+        monkeypatch.delenv(name)
