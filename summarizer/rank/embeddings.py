@@ -25,7 +25,7 @@ import numpy as np
 from ..core.errors import ModelFatalError
 from ..llm.sdk import DEFAULT_BASE_URL
 from ..store.database import Store
-from .bounded import TooLarge, TooSlow, bounded, http_client
+from .bounded import Answer, TooLarge, TooSlow, bounded, http_client
 
 log = logging.getLogger(__name__)
 BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10
@@ -130,7 +130,7 @@ class Embedder:
         self.tokens += tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else 0
         return vectors
 
-    def _post(self, body: dict[str, Any]) -> Any:
+    def _post(self, body: dict[str, Any]) -> Answer:
         """One request's answer (status 200), with one retry after a passing fault."""
         if self.broken is not None:
             raise EmbeddingFailed(self.broken)
@@ -166,7 +166,7 @@ class Embedder:
         self._client.close()
 
 
-def _fault_pause(answer: Any) -> float | None:
+def _fault_pause(answer: Answer) -> float | None:
     """Seconds to wait before retrying a refused request, or None: not retried (or raised)."""
     if answer.status in (401, 403):
         raise ModelFatalError(
