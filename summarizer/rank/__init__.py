@@ -43,10 +43,15 @@ def build_ranker(
     if not (settings.relevance_set or settings.exclude):
         return None
     model = settings.embedding_model
-    if model and not settings.profile:
+    if model and not (settings.profile or settings.zotero_library):
         log.warning("SUMMARIZER_EMBEDDING_MODEL does nothing without SUMMARIZER_PROFILE")
 
     protect_secret(settings.embedding_api_key)
+    zotero = None
+    if settings.zotero_library:
+        from .zotero import zotero_profile
+
+        zotero = zotero_profile(settings, store=store)
 
     def embedder() -> Embedder:
         from .embeddings import Embedder
@@ -58,7 +63,7 @@ def build_ranker(
             model=model,
             api_key=own_key.get_secret_value() if own_key else llm.require_key(),
             base_url=settings.embedding_base_url or llm.openai_base_url,
-            timeout=llm.timeout,
+            timeout=settings.embedding_timeout,
         )
 
     return Ranker(
@@ -73,4 +78,5 @@ def build_ranker(
         fetch=fetch,
         embedder=embedder if model else None,
         ranked=settings.relevance_set,
+        zotero=zotero,
     )

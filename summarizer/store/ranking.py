@@ -39,7 +39,8 @@ class RankingTables(StoreConnection):
                 (model, *chunk),
             )
             for key, text_hash, blob in rows:
-                found[key] = (text_hash, array("f", blob).tolist())
+                if isinstance(blob, bytes) and len(blob) % 4 == 0:  # else embedded again
+                    found[key] = (text_hash, array("f", blob).tolist())
         return found
 
     def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:

@@ -76,7 +76,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
 
 # Step n takes a store from version n to n + 1: its statements, run in order.
 Migration = Sequence[str]
-MIGRATIONS: Sequence[Migration] = ()
+MIGRATIONS: Sequence[Migration] = (
+    # 1: the reader's profile kept in the store (store/profiles.py)
+    (
+        """CREATE TABLE IF NOT EXISTS parsed_profiles (
+            file_hash TEXT PRIMARY KEY, papers BLOB NOT NULL, used_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS zotero_libraries (
+            library TEXT PRIMARY KEY, version INTEGER NOT NULL, synced_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS zotero_items (
+            library TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL,
+            record TEXT NOT NULL, PRIMARY KEY (library, key)
+        )""",
+    ),
+)
 
 
 def apply_schema(

@@ -4,9 +4,7 @@ the `%XX` a setting held; and it still leaves placeholders such as `ollama` alon
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from urllib.parse import quote, quote_plus, unquote
 
 import pytest
@@ -16,26 +14,7 @@ from pydantic import SecretStr
 
 from summarizer.core import redaction
 from summarizer.core.redaction import protect_secret, redact, redact_data
-
-
-def lower_hex(text: str) -> str:
-    """`text` with the hex digits of its `%XX` escapes in lower case (only those)."""
-    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
-
-
-def every_form(secret: str) -> set[str]:
-    """How a message may carry `secret`: as itself, decoded, URL-encoded every usual way (upper
-    and lower hex, twice), JSON-escaped, HTML-escaped."""
-    plain = {secret, unquote(secret)}
-    forms = set(plain)
-    for value in plain:
-        for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
-            forms |= {encoded, lower_hex(encoded), quote(encoded, safe="")}
-        forms.add(json.dumps(value)[1:-1])
-        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
-        forms.add(html.escape(value))
-    return forms
-
+from tests.support.redaction import every_form, lower_hex
 
 SECRETS = [
     "123456:telegram-bot-token-AAE4x",  # a Telegram token, glued to `bot` in its URL

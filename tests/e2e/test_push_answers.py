@@ -20,8 +20,8 @@ import pytest
 from summarizer_standins.chat_hooks import ChatHooks, telegram_text
 from summarizer_standins.fixtures import Fixture
 
-from tests.conftest import Stage, add_fixture
-from tests.site_fixtures import synthetic_entries, write_day
+from tests.support.build import synthetic_entries, write_day
+from tests.support.cli import Stage, add_fixture
 
 DAY = "2026-03-10"
 CHATS = ("feishu", "dingtalk", "wecom", "slack", "telegram", "webhook")

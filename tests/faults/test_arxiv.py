@@ -17,9 +17,9 @@ from summarizer.core.errors import FetchError
 from summarizer.sources import arxiv as fetch
 from summarizer.sources.arxiv import ArxivSource
 from summarizer.sources.settings import SourcesSettings
-from tests.conftest import GOLDEN, Stage
+from tests.support.cli import Stage
+from tests.support.files import golden
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 FAULTS = ["503", "500", "empty", "reset", "slow"]
 
@@ -51,10 +51,6 @@ def paged(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
         monkeypatch.setenv("ARXIV_TIMEOUT", "10")
         monkeypatch.setattr(fetch, "RESUME_DELAY", 0.05)
         yield Stage(arxiv_api, stage.model, stage.out)
-
-
-def golden() -> bytes:
-    return (GOLDEN / f"toc-{DAY}.md").read_bytes()
 
 
 def expect_slow(monkeypatch: pytest.MonkeyPatch, seconds: float = 3.0) -> None:

@@ -23,9 +23,9 @@ from summarizer_standins.hostile import (
 )
 
 from summarizer.deliver import http, mail
-from tests.conftest import Run, Stage, add_fixture
-from tests.core.test_redaction import every_form
-from tests.site_fixtures import synthetic_entries, write_day
+from tests.support.build import synthetic_entries, write_day
+from tests.support.cli import Run, Stage, add_fixture
+from tests.support.redaction import every_form
 
 pytestmark = pytest.mark.faults
 DAY = "2026-03-10"

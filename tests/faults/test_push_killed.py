@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from summarizer_standins.smtp import SmtpStandin
 
-from tests.site_fixtures import synthetic_entries, write_day
+from tests.support.build import synthetic_entries, write_day
 
 pytestmark = pytest.mark.faults
 DAY = "2026-03-10"

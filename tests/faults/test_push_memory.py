@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from summarizer_standins.hostile import EndlessBody, HostileSmtp
 
-from tests.site_fixtures import synthetic_entries, write_day
+from tests.support.build import synthetic_entries, write_day
+from tests.support.cli import clean_environ
 
 pytestmark = pytest.mark.faults
 DAY = "2026-03-10"
@@ -54,9 +55,7 @@ def run_child(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
 
 
 def child_env(out: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
-    env.pop("ARXIV_API_URL", None)
-    return {**env, "SUMMARIZER_OUTPUT_DIR": str(out), **extra}
+    return {**clean_environ(), "SUMMARIZER_OUTPUT_DIR": str(out), **extra}
 
 
 @pytest.mark.parametrize("channel", ["webhook", "telegram"])

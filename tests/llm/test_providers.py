@@ -21,9 +21,7 @@ from summarizer.llm.failures import ErrorReader, ShapeRejected
 from summarizer.llm.providers import PROVIDERS, detect, profiles, reason_of
 from summarizer.llm.request import build_request, first_mode, request_body, sdk_arguments
 from summarizer.run.settings import load_settings
-
-PAPERS = load_fixture("sample-toc").papers
-
+from tests.support.llm import PAPERS, summarize_papers
 
 # --- the table ------------------------------------------------------------------------------------
 
@@ -227,24 +225,9 @@ def test_first_mode() -> None:
 # --- the mode switch is the run's, not a paper's --------------------------------------------------
 
 
-def run_all(model: ModelStandin, mode: str, concurrency: int = 4) -> list[Any]:
-    from summarizer.llm.limits import AdaptiveLimiter
-
-    async def go() -> list[Any]:
-        client = OpenAIChat(api_key="sk-unit", base_url=model.base_url, model="m", timeout=5)
-        summarizer = Summarizer(
-            client=client,
-            mode=mode,
-            limiter=AdaptiveLimiter(concurrency),  # type: ignore[arg-type]
-        )
-        try:
-            return await asyncio.gather(
-                *(summarizer.summarize(p, "brief") for p in PAPERS), return_exceptions=True
-            )
-        finally:
-            await client.close()
-
-    return asyncio.run(go())
+def run_all(model: ModelStandin, mode: str) -> list[Any]:
+    """Every sample paper at once, four in flight, waiting as a run waits."""
+    return summarize_papers(model.base_url, PAPERS, mode=mode, concurrency=4, sleep=asyncio.sleep)
 
 
 def test_auto_mode_switches_once_and_charges_no_attempt() -> None:

@@ -25,22 +25,18 @@ from summarizer.rank.profile import load_profile, read_ids
 from summarizer.rank.ranker import Ranker
 from summarizer.rank.text import tokens
 from summarizer.store.database import Store
-from tests.conftest import TESTS, assert_one_line_exit_2
-
-PROFILES = TESTS / "fixtures" / "profiles"
+from tests.support import build
+from tests.support.cli import assert_one_line_exit_2
+from tests.support.files import PROFILES
 
 
 def paper(pid: str, title: str, abstract: str = "", authors: list[str] | None = None) -> Paper:
-    return Paper(
-        id=pid,
-        version=1,
+    return build.paper(
+        pid,
         title=title,
-        authors=authors or ["A. Author"],
-        primary_category="eess.AS",
-        categories=["eess.AS"],
-        published=datetime(2026, 1, 6, tzinfo=UTC),
         abstract=abstract,
-        pdf_url=f"https://arxiv.org/pdf/{pid}v1",
+        authors=authors or ["A. Author"],
+        categories=["eess.AS"],
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Stage, assert_one_line_exit_2
+from tests.support.cli import Stage, assert_one_line_exit_2
 
 DAY = "2026-01-07"
 # (setting, where it is put, its value, the kind of value it is)

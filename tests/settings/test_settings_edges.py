@@ -11,7 +11,8 @@ from pydantic import SecretStr
 
 from summarizer.core import redaction
 from summarizer.run.settings import every_setting, load_settings
-from tests.conftest import GOLDEN, Stage, assert_one_line_exit_2
+from tests.support.cli import Stage, assert_one_line_exit_2
+from tests.support.files import GOLDEN
 
 DAY = "2026-01-07"
 ALIASES = sorted(info.env for info in every_setting())

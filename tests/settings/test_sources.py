@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from summarizer.core import redaction
 from summarizer.core.errors import InputError
 from summarizer.run.settings import load_settings
-from tests.conftest import Stage, assert_one_line_exit_2
+from tests.support.cli import Stage, assert_one_line_exit_2
 
 DAY = "2026-01-07"
 TOML = "summarizer.toml"

@@ -17,12 +17,13 @@ from summarizer.store.batch_ledger import BatchLedger
 from summarizer.store.database import Store
 from summarizer.store.schema import MIGRATIONS, apply_schema
 from summarizer.store.writer import Key, claim_keys
-from tests.store.test_store import paper, summary
+from tests.support.build import paper, summary
 
 DAY = date(2026, 1, 7)
 STEPS = [
     ("ALTER TABLE papers ADD COLUMN comment TEXT",),
-    ("CREATE TABLE zotero_items (key TEXT PRIMARY KEY, library_version INTEGER NOT NULL)",),
+    ("CREATE TABLE later_items (key TEXT PRIMARY KEY, library_version INTEGER NOT NULL)",),
+    ("CREATE TABLE even_later (key TEXT PRIMARY KEY)",),
 ]
 
 
@@ -45,14 +46,14 @@ def digest(path: Path) -> str:
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
-def test_a_store_made_today_is_at_version_0(tmp_path: Path) -> None:
+def test_a_store_made_today_is_at_the_newest_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     store.save_papers([])
     store.record_run(
         command="digest", day=None, started_at=datetime.now(UTC), status="ok", stats={}
     )
     conn = store._connect(create=False)
-    assert conn is not None and len(MIGRATIONS) == version(conn) == 0
+    assert conn is not None and version(conn) == len(MIGRATIONS)
 
 
 def test_a_store_behind_runs_the_steps_it_lacks_once(tmp_path: Path) -> None:
@@ -60,12 +61,12 @@ def test_a_store_behind_runs_the_steps_it_lacks_once(tmp_path: Path) -> None:
     conn = connect(path)
     apply_schema(conn, path, migrations=STEPS[:1])
     assert version(conn) == 1 and "comment" in columns(conn, "papers")
-    apply_schema(conn, path, migrations=STEPS)  # only the second step runs: no duplicate column
-    assert version(conn) == 2 and columns(conn, "zotero_items") == {"key", "library_version"}
+    apply_schema(conn, path, migrations=STEPS[:2])  # only the second step runs: no duplicate
+    assert version(conn) == 2 and columns(conn, "later_items") == {"key", "library_version"}
     conn.close()
     before = digest(path)
     again = connect(path)
-    apply_schema(again, path, migrations=STEPS)
+    apply_schema(again, path, migrations=STEPS[:2])
     again.close()
     assert digest(path) == before, "a store at the newest version is opened without a write"
 
@@ -83,13 +84,16 @@ def test_a_step_that_fails_leaves_the_store_as_it_was(tmp_path: Path) -> None:
 def test_a_store_from_a_newer_summarizer_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     conn = connect(path)
-    apply_schema(conn, path, migrations=STEPS)
+    newer = [*MIGRATIONS, *STEPS]
+    apply_schema(conn, path, migrations=newer)
     conn.close()
     before = digest(path)
     with pytest.raises(StoreError) as refused:
         Store(path).placements(scheme="mailing")
     assert refused.value.exit_code == 2
-    assert "newer summarizer (schema 2; this one knows up to 0)" in str(refused.value)
+    known = len(MIGRATIONS)
+    said = f"newer summarizer (schema {len(newer)}; this one knows up to {known})"
+    assert said in str(refused.value)
     assert digest(path) == before
 
 
