@@ -155,16 +155,16 @@ def test_a_trickling_answer_is_given_up_at_the_deadline(
     cli,  # type: ignore[no-untyped-def]
 ) -> None:
     """Each byte comes well within the read timeout (30 s); the whole answer would take ~20 s
-    and say delivered. The deadline (1 s here) ends each request: the server sees the client
+    and say delivered. The deadline (0.5 s here) ends each request: the server sees the client
     hang up before it is done, for every channel."""
-    monkeypatch.setattr(http, "DEADLINE", 1.0)
+    monkeypatch.setattr(http, "DEADLINE", 0.5)
     answer = http_answer("200 OK", b'{"ok": true, "code": 0, "errcode": 0}')
     with Trickle(answer, interval=0.2) as trickle:
         set_env(monkeypatch, chat_env(trickle.base))
         run = cli("push", "--date", DAY)
         assert run.code == 4, run.err
         (line,) = errors(run.err)
-        assert line.count("no complete answer within 1 s") == len(CHATS), line
+        assert line.count("no complete answer within 0.5 s") == len(CHATS), line
         assert trickle.requests == len(CHATS)
         assert wait_for(lambda: trickle.hang_ups == len(CHATS))
         assert not trickle.finished.is_set()
