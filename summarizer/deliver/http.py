@@ -94,7 +94,7 @@ def post_json(url: str, body: dict[str, Any], *, params: dict[str, str] | None =
                 "POST", url, content=data, headers=headers, extensions={"trace": watchdog.trace}
             ) as response:
                 raw = _read_capped(response)
-        except (httpx.TransportError, DeliveryError) as exc:
+        except (httpx.HTTPError, httpx.StreamError, DeliveryError) as exc:
             if watchdog.expired:
                 raise DeliveryError(
                     f"no complete answer within {DEADLINE:g} s; not counted as delivered"
