@@ -47,7 +47,6 @@ KNOWN: set[tuple[str, str]] = {
     ("summarizer.store.batch_ledger", "summarizer.llm.batch_client"),
 }
 KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"summarizer.rank.ranker", "summarizer.rank"}),
     frozenset({"summarizer.app.demo", "summarizer.app.cli"}),
 }
 KNOWN_FOLDER_CYCLES: set[frozenset[str]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from typing import Any
 
@@ -55,3 +56,8 @@ def paper_text(title: str, abstract: str) -> str:
     """What a paper is compared by: its title (given twice the weight) and its abstract."""
     title = " ".join(title.split())
     return f"{title}. {title}. {' '.join(abstract.split())}"
+
+
+def text_hash(text: str) -> str:
+    """What a stored vector was made from (as rank.embeddings keys the endpoint's vectors)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
