@@ -27,6 +27,7 @@ from .lexical import LexicalSimilarity, leave_one_out
 LEXICAL_WEIGHT = 0.65  # of words; 1 - this of the vectors (benchmarks/eval_rank.py)
 MIN_DAY = 8  # fewer papers are no day to center the vectors on: words alone
 CLOSEST = 2  # profile papers named in a reason
+_ROWS = 2048  # papers at a time in the papers x profile products
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,11 @@ def fuse(
     b = (1 - lexical_weight) / _scale(meaning, meaning_own)
     similarity = a * words.topic + b * meaning
     own = a * float(np.mean(words.own)) + b * float(np.mean(meaning_own))
-    return Fused(_relative(similarity, own), _closest(a * words.each() + b * (day @ mine.T)))
+    each = words.each()
+    each *= a
+    for start in range(0, n, _ROWS):  # in slices: memory stays flat
+        each[start : start + _ROWS] += b * (day[start : start + _ROWS] @ mine.T)
+    return Fused(_relative(similarity, own), _closest(each))
 
 
 def _scale(day: np.ndarray, own: np.ndarray) -> float:
@@ -78,11 +83,22 @@ def _relative(similarity: np.ndarray, own: float) -> np.ndarray:
 
 def _closest(each: np.ndarray) -> list[tuple[int, ...]]:
     """Per row, the columns of the CLOSEST highest positive values, best first."""
-    if each.size == 0:
-        return [() for _ in range(len(each))]
     k = min(CLOSEST, each.shape[1])
-    best = np.argsort(-each, axis=1, kind="stable")[:, :k]
-    return [tuple(int(j) for j in row if each[i, j] > 0) for i, row in enumerate(best)]
+    found: list[tuple[int, ...]] = []
+    for start in range(0, len(each), _ROWS):
+        rows = each[start : start + _ROWS]
+        if k == 0:
+            found += [()] * len(rows)
+            continue
+        best = np.argpartition(-rows, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(rows, best, axis=1)
+        order = np.argsort(-values, axis=1, kind="stable")
+        best, values = np.take_along_axis(best, order, 1), np.take_along_axis(values, order, 1)
+        found += [
+            tuple(j for j, v in zip(row, vals, strict=True) if v > 0)
+            for row, vals in zip(best.tolist(), values.tolist(), strict=True)
+        ]
+    return found
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -15,11 +15,10 @@ a 500-paper profile takes a few seconds, most of it stemming.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
-
 import numpy as np
 
-from .text import tokens
+from .bags import Parts, ranges, split_words
+from .text import terms_of_words
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class LexicalSimilarity:
         for j in range(len(self.own)):  # a profile paper's words, looked up in the papers'
             f, v = cols[bounds[j] : bounds[j + 1]], vals[bounds[j] : bounds[j + 1]]
             first, counts = starts[f], starts[f + 1] - starts[f]
-            at = _ranges(first, counts)
+            at = ranges(first, counts)
             out[:, j] = np.bincount(doc[at], weight[at] * np.repeat(v, counts), w.papers)
         return out
 
@@ -95,46 +94,30 @@ def leave_one_out(cosines: np.ndarray, norm: float) -> np.ndarray:
 
 
 def _tfidf(texts: list[str], *, papers: int) -> _Weights:
-    terms = _term_ids(texts)
-    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-    flat = np.fromiter(chain.from_iterable(terms), dtype=np.int64, count=int(lengths.sum()))
-    row = np.repeat(np.arange(len(texts)), lengths)
-    vocabulary = int(flat.max()) + 1 if flat.size else 1
-    within = row[1:] == row[:-1]  # adjacent words of one text make a pair
-    pairs = vocabulary + flat[:-1][within] * vocabulary + flat[1:][within]
-    features, feature = np.unique(np.concatenate([flat, pairs]), return_inverse=True)
-    owner = np.concatenate([row, row[:-1][within]])
-    entries, counts = np.unique(owner * len(features) + feature, return_counts=True)
-    doc, feature = np.divmod(entries, len(features))
-    df = np.bincount(feature, minlength=len(features))
+    features, owner = _features(texts)
+    vocabulary = np.unique(features)
+    key = owner * len(vocabulary) + np.searchsorted(vocabulary, features)
+    del features, owner  # the largest arrays: let them go before the next sort
+    entries, counts = np.unique(key, return_counts=True)
+    del key
+    doc, feature = (a.astype(np.int32) for a in np.divmod(entries, len(vocabulary)))
+    df = np.bincount(feature, minlength=len(vocabulary))
     idf = np.log((1 + len(texts)) / (1 + df)) + 1  # smoothed: a word every paper has still counts
-    weight = (1 + np.log(counts)) * idf[feature]
-    norms = np.sqrt(np.bincount(doc, weight * weight, len(texts)))
+    weight = ((1 + np.log(counts)) * idf[feature]).astype(np.float32)
+    norms = np.sqrt(np.bincount(doc, weight * weight, len(texts))).astype(np.float32)
     weight /= np.where(norms > 0, norms, 1)[doc]
-    return _Weights(doc, feature, weight, papers, len(features))
+    return _Weights(doc, feature, weight, papers, len(vocabulary))
 
 
-def _term_ids(texts: list[str]) -> list[list[int]]:
-    """Each text's stemmed words as ids. Words are split on white space and each distinct word
-    is stemmed once: a day repeats its words many times over."""
+def _features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every word and adjacent word pair of every text as an integer, and the text it is in."""
+    distinct, words, counts = split_words(texts)
     ids: dict[str, int] = {}
-    of_word: dict[str, tuple[int, ...]] = {}
-    out = []
-    for text in texts:
-        words = text.split()
-        for word in set(words).difference(of_word):
-            of_word[word] = tuple(ids.setdefault(t, len(ids)) for t in tokens(word))
-        out.append(list(chain.from_iterable(map(of_word.__getitem__, words))))
-    return out
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The concatenation of range(s, s + c) for each start s and count c."""
-    keep = counts > 0
-    starts, counts = starts[keep], counts[keep]
-    if not starts.size:
-        return np.zeros(0, dtype=np.int64)
-    steps = np.ones(int(counts.sum()), dtype=np.int64)
-    steps[0] = starts[0]
-    steps[np.cumsum(counts)[:-1]] = starts[1:] - (starts[:-1] + counts[:-1] - 1)
-    return np.cumsum(steps)
+    terms = [[ids.setdefault(t, len(ids)) for t in found] for found in terms_of_words(distinct)]
+    flat, lengths = Parts(terms).expand(words, counts)
+    del words
+    row = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    within = row[1:] == row[:-1]  # adjacent words of one text make a pair
+    size = len(ids) or 1
+    pairs = size + flat[:-1][within] * size + flat[1:][within]
+    return np.concatenate([flat, pairs]), np.concatenate([row, row[:-1][within]])

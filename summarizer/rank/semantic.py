@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..store.database import Store
+from .bags import Parts, split_words
 from .text import text_hash
 
 log = logging.getLogger(__name__)
 MODEL = "wordllama/l2_supercat_256"  # the name its vectors are stored under
-_CHUNK = 512  # texts per count matrix: memory stays flat whatever the day's size
+_STORED = 2048  # keys read, embedded and written at a time
+_CHUNK = 128  # texts per count matrix (measured best of 32-256); memory stays flat
 
 
 class ModelUnavailable(Exception):
@@ -68,33 +69,36 @@ class BundledModel:
         return cls(table=np.ascontiguousarray(loaded.embedding, dtype=np.float32), tokenizer=tokenizer)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors (len(texts) x 256, float32), each the normalized mean of its tokens'."""
+        """Unit vectors (len(texts) x 256, float32), each the direction of the mean of its
+        tokens' vectors (equal to `WordLlama.embed(norm=True)` for texts whose words are
+        separated by single spaces, as paper texts are)."""
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        tokens_of: dict[str, list[int]] = {}
+        distinct, words, counts = split_words(texts)
+        parts = Parts(self._encode(distinct))
+        ends = np.cumsum(counts)
         for start in range(0, len(texts), _CHUNK):
-            chunk = [text.split() for text in texts[start : start + _CHUNK]]
-            new = list(set(chain.from_iterable(chunk)).difference(tokens_of))
-            for word, encoding in zip(new, self._encode(new), strict=True):
-                tokens_of[word] = encoding
-            ids = [list(chain.from_iterable(map(tokens_of.__getitem__, w))) for w in chunk]
-            out[start : start + len(chunk)] = self._pooled(ids)
+            stop = min(start + _CHUNK, len(texts))
+            first = int(ends[start - 1]) if start else 0
+            ids, lengths = parts.expand(words[first : int(ends[stop - 1])], counts[start:stop])
+            np.clip(ids, 0, len(self.table) - 1, out=ids)  # as wordllama does
+            out[start:stop] = self._summed(ids, lengths)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1)
 
     def _encode(self, words: list[str]) -> list[list[int]]:
-        if not words:
-            return []
-        return [e.ids for e in self.tokenizer.encode_batch(words, add_special_tokens=False)]
+        encoded: list[list[int]] = []
+        for start in range(0, len(words), 8192):  # Encoding objects are large: a batch at a time
+            batch = self.tokenizer.encode_batch(words[start : start + 8192], add_special_tokens=False)
+            encoded += [e.ids for e in batch]
+        return encoded
 
-    def _pooled(self, ids: list[list[int]]) -> np.ndarray:
-        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
-        np.clip(flat, 0, len(self.table) - 1, out=flat)  # as wordllama does
-        used, column = np.unique(flat, return_inverse=True)
-        row = np.repeat(np.arange(len(ids)), lengths)
-        counts = np.bincount(row * len(used) + column, minlength=len(ids) * len(used))
-        sums = counts.reshape(len(ids), len(used)).astype(np.float32) @ self.table[used]
-        return sums / np.maximum(lengths, 1)[:, None]
+    def _summed(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The sum of each text's token vectors: a count matrix over the tokens used, times their
+        rows of the table (one BLAS product instead of gathering a row per token)."""
+        used, column = np.unique(ids, return_inverse=True)
+        row = np.repeat(np.arange(len(lengths)), lengths)
+        counts = np.bincount(row * len(used) + column, minlength=len(lengths) * len(used))
+        return counts.reshape(len(lengths), len(used)).astype(np.float32) @ self.table[used]
 
 
 class ModelVectors:
@@ -108,17 +112,20 @@ class ModelVectors:
         self.embedded = 0
 
     def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
-        stored = self.store.embeddings(texts, model=MODEL)
-        todo = [k for k, text in texts.items() if stored.get(k, ("",))[0] != text_hash(text)]
-        fresh = self.model.embed([texts[k] for k in todo]) if todo else np.zeros((0, 0))
-        self.store.save_embeddings(
-            [(k, text_hash(texts[k]), v.tolist()) for k, v in zip(todo, fresh, strict=True)],
-            model=MODEL,
-        )
-        self.embedded += len(todo)
-        found = {k: np.asarray(v, dtype=np.float32) for k, (_, v) in stored.items() if k in texts}
-        found.update(zip(todo, fresh, strict=True))
-        return {k: found[k] for k in texts}
+        found: dict[str, np.ndarray] = {}
+        keys = list(texts)
+        for start in range(0, len(keys), _STORED):  # a slice at a time: memory stays flat
+            part = {k: texts[k] for k in keys[start : start + _STORED]}
+            stored = self.store.embeddings(part, model=MODEL)
+            todo = [k for k, text in part.items() if stored.get(k, ("",))[0] != text_hash(text)]
+            found |= {k: np.asarray(v, dtype=np.float32) for k, (h, v) in stored.items()}
+            if todo:
+                fresh = self.model.embed([part[k] for k in todo])
+                rows = [(k, text_hash(part[k]), v.tolist()) for k, v in zip(todo, fresh, strict=True)]
+                self.store.save_embeddings(rows, model=MODEL)
+                self.embedded += len(todo)
+                found |= dict(zip(todo, fresh, strict=True))
+        return {k: found[k] for k in keys}
 
     def close(self) -> None:
         """Nothing to release (the Protocol the endpoint's client also follows)."""
