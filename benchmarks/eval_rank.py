@@ -122,7 +122,8 @@ def evaluate(fold: Fold, papers: dict[str, Paper], vectors: dict[str, np.ndarray
         "model (wordllama)": fuse(words, day_v, prof_v, lexical_weight=0.0).similarity,
     }
     profile = [
-        ProfilePaper(key=k, title=papers[k].title, abstract=papers[k].abstract) for k in fold.profile
+        ProfilePaper(key=k, title=papers[k].title, abstract=papers[k].abstract)
+        for k in fold.profile
     ]
     day = [papers[k] for k in fold.day]
     for label, keywords in (("fusion (default)", ()), ("fusion + keywords", fold.keywords)):
@@ -132,9 +133,7 @@ def evaluate(fold: Fold, papers: dict[str, Paper], vectors: dict[str, np.ndarray
         )  # fmt: skip
         records = ranker.rank(day).records
         scores[label] = np.array([records[k].score for k in fold.day])
-    sweep = {
-        w: fuse(words, day_v, prof_v, lexical_weight=w).similarity for w in SWEEP
-    }
+    sweep = {w: fuse(words, day_v, prof_v, lexical_weight=w).similarity for w in SWEEP}
     return scores, sweep
 
 
@@ -175,8 +174,8 @@ def report(results, sweeps, real, folds, *, markdown: bool) -> None:  # type: ig
     for label, by_topic in results.items():
         every = [m for t in topics for m in by_topic[t]]
         cells = [
-            f"{np.mean([m['ndcg'] for m in by_topic[t]]):.2f} ({max(m['worst'] for m in by_topic[t]):.0f})"
-            for t in topics
+            f"{np.mean([m['ndcg'] for m in ms]):.2f} ({max(m['worst'] for m in ms):.0f})"
+            for ms in (by_topic[t] for t in topics)
         ]
         cells += [
             f"{np.mean([m['ndcg'] for m in every]):.3f}",
@@ -207,7 +206,10 @@ def _table(head: list[str], rows: list[list[str]], *, bar: str, markdown: bool) 
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = [head, *rows]
     for n, row in enumerate(lines):
-        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         print(f"{bar} " + f" {bar} ".join(cells) + (f" {bar}" if markdown else ""))
         if markdown and n == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

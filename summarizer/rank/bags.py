@@ -16,10 +16,10 @@ _SLICE = 512  # texts joined and split at a time
 
 
 def split_words(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Texts whose words are separated by single spaces (as `paper_text` makes them), split:
-    (the distinct words, each text's words as indices into them, flat, and the number of words
-    of each text). A slice of texts at a time, so that memory holds the distinct words, not the
-    day's millions of word objects."""
+    """Texts split on white space: (the distinct words, each text's words as indices into them,
+    flat, and the number of words of each text). A slice of texts at a time, so that memory
+    holds the distinct words, not the day's millions of word objects; words are counted by their
+    single spaces (as `paper_text` separates them), by splitting again where that is not so."""
     index: dict[str, int] = {}
     parts = []
     for start in range(0, len(texts), _SLICE):
@@ -32,7 +32,7 @@ def split_words(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     )
     flat = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
     if int(lengths.sum()) != len(flat):
-        raise ValueError("split_words takes texts of words separated by single spaces")
+        lengths = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
     return list(index), flat, lengths
 
 

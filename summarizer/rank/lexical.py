@@ -15,6 +15,7 @@ a 500-paper profile takes a few seconds, most of it stemming.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from .bags import Parts, ranges, split_words

@@ -133,7 +133,8 @@ class Ranker:
         ranking = Ranking(kept=kept, excluded=excluded, top=self.top)
         if not self.ranked:
             return ranking
-        similarity, closest = [0.0] * len(kept), [()] * len(kept)
+        similarity = [0.0] * len(kept)
+        closest: list[tuple[int, ...]] = [()] * len(kept)
         if kept and self.profile:
             fused, ranking.note = self.similarity.of(kept, self.profile)
             similarity, closest = [float(x) for x in fused.similarity], fused.closest

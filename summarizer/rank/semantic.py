@@ -66,7 +66,9 @@ class BundledModel:
             ) from None
         tokenizer = loaded.tokenizer
         tokenizer.no_padding()  # wordllama pads batches; a word at a time needs no padding
-        return cls(table=np.ascontiguousarray(loaded.embedding, dtype=np.float32), tokenizer=tokenizer)
+        return cls(
+            table=np.ascontiguousarray(loaded.embedding, dtype=np.float32), tokenizer=tokenizer
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors (len(texts) x 256, float32), each the direction of the mean of its
@@ -88,7 +90,9 @@ class BundledModel:
     def _encode(self, words: list[str]) -> list[list[int]]:
         encoded: list[list[int]] = []
         for start in range(0, len(words), 8192):  # Encoding objects are large: a batch at a time
-            batch = self.tokenizer.encode_batch(words[start : start + 8192], add_special_tokens=False)
+            batch = self.tokenizer.encode_batch(
+                words[start : start + 8192], add_special_tokens=False
+            )
             encoded += [e.ids for e in batch]
         return encoded
 
@@ -121,7 +125,9 @@ class ModelVectors:
             found |= {k: np.asarray(v, dtype=np.float32) for k, (h, v) in stored.items()}
             if todo:
                 fresh = self.model.embed([part[k] for k in todo])
-                rows = [(k, text_hash(part[k]), v.tolist()) for k, v in zip(todo, fresh, strict=True)]
+                rows = [
+                    (k, text_hash(part[k]), v.tolist()) for k, v in zip(todo, fresh, strict=True)
+                ]
                 self.store.save_embeddings(rows, model=MODEL)
                 self.embedded += len(todo)
                 found |= dict(zip(todo, fresh, strict=True))

@@ -40,7 +40,11 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for word in _TOKEN.findall(text.lower()):
         if _HAN.match(word):
-            out += [(word, False)] if len(word) == 1 else [(word[i : i + 2], False) for i in range(len(word) - 1)]
+            out += (
+                [(word, False)]
+                if len(word) == 1
+                else [(word[i : i + 2], False) for i in range(len(word) - 1)]
+            )
         elif word not in STOPWORDS and len(word) > 1:
             out.append((word, True))
     return out
