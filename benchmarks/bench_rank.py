@@ -46,7 +46,28 @@ from summarizer.store.database import Store  # noqa: E402
 
 ENGINES = ("words", "bundled model", "endpoint")
 FIRST_TARGET, AGAIN_TARGET = 10.0, 3.0  # seconds, the bundled model at 10,000 x 500 (issue 19)
-_SYLLABLES = "ka lo mi ne ru ta shi vo pe dra gen tor lux ber qui zan fel mor tis wen".split()
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "shi",
+    "vo",
+    "pe",
+    "dra",
+    "gen",
+    "tor",
+    "lux",
+    "ber",
+    "qui",
+    "zan",
+    "fel",
+    "mor",
+    "tis",
+    "wen",
+]
 
 
 def _rare_words(count: int, rng: random.Random) -> list[str]:
