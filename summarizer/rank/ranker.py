@@ -7,12 +7,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.records import Entry, Paper
 from ..store.database import Store
 from .interests import Interests
-from .profile import FetchIds, ProfilePaper, load_profile
+from .profile import FetchIds, ProfilePaper, reader_profile
 from .similarity import Similarity, VectorSource
+
+if TYPE_CHECKING:
+    from .zotero import ZoteroProfile
 
 log = logging.getLogger(__name__)
 KEYWORD_BOOST = 0.5  # per keyword found: one keyword outweighs most differences in similarity
@@ -103,6 +107,7 @@ class Ranker:
         embedder: Callable[[], VectorSource] | None = None,
         bundled: bool = True,
         ranked: bool = True,
+        zotero: ZoteroProfile | None = None,
         profile: list[ProfilePaper] | None = None,
     ) -> None:
         """`profile`: the profile's papers as read already (benchmarks), else read from
@@ -114,16 +119,15 @@ class Ranker:
         self.store = store
         self.fetch = fetch
         self.ranked = ranked
+        self.zotero = zotero
         self.similarity = Similarity(store=store, endpoint=embedder, bundled=bundled)
         self._profile = profile
 
     @property
     def profile(self) -> list[ProfilePaper]:
         if self._profile is None:
-            self._profile = (
-                load_profile(self.profile_path, store=self.store, fetch=self.fetch)
-                if self.profile_path
-                else []
+            self._profile = reader_profile(
+                self.profile_path, zotero=self.zotero, store=self.store, fetch=self.fetch
             )
         return self._profile
 
@@ -138,6 +142,8 @@ class Ranker:
         if kept and self.profile:
             fused, ranking.note = self.similarity.of(kept, self.profile)
             similarity, closest = [float(x) for x in fused.similarity], fused.closest
+        if self.zotero is not None and self.zotero.note:
+            ranking.note = "; ".join(n for n in (self.zotero.note, ranking.note) if n)
         for paper, sim, near in zip(kept, similarity, closest, strict=True):
             keywords = tuple(self.interests.matched_keywords(paper))
             authors = tuple(self.interests.matched_authors(paper))

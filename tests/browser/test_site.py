@@ -9,8 +9,6 @@ Skipped, with the reason in the summary, when no Chromium is installed.
 from __future__ import annotations
 
 import functools
-import json
-import os
 import re
 import shutil
 import threading
@@ -25,10 +23,8 @@ from summarizer_standins.arxiv_api import ArxivStandin
 from summarizer_standins.fixtures import Fixture, load_fixture
 from summarizer_standins.openai_api import ModelStandin
 
-from summarizer.app.cli import main
 from summarizer.publish.site import build_site
-from tests.conftest import SENTINEL_KEY, TESTS
-from tests.site_fixtures import (
+from tests.support.build import (
     HOSTILE_ABSTRACT,
     HOSTILE_AUTHOR,
     HOSTILE_TITLE,
@@ -37,15 +33,14 @@ from tests.site_fixtures import (
     synthetic_entries,
     write_day,
 )
+from tests.support.cli import clear_settings, point_env_at, run_main
+from tests.support.files import FIXTURES, day_rows
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="browser tests skipped: no Chromium on PATH (apt-get install -y chromium)",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="browser tests skipped: no Chromium on PATH (apt-get install -y chromium)",
+)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
 
 CHROMIUM_ARGS = [
@@ -64,30 +59,17 @@ ARTICLE_JS = """els => els.map(e => [
 ])"""
 
 
-def _digested_ids(out: Path, day: str) -> set[str]:
-    lines = (out / "data" / f"{day}.jsonl").read_text("utf-8").splitlines()
-    return {json.loads(line)["id"] for line in lines if line.strip()}
-
-
 @dataclass
 class Built:
     site: Path
     days: dict[str, Fixture]
 
 
-def _run(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    return 0
-
-
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """`digest` of two held-out real days through the stand-ins, then `summarizer site`."""
     work = tmp_path_factory.mktemp("real-site")
-    first, second = load_fixture("sample-toc"), load_fixture(TESTS / "fixtures" / "second-day.json")
+    first, second = load_fixture("sample-toc"), load_fixture(FIXTURES / "second-day.json")
     with (
         pytest.MonkeyPatch.context() as mp,
         ArxivStandin(first.papers + second.papers) as arxiv,
@@ -95,18 +77,13 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     ):
         for record in second.records:
             model.add_answer(record.paper.title, record.brief, record.detailed)
-        for name in list(os.environ):
-            if name.startswith(("SUMMARIZER_", "OPENAI_", "ARXIV_")):
-                mp.delenv(name)
+        clear_settings(mp)
         mp.chdir(work)
-        mp.setenv("ARXIV_API_URL", arxiv.url)
-        mp.setenv("OPENAI_BASE_URL", model.base_url)
-        mp.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-        mp.setenv("SUMMARIZER_OUTPUT_DIR", str(work / "out"))
-        assert _run("digest", "--date", str(first.day)) == 0
+        point_env_at(mp, arxiv, model, work / "out")
+        assert run_main("digest", "--date", str(first.day)) == 0
         # the nightly job: digest with --site, then a plain `summarizer site`
         assert (
-            _run(
+            run_main(
                 "digest",
                 "--date",
                 str(second.day),
@@ -116,7 +93,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             )
             == 0
         )
-        assert _run("site") == 0
+        assert run_main("site") == 0
     yield Built(site=work / "out" / "site", days={str(first.day): first, str(second.day): second})
 
 
@@ -234,7 +211,7 @@ def test_index_links_every_day_and_day_pages_hold_every_paper(
         assert index.page.url == base + f"days/{day}.html"
         articles = index.page.eval_on_selector_all("article.paper", ARTICLE_JS)
         ids = {a[0] for a in articles}
-        digested = _digested_ids(real_site.site.parent, day)
+        digested = {row["id"] for row in day_rows(real_site.site.parent, day)}
         assert ids == {f"p-{pid}" for pid in digested}
         fixture_ids = {p.id for p in fixture.papers}
         # all of the first day; the second day's fixture also holds a paper at the window's

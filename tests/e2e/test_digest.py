@@ -7,15 +7,8 @@ from pathlib import Path
 
 from summarizer_standins.fixtures import Fixture
 
-from tests.conftest import (
-    GOLDEN,
-    SENTINEL_KEY,
-    Run,
-    Stage,
-    add_fixture,
-    assert_one_line_exit_2,
-    files_under,
-)
+from tests.support.cli import SENTINEL_KEY, Run, Stage, add_fixture, assert_one_line_exit_2
+from tests.support.files import GOLDEN, files_under
 
 
 def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]

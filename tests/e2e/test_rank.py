@@ -13,9 +13,9 @@ import pytest
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.store.database import Store
-from tests.conftest import GOLDEN, TESTS, Stage, add_fixture
+from tests.support.cli import Stage, add_fixture
+from tests.support.files import GOLDEN, PROFILES, day_rows
 
-PROFILES = TESTS / "fixtures" / "profiles"
 JEKYLL_ARGS = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--format", "jekyll")
 # (held-out day, digest flags, that day's papers on the profile's topic, how far down the last of
 # them may rank). Each profile holds four papers of OTHER days (tests/fixtures/profiles, made by
@@ -43,11 +43,6 @@ TOPICS = {
 }
 WRITTEN = {"deepfake", "wireless-phy"}  # profiles of written papers: no arXiv ids file
 PROFILE_FILES = {"bibtex": "{}.bib", "ids": "{}-ids.txt", "zotero": "{}-zotero.csv"}
-
-
-def rows(stage: Stage, day: str) -> list[dict]:  # type: ignore[type-arg]
-    path = stage.out / "data" / f"{day}.jsonl"
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
 def by_score(records: list[dict]) -> list[str]:  # type: ignore[type-arg]
@@ -89,7 +84,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
         monkeypatch.setenv("SUMMARIZER_EMBEDDING_MODEL", "text-embedding-3-small")
     run = cli("digest", "--date", day, *args)
     assert run.code == 0, run.err
-    records = rows(days, day)
+    records = day_rows(days.out, day)
     assert all(isinstance(r["score"], float) and r["why"] for r in records)
     ranked = by_score(records)
     assert same_topic <= set(ranked[:lowest]), ranked
@@ -114,7 +109,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
     assert days.model.embedding_requests == 0 and days.model.requests == 0
     assert "embedded" not in again.err
     assert not [e for e in days.arxiv.log if e.get("id_list")]
-    assert by_score(rows(days, day)) == ranked
+    assert by_score(day_rows(days.out, day)) == ranked
 
 
 def test_the_toc_digest_opens_with_the_recommended_section(stage: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +135,7 @@ def test_keywords_alone_rank_their_papers_first_and_are_highlighted(
     monkeypatch.setenv("SUMMARIZER_KEYWORDS", "deepfake, language model")
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     holding = {
         p.id
         for p in sample.papers
@@ -198,7 +193,7 @@ def test_top_10_summarizes_the_ten_best_and_lists_every_paper(
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
     assert stage.model.requests == 10
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     assert len(records) == 27
     best = set(by_score(records)[:10])
     assert {r["id"] for r in records if r["summarized"]} == best
@@ -309,7 +304,7 @@ def test_without_a_relevance_setting_the_digest_is_the_golden_one(
     run = cli("digest", "--date", "2026-01-07", "--format", "all")
     assert run.code == 0, run.err
     assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     assert len(records) == 27
     assert all(r["score"] is None and r["why"] is None and r["summarized"] for r in records)
 
