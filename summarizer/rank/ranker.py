@@ -144,12 +144,15 @@ class Ranker:
             similarity, closest = [float(x) for x in fused.similarity], fused.closest
         if self.zotero is not None and self.zotero.note:
             ranking.note = "; ".join(n for n in (self.zotero.note, ranking.note) if n)
+        asked_words, asked_authors = bool(self.interests.keywords), bool(self.interests.authors)
         for paper, sim, near in zip(kept, similarity, closest, strict=True):
-            keywords = tuple(self.interests.matched_keywords(paper))
-            authors = tuple(self.interests.matched_authors(paper))
+            # What is not asked for is not looked for: a day has thousands of papers.
+            keywords = tuple(self.interests.matched_keywords(paper)) if asked_words else ()
+            authors = tuple(self.interests.matched_authors(paper)) if asked_authors else ()
             titles = tuple(self.profile[j].title for j in near)
             score = sim + KEYWORD_BOOST * len(keywords)
-            score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
+            if keywords:
+                score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
             score += AUTHOR_BOOST * len(authors)
             ranking.records[paper.id] = RankRecord(
                 score=round(score, 3),  # ranked by the score shown, so ties are ties everywhere

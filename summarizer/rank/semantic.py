@@ -117,20 +117,23 @@ class ModelVectors:
 
     def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
+        todo: list[str] = []
         keys = list(texts)
         for start in range(0, len(keys), _STORED):  # a slice at a time: memory stays flat
             part = {k: texts[k] for k in keys[start : start + _STORED]}
             stored = self.store.embeddings(part, model=MODEL)
-            todo = [k for k, text in part.items() if stored.get(k, ("",))[0] != text_hash(text)]
-            found |= {k: np.asarray(v, dtype=np.float32) for k, (h, v) in stored.items()}
-            if todo:
-                fresh = self.model.embed([part[k] for k in todo])
-                rows = [
-                    (k, text_hash(part[k]), v.tolist()) for k, v in zip(todo, fresh, strict=True)
-                ]
-                self.store.save_embeddings(rows, model=MODEL)
-                self.embedded += len(todo)
-                found |= dict(zip(todo, fresh, strict=True))
+            todo += [k for k, text in part.items() if stored.get(k, ("",))[0] != text_hash(text)]
+            found |= {k: np.asarray(v, dtype=np.float32) for k, (_, v) in stored.items()}
+        fresh = self.model.embed([texts[k] for k in todo])  # one pass: each word tokenized once
+        for start in range(0, len(todo), _STORED):
+            some = todo[start : start + _STORED]
+            vectors = fresh[start : start + _STORED]
+            rows = [
+                (k, text_hash(texts[k]), v.tolist()) for k, v in zip(some, vectors, strict=True)
+            ]
+            self.store.save_embeddings(rows, model=MODEL)
+        self.embedded += len(todo)
+        found |= dict(zip(todo, fresh, strict=True))
         return {k: found[k] for k in keys}
 
     def close(self) -> None:
