@@ -110,7 +110,14 @@ def metrics(order: list[str], targets: set[str]) -> dict[str, float]:
     }
 
 
-def evaluate(fold: Fold, papers: dict[str, Paper], vectors: dict[str, np.ndarray], store: Store):  # type: ignore[no-untyped-def]
+def evaluate(  # type: ignore[no-untyped-def]
+    fold: Fold,
+    papers: dict[str, Paper],
+    vectors: dict[str, np.ndarray],
+    store: Store,
+    *,
+    with_keywords: bool = True,
+):
     texts = [paper_text(papers[k].title, papers[k].abstract) for k in fold.day]
     mine = [paper_text(papers[k].title, papers[k].abstract) for k in fold.profile]
     words = similarities(texts, mine)
@@ -126,7 +133,10 @@ def evaluate(fold: Fold, papers: dict[str, Paper], vectors: dict[str, np.ndarray
         for k in fold.profile
     ]
     day = [papers[k] for k in fold.day]
-    for label, keywords in (("fusion (default)", ()), ("fusion + keywords", fold.keywords)):
+    rankers = [("fusion (default)", ())]
+    if with_keywords:
+        rankers.append(("fusion + keywords", fold.keywords))
+    for label, keywords in rankers:
         ranker = Ranker(
             interests=Interests(keywords=keywords), profile_path=None, top=None, store=store,
             fetch=lambda refs: [], profile=profile,
