@@ -96,3 +96,32 @@ def hostile_entry() -> Entry:
         }
     )
     return Entry(paper=paper, category="eess.SP", brief=brief, detailed=detailed)
+
+
+TEX_TITLE = r"Unbalanced } {braces} \textbf{x} 100% $x_1$ & #1 ~ ^ in Beamforming"
+TEX_AUTHORS = ["Ana {Bad} O'Neil", "Tom and Jerry", r"Back\slash"]
+HOSTILE_COMMENT = (
+    'Accepted to <img src=x onerror=alert("venue")> 2026. Code: '
+    'https://github.com/evil/repo"onmouseover=alert(5) and javascript:alert(6)'
+)
+
+
+def tex_entry() -> Entry:
+    """A paper whose title and authors hold every BibTeX special character, and whose arXiv
+    comment is hostile (a venue and a code link are built from it)."""
+    entry = entry_for(
+        Paper(
+            id="2601.00667",
+            version=2,
+            title=TEX_TITLE,
+            authors=TEX_AUTHORS,
+            primary_category="eess.SP",
+            categories=["eess.SP"],
+            published=datetime(2026, 1, 6, 13, tzinfo=UTC),
+            abstract="A script-free abstract about beamforming with alert listeners.",
+            pdf_url="https://arxiv.org/pdf/2601.00667v2",
+            comment=HOSTILE_COMMENT,
+        ),
+        CATEGORIES,
+    )
+    return entry

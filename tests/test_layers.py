@@ -56,7 +56,6 @@ KNOWN_FOLDER_CYCLES: set[frozenset[str]] = {
 }
 KNOWN_SIZES = {
     "summarizer/run/summarizing.py:_summarize_all",
-    "summarizer/publish/site.py:build_site",
     "summarizer/store/database.py",
 }
 

@@ -7,8 +7,9 @@ two-character pieces (a lone Han character stands for itself); the browser match
 as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the
 papers holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts
 (paper n of a month is found by counting through them); `search/docs/D.js` holds what a result
-shows (anchor, title, category, TL;DR), loaded only for days with hits. `search/days.js` lists the
-days and months.
+shows (see `day_docs`), loaded only for days with hits. `search/days.js` lists the days and
+months. The reader's keywords, authors and exclusions are looked up in the same index, so
+results matching them come first and excluded ones are left out.
 
 Text indexed: title, authors, abstract, arXiv id and every Chinese summary. Everything is JSON
 inside a script file (never inline in a page); the browser shows it through textContent only.
@@ -36,7 +37,7 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> set[str]:
-    """The index tokens of `text` (the browser's site.js cuts queries the same way)."""
+    """The index tokens of `text` (the browser's search.js cuts queries the same way)."""
     found: set[str] = set()
     for run in _TOKENS.findall(normalize(text)):
         if run[0] > "z":  # a Han run (the pattern matches nothing else beyond ASCII)
@@ -51,7 +52,7 @@ def tokens(text: str) -> set[str]:
 
 def bucket(token: str) -> int:
     """The bucket of a token: a hash of its first two characters (one for Chinese), so that every
-    token starting with a query token of that length sits in one bucket. Same in site.js."""
+    token starting with a query token of that length sits in one bucket. Same in search.js."""
     key = token[:1] if _HAN.match(token) else token[:2]
     h = 0
     for ch in key:
@@ -81,10 +82,29 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def day_docs(day: SiteDay) -> str:
-    records = [
-        [p.anchor, p.short_title, p.category, p.brief.tldr if p.brief else ""] for p in day.papers
+def _doc(paper: SitePaper) -> list[object]:
+    """What a search result shows and a star keeps: [id, title, category, TL;DR, authors,
+    version, primary category, code URL, venue, journal reference] (empty ones at the end
+    left off)."""
+    record: list[object] = [
+        paper.id,
+        paper.short_title,
+        paper.category,
+        paper.brief.tldr if paper.brief else "",
+        paper.authors,
+        paper.version,
+        paper.primary_category,
+        paper.code or "",
+        paper.venue or "",
+        paper.journal_ref or "",
     ]
+    while record and record[-1] == "":
+        record.pop()
+    return record
+
+
+def day_docs(day: SiteDay) -> str:
+    records = [_doc(p) for p in day.papers]
     return (
         "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
         f"[{_json(day.day.isoformat())}]={_json(records)};\n"

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import SummarizerError
+from ..publish.day_status import run_notes
 from ..publish.site import SiteReport, build_site
 from ..settings.config import Settings
 from ..store.database import Store
@@ -35,6 +36,7 @@ def publish_site(settings: Settings, *, full: bool = False) -> SiteReport:
             keywords=settings.keywords,
             site_url=settings.site_url.rstrip("/") if settings.site_url else None,
             placed=placed,
+            runs=run_notes(store.runs()),
             full=full,
         )
     except OSError as exc:

@@ -21,7 +21,8 @@ T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
-    id TEXT PRIMARY KEY, version INTEGER NOT NULL, record TEXT NOT NULL, fetched_at TEXT NOT NULL
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, record TEXT NOT NULL, fetched_at TEXT NOT NULL,
+    comment TEXT, journal_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS summaries (
     paper_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -77,6 +78,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 
+# Columns added after a table was first made: (table, column, type). A store made before them
+# gets each one added, NULL in every old row, when it is opened.
+ADDED_COLUMNS = (("papers", "comment", "TEXT"), ("papers", "journal_ref", "TEXT"))
+
 _IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters (999 before 3.32)
 
 
@@ -103,6 +108,18 @@ def insert_summaries(conn: sqlite3.Connection, summaries: Iterable[Summary]) -> 
             for s in summaries
         ],
     )
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """The migration of an older store: the columns of ADDED_COLUMNS it lacks."""
+    for table, column, kind in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            try:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as exc:  # another process added it just now
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 class Store:
@@ -140,6 +157,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
+            _add_columns(conn)
         except BaseException:
             conn.close()
             raise
@@ -198,13 +216,17 @@ class Store:
 
     # papers -------------------------------------------------------------------------------
     def save_papers(self, papers: Iterable[Paper]) -> None:
-        rows = [(p.id, p.version, p.model_dump_json(), _now()) for p in papers]
+        rows = [
+            (p.id, p.version, p.model_dump_json(), _now(), p.comment, p.journal_ref) for p in papers
+        ]
         if not rows:
             return
         self.transaction(
             lambda conn: conn.executemany(
-                "INSERT INTO papers VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
+                "INSERT INTO papers (id, version, record, fetched_at, comment, journal_ref) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at, "
+                "comment=excluded.comment, journal_ref=excluded.journal_ref "
                 "WHERE excluded.version >= papers.version",
                 rows,
             )

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.publish.search_index import bucket, tokens
-from summarizer.publish.site import build_site, highlighter
+from summarizer.publish.site import build_site
+from summarizer.publish.site_pages import highlighter
 from summarizer.store.database import Store
 from tests.conftest import Stage, add_fixture
 from tests.site_fixtures import (
@@ -75,13 +76,18 @@ def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path
         assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in html
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert all(
-            re.fullmatch(r'<script src="[./a-z]*(static/site|search/days)\.js" defer>', s)
+            re.fullmatch(
+                r'<script src="[./a-z]*(static/(common|prefs|marks|search|keys)|search/days)\.js" '
+                "defer>",
+                s,
+            )
             for s in scripts
         ), scripts
         for href in re.findall(r'(?:href|src)="([^"]*)"', html):
             assert href.startswith("https://arxiv.org/") or not re.match(r"[a-z]+:", href), href
     shard = (site / "search" / "docs" / f"{D1}.js").read_text("utf-8")
     records = json.loads(shard.split("=", 2)[2].rstrip().rstrip(";"))
+    assert records[0][0] == "2601.00666"
     assert records[0][1] == " ".join(HOSTILE_TITLE.split())  # data for textContent, not markup
 
 
