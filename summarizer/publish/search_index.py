@@ -6,8 +6,9 @@ only the buckets of its own tokens. Tokens are lower-case Latin words/numbers an
 two-character pieces (a lone Han character stands for itself); the browser matches a query token
 as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the
 papers holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts
-(paper n of a month is found by counting through them); `search/docs/D.js` holds what a result
-shows (see `day_docs`), loaded only for days with hits. `search/days.js` lists the days and
+(paper n of a month is found by counting through them); `search/docs/D/k.js` holds what a
+result shows for papers k*DOCS_CHUNK... of day D (see `day_docs`), loaded only for the hits
+shown. `search/days.js` lists the days and
 months. The reader's keywords, authors and exclusions are looked up in the same index, so
 results matching them come first and excluded ones are left out.
 
@@ -28,6 +29,7 @@ from ..core.records import Point
 from .site_data import SiteDay, SitePaper
 
 BUCKETS = 256
+DOCS_CHUNK = 25  # papers per docs file: the 50 results shown load little, wherever they are
 _TOKENS = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -103,12 +105,18 @@ def _doc(paper: SitePaper) -> list[object]:
     return record
 
 
-def day_docs(day: SiteDay) -> str:
+def day_docs(day: SiteDay) -> dict[str, str]:
+    """The day's docs files by name under `search/docs/D/`: `k.js` holds papers
+    k*DOCS_CHUNK to (k+1)*DOCS_CHUNK-1 of the day (an empty day: one empty file)."""
     records = [_doc(p) for p in day.papers]
-    return (
-        "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
-        f"[{_json(day.day.isoformat())}]={_json(records)};\n"
-    )
+    files = {}
+    for k, start in enumerate(range(0, max(len(records), 1), DOCS_CHUNK)):
+        key = f"{day.day.isoformat()}/{k}"
+        files[f"{k}.js"] = (
+            "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
+            f"[{_json(key)}]={_json(records[start : start + DOCS_CHUNK])};\n"
+        )
+    return files
 
 
 def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
@@ -139,10 +147,14 @@ def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
     return files
 
 
-def days_manifest(days: Iterable[date]) -> str:
+def days_manifest(days: Iterable[date], buckets: dict[str, set[int]]) -> str:
+    """`search/days.js`: the days and months, newest first, and which buckets each month has
+    (a hex bitmap, bit b for `b.js`), so the browser asks for no file that is not there."""
     newest_first = sorted({d.isoformat() for d in days}, reverse=True)
     months = list(dict.fromkeys(d[:7] for d in newest_first))
+    bitmaps = {m: f"{sum(1 << b for b in buckets.get(m, ())):064x}" for m in months}
     return (
         f"window.SUMMARIZER_DAYS={_json(newest_first)};\n"
         f"window.SUMMARIZER_MONTHS={_json(months)};\n"
+        f"window.SUMMARIZER_BUCKETS={_json(bitmaps)};\n"
     )

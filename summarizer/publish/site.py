@@ -167,10 +167,10 @@ class _SiteBuild:
         extra = self.settings_key + previous + (run.key() if run else "")
         key = _day_hash(text, self.placed.get(day, {}), extra)
         page = self.site_dir / "days" / f"{day}.html"
-        docs = self.site_dir / "search" / "docs" / f"{day}.js"
+        docs = self.site_dir / "search" / "docs" / str(day)
         known = self.old.get(day.isoformat())
         fresh = isinstance(known, dict) and known.get("hash") == key
-        needed = not fresh or not page.is_file() or not docs.is_file()
+        needed = not fresh or not page.is_file() or not (docs / "0.js").is_file()
         if needed or not (self.site_dir / "search" / f"{day:%Y-%m}" / "meta.js").is_file():
             self.stale_months.add(f"{day:%Y-%m}")
         if not needed and not self._in_feed(day):
@@ -186,8 +186,17 @@ class _SiteBuild:
             notes = day_notes(site_day, run, configured=self.categories)
             html = render_day(self.env, site_day, previous=previous or None, notes=notes)
             self.writer.put(page, html.encode("utf-8"))
-            self.writer.put(docs, day_docs(site_day).encode("utf-8"))
+            self._write_docs(docs, site_day)
             self.report.papers_rebuilt += len(site_day.papers)
+
+    def _write_docs(self, folder: Path, day: SiteDay) -> None:
+        files = day_docs(day)
+        for name, text in files.items():
+            self.writer.put(folder / name, text.encode("utf-8"))
+        for leftover in folder.glob("*.js"):  # the day holds fewer papers than it did
+            if leftover.name not in files:
+                leftover.unlink()
+        folder.with_suffix(".js").unlink(missing_ok=True)  # one file a day, as sites had before
 
     def _month(self, month: str) -> None:
         """The month's search index when one of its days changed; then keep in memory only what
@@ -212,7 +221,12 @@ class _SiteBuild:
         base = resources.files("summarizer.publish").joinpath("static")
         for name in STATIC_FILES:
             put(self.site_dir / "static" / name, base.joinpath(name).read_bytes())
-        put(self.site_dir / "search" / "days.js", days_manifest(self.days).encode("utf-8"))
+        buckets = {
+            month.name: {int(f.stem, 16) for f in month.glob("*.js") if f.stem != "meta"}
+            for month in {self.site_dir / "search" / f"{d:%Y-%m}" for d in self.days}
+        }
+        manifest = days_manifest(self.days, buckets)
+        put(self.site_dir / "search" / "days.js", manifest.encode("utf-8"))
         feed_categories = _feed_categories(self.categories, self.entries)
         latest = self.loaded.get(self.newest) if self.newest else None
         counts = {day: entry["count"] for day, entry in self.entries.items()}
@@ -223,8 +237,8 @@ class _SiteBuild:
         put(self.site_dir / "starred.html", render_starred(self.env).encode("utf-8"))
         feed_days = [self.loaded[d] for d in self.days if d in self.loaded and self._in_feed(d)]
         _write_feeds(self.writer, self.site_dir, feed_days, feed_categories, site_url)
-        manifest = {"version": 1, "days": self.entries}
-        put(self.site_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0).encode())
+        built = {"version": 1, "days": self.entries}
+        put(self.site_dir / MANIFEST, json.dumps(built, ensure_ascii=False, indent=0).encode())
 
 
 def _feed_categories(categories: list[str], entries: dict[str, Any]) -> list[str]:

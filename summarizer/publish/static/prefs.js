@@ -32,27 +32,47 @@
 
   // One pattern per term: any case; runs of spaces match any whitespace; a Latin term matches
   // at the start of a word (so "beamform" finds "beamforming"), a name as a whole word, and a
-  // Chinese term anywhere.
-  function pattern(term, whole) {
-    var body = term.split(" ").map(escapeRe).join("\\s+");
-    var latinStart = /^[\p{L}\p{N}]/u.test(term) && !/^\p{Script=Han}/u.test(term);
-    var latinEnd = /[\p{L}\p{N}]$/u.test(term) && !/\p{Script=Han}$/u.test(term);
+  // Chinese term anywhere. `probe`: lower-case text the pattern cannot match without (a quick
+  // test first, so a page of 1,000 papers is not run through every pattern).
+  function term(text, whole) {
+    var body = text.split(" ").map(escapeRe).join("\\s+");
+    var latinStart = /^[\p{L}\p{N}]/u.test(text) && !/^\p{Script=Han}/u.test(text);
+    var latinEnd = /[\p{L}\p{N}]$/u.test(text) && !/\p{Script=Han}$/u.test(text);
     var before = latinStart ? "(?<![\\p{L}\\p{N}])" : "";
     var after = whole && latinEnd ? "(?![\\p{L}\\p{N}])" : "";
-    return new RegExp(before + body + after, "giu");
+    var longest = text.split(" ").sort(function (a, b) { return b.length - a.length; })[0];
+    return {
+      re: new RegExp(before + body + after, "giu"),
+      probe: /^[\x20-\x7e]+$/.test(longest) ? longest.toLowerCase() : ""
+    };
   }
 
   S.matcher = function (prefs) {
     prefs = prefs || S.prefs();
-    return {
-      keywords: prefs.keywords.map(function (t) { return pattern(t, false); }),
-      authors: prefs.authors.map(function (t) { return pattern(t, true); }),
-      exclude: prefs.exclude.map(function (t) { return pattern(t, false); }),
+    var m = {
+      keywords: prefs.keywords.map(function (t) { return term(t, false); }),
+      authors: prefs.authors.map(function (t) { return term(t, true); }),
+      exclude: prefs.exclude.map(function (t) { return term(t, false); }),
       empty: !(prefs.keywords.length || prefs.authors.length || prefs.exclude.length)
     };
+    var all = m.keywords.concat(m.authors, m.exclude);
+    // every term has a probe: a paper whose text holds none of them is passed over whole
+    m.probes = all.every(function (t) { return t.probe; }) ?
+      all.map(function (t) { return t.probe; }) : null;
+    return m;
   };
 
-  function test(re, value) { re.lastIndex = 0; return re.test(value); }
+  function mayMatch(article, matcher) {
+    if (!matcher.probes) return true;
+    var lower = article._lower || (article._lower = article.textContent.toLowerCase());
+    return matcher.probes.some(function (p) { return lower.indexOf(p) >= 0; });
+  }
+
+  function finds(t, text, lower) {
+    if (t.probe && lower.indexOf(t.probe) < 0) return false;
+    t.re.lastIndex = 0;
+    return t.re.test(text);
+  }
 
   // --- marks: the page's own <mark>s (the site's keywords) are kept, the reader's added -------
   var FIELDS = ["title", "authors", "tldr", "abstract"];
@@ -60,26 +80,35 @@
   function fieldsOf(article) {
     if (article._fields) return article._fields;
     var fields = {};
-    FIELDS.forEach(function (name) {
-      var node = article.querySelector("[data-field=" + name + "]");
-      if (!node) return;
-      var ranges = [];
-      var offset = 0;
-      node.childNodes.forEach(function (child) {
-        var length = child.textContent.length;
-        if (child.nodeName === "MARK") ranges.push([offset, offset + length, false]);
-        offset += length;
-      });
-      fields[name] = { node: node, text: node.textContent, own: ranges, dirty: false };
-    });
+    var nodes = article.querySelectorAll("[data-field]");
+    for (var i = 0; i < nodes.length; i++) {
+      var text = nodes[i].textContent;
+      fields[nodes[i].getAttribute("data-field")] = {
+        node: nodes[i], text: text, lower: text.toLowerCase(), own: null, dirty: false
+      };
+    }
     article._fields = fields;
-    article._authors = S.authorsOf(article);
+    article._authors = S.authorsOf(article).map(function (name) {
+      return { text: name, lower: name.toLowerCase() };
+    });
     return fields;
   }
 
-  function found(res, text) {
+  function ownMarks(field) {  // where the page marked the site's keywords, before any change
     var ranges = [];
-    res.forEach(function (re) {
+    var offset = 0;
+    field.node.childNodes.forEach(function (child) {
+      var length = child.textContent.length;
+      if (child.nodeName === "MARK") ranges.push([offset, offset + length, false]);
+      offset += length;
+    });
+    return ranges;
+  }
+
+  function found(terms, text) {
+    var ranges = [];
+    terms.forEach(function (t) {
+      var re = t.re;
       re.lastIndex = 0;
       var m;
       while ((m = re.exec(text)) !== null) {
@@ -90,8 +119,10 @@
     return ranges;
   }
 
-  function paint(field, mine) {
-    if (!mine.length && !field.dirty) return;
+  function paint(field, terms) {
+    if (!terms.length && !field.dirty) return;
+    if (field.own === null) field.own = ownMarks(field);
+    var mine = terms.length ? found(terms, field.text) : [];
     var ranges = field.own.concat(mine).sort(function (a, b) { return a[0] - b[0]; });
     var merged = [];
     ranges.forEach(function (r) {
@@ -120,27 +151,32 @@
   // Mark the reader's terms in one paper; sets data-match / data-excluded. Returns the number
   // of terms (keywords and authors) it matches.
   S.applyTo = function (article, matcher) {
+    if (!article._fields && !mayMatch(article, matcher)) {  // nothing to mark, nor marked before
+      if (article.hasAttribute("data-match")) article.removeAttribute("data-match");
+      if (article.hasAttribute("data-excluded")) article.removeAttribute("data-excluded");
+      return 0;
+    }
     var fields = fieldsOf(article);
-    var text = function (name) { return fields[name] ? fields[name].text : ""; };
-    var words = matcher.keywords.filter(function (re) {
-      return test(re, text("title")) || test(re, text("abstract")) || test(re, text("tldr"));
+    var inField = function (t, name) {
+      return !!fields[name] && finds(t, fields[name].text, fields[name].lower);
+    };
+    var words = matcher.keywords.filter(function (t) {
+      return inField(t, "title") || inField(t, "abstract") || inField(t, "tldr");
     });
-    var people = matcher.authors.filter(function (re) {
-      return article._authors.some(function (name) { return test(re, name); });
+    var people = matcher.authors.filter(function (t) {
+      return article._authors.some(function (a) { return finds(t, a.text, a.lower); });
     });
     var count = words.length + people.length;
     FIELDS.forEach(function (name) {
-      if (!fields[name]) return;
-      var res = name === "authors" ? people : words;
-      paint(fields[name], res.length ? found(res, fields[name].text) : []);
+      if (fields[name]) paint(fields[name], name === "authors" ? people : words);
     });
     if (count) article.setAttribute("data-match", String(count));
-    else article.removeAttribute("data-match");
-    var excluded = matcher.exclude.some(function (re) {
-      return test(re, text("title")) || test(re, text("abstract"));
+    else if (article.hasAttribute("data-match")) article.removeAttribute("data-match");
+    var excluded = matcher.exclude.some(function (t) {
+      return inField(t, "title") || inField(t, "abstract");
     });
     if (excluded) article.setAttribute("data-excluded", "");
-    else article.removeAttribute("data-excluded");
+    else if (article.hasAttribute("data-excluded")) article.removeAttribute("data-excluded");
     return count;
   };
 
@@ -221,8 +257,15 @@
   function apply(page) {
     performance.mark("summarizer:prefs-start");
     var matcher = S.matcher();
-    if (page.moved) {  // every paper back in its category, in the page's order
-      page.papers.forEach(function (p, i) { page.homes[i].appendChild(p); });
+    if (page.moved) {  // the "for you" papers back in their categories, in the page's order
+      var following = new Map();  // home -> the paper after, going backwards
+      for (var i = page.papers.length - 1; i >= 0; i--) {
+        var p = page.papers[i];
+        if (p.parentNode !== page.homes[i]) {
+          page.homes[i].insertBefore(p, following.get(page.homes[i]) || null);
+        }
+        following.set(page.homes[i], p);
+      }
       page.moved = false;
     }
     var matched = [];
@@ -232,7 +275,7 @@
       if (count) matched.push([count, i, p]);
     });
     matched.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
-    matched.forEach(function (m) { page.forYou.appendChild(m[2]); });
+    page.forYou.append.apply(page.forYou, matched.map(function (m) { return m[2]; }));
     page.moved = matched.length > 0;
     page.forYou.querySelector("small").textContent = matched.length + " 篇";
     refresh(page);

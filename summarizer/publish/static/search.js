@@ -9,7 +9,8 @@
   var TOKEN = /[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   var MONTH = /^\d{4}-\d{2}$/;
   var BUCKETS = 256;
-  var MAX_SHOWN = 50;
+  var PAGE = 20;  // results shown at once; a button shows the next ones
+  var DOCS_CHUNK = 25;  // as search_index.DOCS_CHUNK
   var PAUSE = 150;  // ms after the last keystroke
   var loaded = {};
 
@@ -35,6 +36,25 @@
     for (var i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) & 0xffffff;
     var b = (h % BUCKETS).toString(16);
     return b.length < 2 ? "0" + b : b;
+  }
+
+  // Whether the month's index has a file for the bucket (search/days.js says; an older one
+  // does not, and every bucket is tried).
+  function hasBucket(month, bucket) {
+    var bitmap = (window.SUMMARIZER_BUCKETS || {})[month];
+    if (typeof bitmap !== "string" || bitmap.length !== 64) return true;
+    var b = parseInt(bucket, 16);
+    return (parseInt(bitmap.charAt(63 - (b >> 2)), 16) >> (b & 3) & 1) === 1;
+  }
+
+  function bucketFiles(month, toks) {
+    var files = [];
+    toks.forEach(function (t) {
+      var b = bucketOf(t);
+      var file = S.root + "search/" + month + "/" + b + ".js";
+      if (hasBucket(month, b) && files.indexOf(file) < 0) files.push(file);
+    });
+    return files;
   }
 
   function loadScript(src) {
@@ -81,10 +101,8 @@
 
   // One month: the hits of the query, each [day, index in day, matches], excluded ones counted.
   function searchMonth(month, toks, terms) {
-    var files = [S.root + "search/" + month + "/meta.js"];
-    toks.concat(terms.all).forEach(function (t) {
-      files.push(S.root + "search/" + month + "/" + bucketOf(t) + ".js");
-    });
+    var files = [S.root + "search/" + month + "/meta.js"].concat(
+      bucketFiles(month, toks.concat(terms.all)));
     return Promise.all(files.map(loadScript)).then(function () {
       var meta = w("SUMMARIZER_META")[month] || [];
       var liked = terms.liked.map(function (t) { return holding(month, t); });
@@ -99,6 +117,16 @@
         hits.push(hit);
       });
       return { hits: hits, excluded: excluded };
+    });
+  }
+
+  // What a search will need, asked for ahead of it: as the box gets focus, every month's list
+  // of days and the index pieces of the reader's preferences; as each key is typed, the pieces
+  // of the words so far (a piece holds every word with the same first two letters).
+  function prefetch(toks) {
+    months().forEach(function (month) {
+      loadScript(S.root + "search/" + month + "/meta.js");
+      bucketFiles(month, toks).forEach(loadScript);
     });
   }
 
@@ -120,31 +148,57 @@
       pc: doc[6], code: doc[7], venue: doc[8], j: doc[9], d: day });
   }
 
-  function render(box, query, hits, excluded) {
+  function docsFile(hit) { return hit[0] + "/" + Math.floor(hit[1] / DOCS_CHUNK); }
+
+  function loadDocs(hits) {
+    var files = [];
+    hits.forEach(function (h) { if (files.indexOf(docsFile(h)) < 0) files.push(docsFile(h)); });
+    return Promise.all(files.map(function (f) {
+      return loadScript(S.root + "search/docs/" + f + ".js");
+    }));
+  }
+
+  // The results from `from` on, a page of them, appended to the list; a "more" button after.
+  function showPage(box, list, hits, from) {
     var docs = w("SUMMARIZER_DOCS");
+    var shown = [];
+    hits.slice(from, from + PAGE).forEach(function (hit) {
+      var rec = record((docs[docsFile(hit)] || [])[hit[1] % DOCS_CHUNK], hit[0]);
+      if (!rec) return;
+      shown.push([S.paperElement(rec), hit[2]]);
+      list.appendChild(shown[shown.length - 1][0]);
+    });
+    S.emit("papers", list);  // marks the reader's words in what a result shows
+    shown.forEach(function (s) {  // whether it matches is the index's word: the abstract counts
+      if (s[1]) s[0].setAttribute("data-match", String(s[1]));
+      else s[0].removeAttribute("data-match");
+    });
+    var old = box.querySelector("[data-action=more-results]");
+    if (old) old.remove();
+    var next = from + PAGE;
+    if (next >= hits.length) return;
+    var more = S.el("button", "more", "再显示 " + Math.min(PAGE, hits.length - next) + " 篇（共 " +
+      hits.length + " 篇）");
+    more.type = "button";
+    more.setAttribute("data-action", "more-results");
+    more.addEventListener("click", function () {
+      more.disabled = true;
+      loadDocs(hits.slice(next, next + PAGE)).then(function () {
+        showPage(box, list, hits, next);
+      });
+    });
+    box.appendChild(more);
+  }
+
+  function render(box, query, hits, excluded) {
     var liked = hits.filter(function (h) { return h[2] > 0; }).length;
     var head = "「" + query + "」：" + hits.length + " 篇" +
       (liked ? "，其中 " + liked + " 篇符合你的关注，排在最前" : "") +
       (excluded ? "；另有 " + excluded + " 篇含你的排除词，未显示" : "");
     var list = S.el("div", "hits");
-    var shown = [];
-    hits.slice(0, MAX_SHOWN).forEach(function (hit) {
-      var rec = record((docs[hit[0]] || [])[hit[1]], hit[0]);
-      if (!rec) return;
-      shown.push([S.paperElement(rec), hit[2]]);
-      list.appendChild(shown[shown.length - 1][0]);
-    });
-    var parts = [S.el("p", "where", head), list];
-    if (hits.length > MAX_SHOWN) {
-      parts.push(S.el("p", "where", "只显示前 " + MAX_SHOWN + " 篇，请加关键词缩小范围。"));
-    }
-    box.replaceChildren.apply(box, parts);
+    box.replaceChildren(S.el("p", "where", head), list);
     box.hidden = false;
-    S.emit("papers", box);  // marks the reader's words in what a result shows
-    shown.forEach(function (s) {  // whether it matches is the index's word: the abstract counts
-      if (s[1]) s[0].setAttribute("data-match", String(s[1]));
-      else s[0].removeAttribute("data-match");
-    });
+    showPage(box, list, hits, 0);
   }
 
   function setupSearch() {
@@ -164,19 +218,14 @@
       Promise.all(months().map(function (m) { return searchMonth(m, toks, terms); }))
         .then(function (found) {
           if (mine !== latest) return null;
+          performance.measure("summarizer:search-index", "summarizer:search-start");
           var hits = [];
           var excluded = 0;
           found.forEach(function (f) { hits = hits.concat(f.hits); excluded += f.excluded; });
           hits.sort(function (a, b) {
             return b[2] - a[2] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : b[1] - a[1]);
           });
-          var days = [];
-          hits.slice(0, MAX_SHOWN).forEach(function (h) {
-            if (days.indexOf(h[0]) < 0) days.push(h[0]);
-          });
-          return Promise.all(days.map(function (d) {
-            return loadScript(S.root + "search/docs/" + d + ".js");
-          })).then(function () {
+          return loadDocs(hits.slice(0, PAGE)).then(function () {
             if (mine !== latest) return;
             render(box, query, hits, excluded);
             performance.measure("summarizer:search", "summarizer:search-start");
@@ -184,11 +233,20 @@
           });
         });
     }
+    var warmed = false;
+    input.addEventListener("focus", function () {
+      if (!warmed) prefetch(prefTerms().all);
+      warmed = true;
+    });
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      prefetch(queryTokens(input.value));
       timer = setTimeout(run, PAUSE);
     });
-    S.on("prefs", function () { if (!box.hidden) run(); });
+    S.on("prefs", function () {
+      warmed = false;
+      if (!box.hidden) run();
+    });
     var params = new URLSearchParams(window.location.search);
     if (params.get("q")) { input.value = params.get("q"); run(); }
   }
