@@ -32,7 +32,7 @@
 
   // One pattern per term: any case; runs of spaces match any whitespace; a Latin term matches
   // at the start of a word (so "beamform" finds "beamforming"), a name as a whole word, and a
-  // Chinese term anywhere. `probe`: lower-case text the pattern cannot match without (a quick
+  // Chinese term anywhere. `probe`: lower-case ASCII the pattern cannot match without (a quick
   // test first, so a page of 1,000 papers is not run through every pattern).
   function term(text, whole) {
     var body = text.split(" ").map(escapeRe).join("\\s+");
@@ -40,33 +40,21 @@
     var latinEnd = /[\p{L}\p{N}]$/u.test(text) && !/\p{Script=Han}$/u.test(text);
     var before = latinStart ? "(?<![\\p{L}\\p{N}])" : "";
     var after = whole && latinEnd ? "(?![\\p{L}\\p{N}])" : "";
-    var longest = text.split(" ").sort(function (a, b) { return b.length - a.length; })[0];
-    return {
-      re: new RegExp(before + body + after, "giu"),
-      probe: /^[\x20-\x7e]+$/.test(longest) ? longest.toLowerCase() : ""
-    };
+    var ascii = (text.toLowerCase().match(/[\x21-\x7e]{2,}/g) || []).sort(function (a, b) {
+      return b.length - a.length;
+    });
+    return { re: new RegExp(before + body + after, "giu"), probe: ascii[0] || "" };
   }
 
   S.matcher = function (prefs) {
     prefs = prefs || S.prefs();
-    var m = {
+    return {
       keywords: prefs.keywords.map(function (t) { return term(t, false); }),
       authors: prefs.authors.map(function (t) { return term(t, true); }),
       exclude: prefs.exclude.map(function (t) { return term(t, false); }),
       empty: !(prefs.keywords.length || prefs.authors.length || prefs.exclude.length)
     };
-    var all = m.keywords.concat(m.authors, m.exclude);
-    // every term has a probe: a paper whose text holds none of them is passed over whole
-    m.probes = all.every(function (t) { return t.probe; }) ?
-      all.map(function (t) { return t.probe; }) : null;
-    return m;
   };
-
-  function mayMatch(article, matcher) {
-    if (!matcher.probes) return true;
-    var lower = article._lower || (article._lower = article.textContent.toLowerCase());
-    return matcher.probes.some(function (p) { return lower.indexOf(p) >= 0; });
-  }
 
   function finds(t, text, lower) {
     if (t.probe && lower.indexOf(t.probe) < 0) return false;
@@ -77,21 +65,34 @@
   // --- marks: the page's own <mark>s (the site's keywords) are kept, the reader's added -------
   var FIELDS = ["title", "authors", "tldr", "abstract"];
 
+  function field(node) {
+    var text = node.textContent;
+    return { node: node, text: text, lower: text.toLowerCase(), own: null, dirty: false };
+  }
+
   function fieldsOf(article) {
-    if (article._fields) return article._fields;
-    var fields = {};
-    var nodes = article.querySelectorAll("[data-field]");
-    for (var i = 0; i < nodes.length; i++) {
-      var text = nodes[i].textContent;
-      fields[nodes[i].getAttribute("data-field")] = {
-        node: nodes[i], text: text, lower: text.toLowerCase(), own: null, dirty: false
-      };
+    if (!article._fields) {
+      article._fields = {};
+      article.querySelectorAll("[data-field]").forEach(function (node) {
+        article._fields[node.getAttribute("data-field")] = field(node);
+      });
     }
-    article._fields = fields;
-    article._authors = S.authorsOf(article).map(function (name) {
-      return { text: name, lower: name.toLowerCase() };
+    if (!article._authors) {
+      article._authors = S.authorsOf(article).map(function (name) {
+        return { text: name, lower: name.toLowerCase() };
+      });
+    }
+    return article._fields;
+  }
+
+  // The fields of every paper in `papers` (in document order) at once: one query for the page.
+  function primeFields(root, papers) {
+    var k = 0;
+    papers.forEach(function (p) { p._fields = {}; });
+    root.querySelectorAll("[data-paper] [data-field]").forEach(function (node) {
+      while (k < papers.length && !papers[k].contains(node)) k++;
+      if (k < papers.length) papers[k]._fields[node.getAttribute("data-field")] = field(node);
     });
-    return fields;
   }
 
   function ownMarks(field) {  // where the page marked the site's keywords, before any change
@@ -151,11 +152,6 @@
   // Mark the reader's terms in one paper; sets data-match / data-excluded. Returns the number
   // of terms (keywords and authors) it matches.
   S.applyTo = function (article, matcher) {
-    if (!article._fields && !mayMatch(article, matcher)) {  // nothing to mark, nor marked before
-      if (article.hasAttribute("data-match")) article.removeAttribute("data-match");
-      if (article.hasAttribute("data-excluded")) article.removeAttribute("data-excluded");
-      return 0;
-    }
     var fields = fieldsOf(article);
     var inField = function (t, name) {
       return !!fields[name] && finds(t, fields[name].text, fields[name].lower);
@@ -267,6 +263,10 @@
         following.set(page.homes[i], p);
       }
       page.moved = false;
+    }
+    if (!matcher.empty && !page.primed) {
+      primeFields(document.querySelector("main"), page.papers);
+      page.primed = true;
     }
     var matched = [];
     page.papers.forEach(function (p, i) {
