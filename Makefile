@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIGEST_ARGS := $(if $(DATE),--date $(DATE))
 
-.PHONY: install test faults demo doctor digest paper backfill site check bench clean
+.PHONY: install test unit faults demo doctor digest paper backfill site check bench clean
 
 # The first install downloads about 40 packages (about 3 minutes); pip prints a line for each.
 $(STAMP): pyproject.toml standins/pyproject.toml
@@ -22,6 +22,10 @@ install: $(STAMP)
 # In parallel on every core (pytest-xdist); every test uses its own directory and free ports.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
+
+# One kind of test, by the marker its folder gives it (tests/conftest.py).
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto -m unit
 
 faults: $(STAMP)
 	$(BIN)/python -m pytest -q -m faults

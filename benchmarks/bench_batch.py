@@ -53,7 +53,7 @@ def child(n: int) -> None:
     from summarizer.batch.run import BatchRun
     from summarizer.core.records import Paper
     from summarizer.run.pipeline import Pipeline
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     pipeline = Pipeline(load_settings())
     run = BatchRun(pipeline)

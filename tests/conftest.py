@@ -1,11 +1,23 @@
-"""Every test runs in its own temporary directory with no summarizer/OpenAI/arXiv settings from the
-environment; end-to-end tests drive the real CLI against loopback stand-ins."""
+"""Fixtures every test folder shares, and the markers that follow the folders.
+
+Where a new test goes: beside what it tests, in the folder of that layer or stage
+(tests/core/, settings/, store/, sources/, rank/, llm/, publish/, deliver/, batch/, run/, app/;
+marked `unit`); tests/e2e/ for the real CLI against the stand-ins (`e2e`); tests/faults/ for
+faults injected into a run, a kill or a signal (`faults`); tests/golden/ for output compared
+byte for byte with a golden file there (`golden`); tests/browser/ for the site in Chromium
+(`browser`); tests/standins/ for the stand-ins themselves (`standins`). `pytest -m NAME` runs
+one kind (`make unit`, `make faults`). Fixtures shared by one folder only go in that folder's
+conftest.py; helpers that are not fixtures go in tests/support/ (its docstring lists what it
+offers: runs and stages, golden files and outputs, record builders, backfill mailings, the
+attempt loop); a test module never imports another test module or a conftest.
+
+Every test runs in its own temporary directory with no summarizer/OpenAI/arXiv settings from the
+environment; end-to-end tests drive the real CLI against loopback stand-ins.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,36 +25,35 @@ from summarizer_standins.arxiv_api import ArxivStandin
 from summarizer_standins.fixtures import Fixture, load_fixture
 from summarizer_standins.openai_api import ModelStandin
 
-from summarizer.app.cli import main
+from tests.support.cli import Run, Stage, clear_settings, point_env_at, run_main
+from tests.support.files import FIXTURES, TESTS
 
-TESTS = Path(__file__).parent
-GOLDEN = TESTS / "golden"
-SENTINEL_KEY = "sk-test-SENTINEL-7f3a9c2e5b1d4e8f"
-# What the model is told on the retry after each kind of content fault.
-FEEDBACK = {
-    "malformed": "not valid JSON",
-    "length": "cut off",
-    "empty": "the answer was empty",
-    "refusal": "the model refused",
-    "wrong_keys": "does not match the schema",
-    "english": "must be written in zh",
+# The marker of each test folder; the folders of layers and stages (and the tests beside them)
+# are `unit`.
+FOLDER_MARKERS = {
+    "e2e": "e2e",
+    "faults": "faults",
+    "golden": "golden",
+    "browser": "browser",
+    "standins": "standins",
 }
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(item.path)
+        if not path.is_relative_to(TESTS):
+            continue
+        folder = path.relative_to(TESTS).parts[0]
+        item.add_marker(FOLDER_MARKERS.get(folder, "unit"))
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith(("SUMMARIZER_", "OPENAI_", "ARXIV_")):
-            monkeypatch.delenv(name)
+    clear_settings(monkeypatch)
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -51,26 +62,11 @@ def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 
     def run(*args: str) -> Run:
         capsys.readouterr()
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover - main always exits
-            code = 0
+        code = run_main(*args)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 
     return run
-
-
-def assert_one_line_exit_2(run: Run, *words: str) -> None:
-    """Exit status 2 with one line on stderr, no traceback, naming each of `words`."""
-    assert run.code == 2, (run.out, run.err)
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err
-    assert "Traceback" not in run.err
-    for word in words:
-        assert word in lines[0]
 
 
 @pytest.fixture(scope="session")
@@ -85,25 +81,7 @@ def jekyll_sample() -> Fixture:
 
 @pytest.fixture(scope="session")
 def second_day() -> Fixture:
-    return load_fixture(TESTS / "fixtures" / "second-day.json")
-
-
-@dataclass
-class Stage:
-    arxiv: ArxivStandin
-    model: ModelStandin
-    out: Path
-
-
-def point_env_at(
-    monkeypatch: pytest.MonkeyPatch, arxiv_api: ArxivStandin, model: ModelStandin, out: Path
-) -> Stage:
-    """Point the environment at these stand-ins, with the output under `out`."""
-    monkeypatch.setenv("ARXIV_API_URL", arxiv_api.url)
-    monkeypatch.setenv("OPENAI_BASE_URL", model.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-    monkeypatch.setenv("SUMMARIZER_OUTPUT_DIR", str(out))
-    return Stage(arxiv_api, model, out)
+    return load_fixture(FIXTURES / "second-day.json")
 
 
 @pytest.fixture
@@ -116,25 +94,17 @@ def stage(isolated: Path, sample: Fixture, monkeypatch: pytest.MonkeyPatch) -> I
         yield staged
 
 
-def add_fixture(stage: Stage, fixture: Fixture) -> None:
-    for record in fixture.records:
-        stage.arxiv.add(record.paper)
-        stage.model.add_answer(record.paper.title, record.brief, record.detailed)
-
-
-def files_under(root: Path) -> dict[str, bytes]:
-    if not root.exists():
-        return {}
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.startswith("summarizer.sqlite3")
-    }
-
-
 @pytest.fixture
 def batch_env(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
     """The stage, with batches polled every 50 ms and run by the stand-in in about 0.14 s."""
     monkeypatch.setenv("SUMMARIZER_BATCH_POLL", "0.05")
     stage.model.batch_api.timing = (0.02, 0.1, 0.02)
     return stage
+
+
+@pytest.fixture
+def model(sample: Fixture) -> Iterator[ModelStandin]:
+    """The sample mailing's recorded answers on a local model alone, a hang lasting 1 s."""
+    with ModelStandin.from_fixture(sample) as standin:
+        standin.hang_seconds = 1.0
+        yield standin

@@ -37,26 +37,18 @@ KNOWN: set[tuple[str, str]] = {
     ("summarizer.batch.run", "summarizer.app.console"),
     ("summarizer.batch.run", "summarizer.run.pipeline"),
     ("summarizer.batch.run", "summarizer.run.report"),
-    ("summarizer.core.selection", "summarizer.store.database"),
-    ("summarizer.deliver.run", "summarizer.app"),
-    ("summarizer.deliver.run", "summarizer.app.console"),
     ("summarizer.run.backfill", "summarizer.app"),
     ("summarizer.run.backfill", "summarizer.app.console"),
-    ("summarizer.settings.config", "summarizer.llm.providers"),
-    ("summarizer.store.batch_ledger", "summarizer.llm.batch"),
-    ("summarizer.store.batch_ledger", "summarizer.llm.batch_client"),
 }
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"summarizer.rank.ranker", "summarizer.rank"}),
     frozenset({"summarizer.app.demo", "summarizer.app.cli"}),
 }
 KNOWN_FOLDER_CYCLES: set[frozenset[str]] = {
-    frozenset({"app", "batch", "run", "deliver"}),
-    frozenset({"core", "store", "llm", "settings"}),
+    frozenset({"app", "batch", "run"}),
 }
 KNOWN_SIZES = {
     "summarizer/run/summarizing.py:_summarize_all",
-    "summarizer/store/database.py",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 from summarizer.core.records import Paper
 
 from .arxiv_query import QueryError, _published, _updated, _utc, parse_query
-from .server import BackgroundServer, drop_connection, read_body, send
+from .server import BackgroundServer, drop_connection, queue_faults, read_body, send
 
 ARXIV_FAULTS = frozenset({"503", "500", "empty", "reset", "slow"})
 SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
@@ -39,6 +40,9 @@ _NAMESPACES = (
 _SCHEME = "http://arxiv.org/schemas/atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_PAGE = 2000
+# Apache's default LimitRequestLine: export.arxiv.org answers 414 (URI Too Long) to a GET of ~650
+# ids (lukasschwab/arxiv.py#15, #209).
+MAX_URL = 8190
 _ATOM = "application/atom+xml; charset=utf-8"
 
 
@@ -47,7 +51,8 @@ class ArxivStandin(BackgroundServer):
 
     Faults queued with `fail_next` are consumed one per request; `latency` is added to every
     request. `requests` counts HTTP requests and `log` holds one dict per request: the parsed
-    parameters, the fault applied and the status sent.
+    parameters, the fault applied, the status sent and when it came (`time.monotonic()`). A
+    request whose path and query pass `max_url` characters is a 414.
     """
 
     def __init__(
@@ -56,6 +61,7 @@ class ArxivStandin(BackgroundServer):
         super().__init__()
         self.latency = latency
         self.slow_seconds = slow_seconds
+        self.max_url = MAX_URL
         self.requests = 0
         self.log: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -79,11 +85,7 @@ class ArxivStandin(BackgroundServer):
             self._corpus[paper.id] = paper
 
     def fail_next(self, *kinds: str) -> None:
-        unknown = set(kinds) - ARXIV_FAULTS
-        if unknown:
-            raise ValueError(f"unknown fault {sorted(unknown)}; known: {sorted(ARXIV_FAULTS)}")
-        with self._lock:
-            self._faults.extend(kinds)
+        queue_faults(self._faults, kinds, known=ARXIV_FAULTS, lock=self._lock)
 
     def reset_counters(self) -> None:
         with self._lock:
@@ -104,14 +106,18 @@ class ArxivStandin(BackgroundServer):
             "sortOrder": params.get("sortOrder", "descending"),
             "fault": None,
             "status": None,
+            "at": time.monotonic(),
         }
         with self._lock:
             self.requests += 1
             self.log.append(entry)
-            fault = self._faults.popleft() if self._faults else None
+            too_long = len(handler.path) > self.max_url  # refused before anything else
+            fault = self._faults.popleft() if self._faults and not too_long else None
             entry["fault"] = fault
         if self.pause(self.latency):
             return drop_connection(handler)
+        if too_long:
+            return self._reply(handler, entry, 414, b"Request-URI Too Long\n")
         if fault == "reset":
             entry["status"] = 0
             return drop_connection(handler)

@@ -29,7 +29,7 @@ from .chat_format import (
     request_kind,
     text_of,
 )
-from .embeddings import embeddings_answer
+from .embeddings import answer_with_fault, embeddings_answer
 from .fixtures import Fixture
 from .provider_zoo import BEHAVIOURS, model_list, rejection, reshape
 from .server import BackgroundServer, drop_connection, read_body, send
@@ -73,6 +73,9 @@ class ModelStandin(BackgroundServer):
         self.embedding_requests = 0  # `/v1/embeddings`, counted apart from chat `requests`
         self.embedded_inputs = 0
         self.max_embedding_inputs = 2048
+        self.embedding_fault: str | None = (
+            None  # every embeddings answer spoiled (EMBEDDING_FAULTS)
+        )
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
         self._answers: dict[str, dict[str, Any]] = {}
@@ -259,6 +262,9 @@ class ModelStandin(BackgroundServer):
         with self._lock:
             self.embedding_requests += 1
             self.embedded_inputs += inputs
+        if status == 200 and self.embedding_fault is not None:
+            fault = self.embedding_fault
+            return answer_with_fault(self, handler, payload, fault, hang_seconds=self.hang_seconds)
         self._reply(handler, status, payload)
 
     def _admit(self, paper: str, kind: str) -> int | str | None:

@@ -6,6 +6,8 @@ import contextlib
 import socket
 import sys
 import threading
+from collections import deque
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -144,6 +146,17 @@ def send(
         handler.wfile.write(body)
     except OSError:  # the client went away (it timed out, or we are stopping)
         handler.close_connection = True
+
+
+def queue_faults(
+    queue: deque[str], kinds: Iterable[str], *, known: frozenset[str], lock: threading.Lock
+) -> None:
+    """Queue `kinds` for the next requests, one each; an unknown kind is a ValueError."""
+    unknown = set(kinds) - known
+    if unknown:
+        raise ValueError(f"unknown fault {sorted(unknown)}; known: {sorted(known)}")
+    with lock:
+        queue.extend(kinds)
 
 
 def read_body(handler: BaseHTTPRequestHandler) -> bytes:

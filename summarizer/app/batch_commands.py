@@ -23,7 +23,7 @@ from ..llm.batch import BatchLimits, BatchRequest, write_request_files
 from ..llm.batch_client import BatchUnavailable
 from ..llm.batch_results import read_results
 from ..run.pipeline import KINDS, Pipeline
-from ..settings.config import load_settings
+from ..run.settings import load_settings
 from ..store.batch_ledger import EXPORT, BatchLedger, RequestRow
 from . import console
 
@@ -46,7 +46,7 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _pipeline(kw: dict[str, Any]) -> Pipeline:
     console.configure_logging(kw.pop("verbose", 0))
     settings = load_settings(**kw)
-    protect_secret(settings.openai_api_key)
+    protect_secret(settings.llm.openai_api_key)
     return Pipeline(settings)
 
 
@@ -97,7 +97,7 @@ def cancel(**kw: Any) -> int:
             left = [r for r in run.ledger.batches(open_only=True) if r.endpoint != EXPORT]
             if not left or time.monotonic() > deadline:
                 break
-            time.sleep(pipeline.settings.batch_poll)
+            time.sleep(pipeline.settings.batch.poll)
         run.record_collection("batch cancel")
         _table(run.ledger)
     finally:
@@ -128,7 +128,11 @@ def export(file: Path, first: str | None, last: str | None, fmt: str, **kw: Any)
 
         def requests() -> Iterator[BatchRequest]:
             for day in days:
-                plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
+                plan = plan_day(
+                    day,
+                    categories=settings.sources.categories,
+                    late_days=settings.sources.late_days,
+                )
                 if plan.ready_at > datetime.now(UTC):
                     continue
                 papers = run.to_summarize(plan)
@@ -152,7 +156,9 @@ def export(file: Path, first: str | None, last: str | None, fmt: str, **kw: Any)
             else "no request needed: nothing written"
         )
         if written:
-            console.say(f"next: vllm run_batch -i {file} -o results.jsonl --model {settings.model}")
+            console.say(
+                f"next: vllm run_batch -i {file} -o results.jsonl --model {settings.llm.model}"
+            )
             console.say("then: summarizer batch import results.jsonl")
     finally:
         pipeline.close()
@@ -170,7 +176,7 @@ def import_(file: Path, **kw: Any) -> int:
         ids = [result.custom_id for result in read_results(file)]
         known = ledger.exported(ids)
         collector = Collector(
-            store=pipeline.store, ledger=ledger, language=pipeline.settings.language, price=None
+            store=pipeline.store, ledger=ledger, language=pipeline.settings.llm.language, price=None
         )
 
         def lookup(custom_id: str) -> tuple[str, RequestRow] | None:

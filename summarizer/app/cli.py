@@ -57,7 +57,7 @@ def cli() -> None:
 @settings_options
 def digest(
     date_text: str | None,
-    fmt: str,
+    fmt: str | None,
     window: str,
     anchor: str,
     tz: str,
@@ -70,7 +70,8 @@ def digest(
     no_wait = kw.pop("no_wait")
     from . import runs
 
-    pipeline = runs.setup(kw)
+    pipeline = runs.setup({**kw, "format": fmt})
+    fmt = pipeline.settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
     from ..core.days import latest_digest_day
 
     if push:
@@ -86,7 +87,7 @@ def digest(
             if batch is not None:
                 reports = batch.run([plan], fmt=fmt, wait=not no_wait)
             else:
-                reports = [pipeline.digest(plan, fmt=fmt)]  # type: ignore[arg-type]
+                reports = [pipeline.digest(plan, fmt=fmt)]
         finally:
             runs.close_run(pipeline, batch)
         status = runs.summary(pipeline, reports, site=site)
@@ -109,12 +110,12 @@ def digest(
 def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw: Any) -> int:
     """Send a written day's digest by e-mail and chat (exit 4 when a delivery fails)."""
     day = _day(date_text) if date_text is not None else None
-    from ..settings.config import load_settings
+    from ..run.settings import load_settings
     from . import console, runs
 
     console.configure_logging(verbose)
     settings = load_settings(**kw)
-    runs.push_hooks().protect_push_secrets(settings)
+    runs.push_hooks().protect_push_secrets(settings.deliver)
     runs.push_hooks().push_command(settings, day, to=to, force=force)
     return 0
 
@@ -152,7 +153,7 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
     finally:
         pipeline.close()
     asked: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
-    entry = console.entry_for(found, summaries, pipeline.settings.categories, asked=asked)
+    entry = console.entry_for(found, summaries, pipeline.settings.sources.categories, asked=asked)
     entry = ranking.annotate(entry) if ranking else entry
     if fmt == "md":
         text = render_jekyll_entry(entry) if detailed else render_entry_md(entry)
@@ -176,7 +177,7 @@ def paper(ref: str, detailed: bool, fmt: str, **kw: Any) -> int:
 def backfill(
     first: str,
     last: str,
-    fmt: str,
+    fmt: str | None,
     dry_run: bool,
     redo: bool,
     site: bool,
@@ -190,7 +191,8 @@ def backfill(
     no_wait = kw.pop("no_wait")
     from . import console, runs
 
-    pipeline = runs.setup(kw)
+    pipeline = runs.setup({**kw, "format": fmt})
+    fmt = pipeline.settings.publish.format  # --format, else SUMMARIZER_FORMAT, else toc
     from ..core.days import digest_days, is_digest_day
     from ..run.backfill import run_backfill
 
@@ -246,7 +248,7 @@ def doctor(**kw: Any) -> int:
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
 def site(full: bool, verbose: int, **kw: Any) -> int:
     """(Re)build the static site from every digested day: pages, search index and Atom feeds."""
-    from ..settings.config import load_settings
+    from ..run.settings import load_settings
     from . import console, runs
 
     console.configure_logging(verbose)

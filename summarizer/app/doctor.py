@@ -17,7 +17,7 @@ from ..llm.client import Completion, ModelClient, OpenAIChat
 from ..llm.cost import load_prices, price_for
 from ..llm.providers import detect
 from ..llm.request import WireMode
-from ..settings.config import Settings
+from ..run.settings import RunSettings
 
 KINDS: tuple[SummaryKind, ...] = ("brief", "detailed")
 # A short made-up paper: small enough to cost a fraction of a cent, real enough to summarize.
@@ -79,15 +79,19 @@ class Recorder:
         await self.inner.close()
 
 
-def describe_settings(settings: Settings) -> list[tuple[str, str]]:
-    profile = settings.provider_profile
-    base = settings.openai_base_url or "(the openai SDK's default, https://api.openai.com/v1)"
-    how = "detected from OPENAI_BASE_URL" if settings.provider == "auto" else "SUMMARIZER_PROVIDER"
-    if settings.provider == "auto" and not settings.openai_base_url:
+def describe_settings(settings: RunSettings) -> list[tuple[str, str]]:
+    profile = settings.llm.provider_profile
+    base = settings.llm.openai_base_url or "(the openai SDK's default, https://api.openai.com/v1)"
+    how = (
+        "detected from OPENAI_BASE_URL"
+        if settings.llm.provider == "auto"
+        else "SUMMARIZER_PROVIDER"
+    )
+    if settings.llm.provider == "auto" and not settings.llm.openai_base_url:
         how = "OPENAI_BASE_URL not set"
-    key = settings.openai_api_key
+    key = settings.llm.openai_api_key
     key_text = "set" if key is not None and key.get_secret_value().strip() else "NOT SET"
-    price = price_for(settings.model, load_prices(settings.prices))
+    price = price_for(settings.llm.model, load_prices(settings.llm.prices))
     price_text = (
         f"known (input ${price.input}/M, output ${price.output}/M tokens)"
         if price
@@ -96,24 +100,27 @@ def describe_settings(settings: Settings) -> list[tuple[str, str]]:
     return [
         ("endpoint", base),
         ("provider", f"{profile.name} ({how})"),
-        ("model", settings.model + ("" if "model" in settings.model_fields_set else " (default)")),
-        ("response mode", _mode_setting(settings.response_mode, profile.mode)),
-        ("request timeout", f"{settings.timeout:g} s"),
-        ("concurrency", str(settings.concurrency)),
+        (
+            "model",
+            settings.llm.model + ("" if "model" in settings.llm.model_fields_set else " (default)"),
+        ),
+        ("response mode", _mode_setting(settings.llm.response_mode, profile.mode)),
+        ("request timeout", f"{settings.llm.timeout:g} s"),
+        ("concurrency", str(settings.llm.concurrency)),
         ("OPENAI_API_KEY", key_text),
         ("price", price_text),
         ("batch API", "offered" if profile.batch else "not offered"),
     ]
 
 
-async def _probe(settings: Settings, client: ModelClient) -> tuple[list[Probe], Summarizer]:
+async def _probe(settings: RunSettings, client: ModelClient) -> tuple[list[Probe], Summarizer]:
     recorder = Recorder(client)
     summarizer = Summarizer(
         client=recorder,
-        language=settings.language,
-        mode=settings.response_mode,
-        profile=settings.provider_profile,
-        max_attempts=settings.max_attempts,
+        language=settings.llm.language,
+        mode=settings.llm.response_mode,
+        profile=settings.llm.provider_profile,
+        max_attempts=settings.llm.max_attempts,
     )
     probes = []
     try:
@@ -137,22 +144,22 @@ async def _probe(settings: Settings, client: ModelClient) -> tuple[list[Probe], 
     return probes, summarizer
 
 
-def run_doctor(settings: Settings, *, echo: Any, client: ModelClient | None = None) -> None:
+def run_doctor(settings: RunSettings, *, echo: Any, client: ModelClient | None = None) -> None:
     """Print what a digest would use and whether the endpoint serves it. Raises InputError for
     bad settings and ModelFatalError (with the fix) when a digest would not work."""
     for name, value in describe_settings(settings):
         echo(f"{name + ':':<17}{value}")
-    if settings.provider == "auto" and detect(settings.openai_base_url) == "generic":
-        host = urlparse(settings.openai_base_url or "").netloc
+    if settings.llm.provider == "auto" and detect(settings.llm.openai_base_url) == "generic":
+        host = urlparse(settings.llm.openai_base_url or "").netloc
         echo(f"{'':<17}({host} is no provider we know; SUMMARIZER_PROVIDER names one)")
     client = client or OpenAIChat(
-        api_key=settings.require_key(),
-        base_url=settings.openai_base_url,
-        organization=settings.openai_org_id,
-        project=settings.openai_project_id,
-        model=settings.model,
-        timeout=settings.timeout,
-        profile=settings.provider_profile,
+        api_key=settings.llm.require_key(),
+        base_url=settings.llm.openai_base_url,
+        organization=settings.llm.openai_org_id,
+        project=settings.llm.openai_project_id,
+        model=settings.llm.model,
+        timeout=settings.llm.timeout,
+        profile=settings.llm.provider_profile,
     )
     try:
         probes, summarizer = asyncio.run(_probe(settings, client))

@@ -7,13 +7,15 @@ from typing import Any
 
 import click
 
-FORMAT_HELP = "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both."
+FORMAT_HELP = (
+    "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both. "
+    "Default: SUMMARIZER_FORMAT, else toc."
+)
 format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["toc", "jekyll", "all"]),
-    default="toc",
-    show_default=True,
+    default=None,
     help=FORMAT_HELP,
 )
 

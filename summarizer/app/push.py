@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..deliver.base import PushFailed
 from ..deliver.channels import protect_push_secrets, select
 from ..deliver.content import jsonl_path, latest_written
-from ..deliver.run import alert, push_day, raise_failures, say
+from ..deliver.run import PushReport, alert, push_day, raise_failures
 from . import console
 
 __all__ = [
@@ -22,22 +22,28 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ..run.report import DayReport
-    from ..settings.config import Settings
+    from ..run.settings import RunSettings
 
 
-def push_command(settings: Settings, day: date | None, *, to: str | None, force: bool) -> None:
+def say(report: PushReport) -> None:
+    """What the push did, on the console."""
+    for line in report.lines():
+        console.say(line)
+
+
+def push_command(settings: RunSettings, day: date | None, *, to: str | None, force: bool) -> None:
     """`summarizer push`: send the day, say what happened; PushFailed (exit 4) on a failure."""
     names = [n.strip() for n in to.split(",") if n.strip()] if to is not None else None
     report = push_day(
-        settings, day or latest_written(settings.output_dir), names=names, force=force
+        settings, day or latest_written(settings.output.dir), names=names, force=force
     )
     say(report)
     raise_failures(report)
 
 
-def after_digest(settings: Settings, day: date, reports: list[DayReport]) -> None:
+def after_digest(settings: RunSettings, day: date, reports: list[DayReport]) -> None:
     """`digest --push`: the written day to every channel, and an alert when papers are missing."""
-    if not jsonl_path(settings.output_dir, day).exists():  # a batch still running (--no-wait)
+    if not jsonl_path(settings.output.dir, day).exists():  # a batch still running (--no-wait)
         console.say(f"{day} is not written yet: `summarizer push --date {day}` once it is")
         return
     report = push_day(settings, day)
@@ -53,11 +59,11 @@ def after_digest(settings: Settings, day: date, reports: list[DayReport]) -> Non
     raise_failures(report)
 
 
-def after_backfill(settings: Settings, reports: list[DayReport]) -> None:
+def after_backfill(settings: RunSettings, reports: list[DayReport]) -> None:
     """`backfill --push`: every day of the range, oldest first; one line for all failures."""
     failed = []
     for day_report in reports:
-        if not jsonl_path(settings.output_dir, day_report.day).exists():
+        if not jsonl_path(settings.output.dir, day_report.day).exists():
             continue  # not written (a batch still running)
         report = push_day(settings, day_report.day)
         say(report)
@@ -67,7 +73,7 @@ def after_backfill(settings: Settings, reports: list[DayReport]) -> None:
         raise PushFailed(f"push failed: {reasons}; `summarizer push --date D` retries a day")
 
 
-def run_stopped(settings: Settings, day: date | None, error: BaseException) -> None:
+def run_stopped(settings: RunSettings, day: date | None, error: BaseException) -> None:
     """`digest --push` stopped (exit 3): tell the channels why and how to resume."""
     if day is None:
         return
@@ -79,6 +85,6 @@ def run_stopped(settings: Settings, day: date | None, error: BaseException) -> N
     )
 
 
-def check(settings: Settings) -> None:
+def check(settings: RunSettings) -> None:
     """Bad push settings are exit 2 before the run spends anything."""
-    select(settings, None)
+    select(settings.deliver, None)

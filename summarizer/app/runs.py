@@ -15,19 +15,19 @@ if TYPE_CHECKING:
     from ..core.selection import Plan
     from ..run.pipeline import Pipeline
     from ..run.report import DayReport
-    from ..settings.config import Settings
+    from ..run.settings import RunSettings
 
 
-def load_run_settings(kwargs: dict[str, Any]) -> Settings:
+def load_run_settings(kwargs: dict[str, Any]) -> RunSettings:
     """Logging, then the settings (a bad one reported before the heavy stages load), with the
     key kept out of every message and unknown setting names warned about."""
     from ..core.redaction import protect_secret
-    from ..settings.config import load_settings, unknown_setting_warnings
+    from ..run.settings import load_settings
 
     console.configure_logging(kwargs.pop("verbose", 0))
     settings = load_settings(**kwargs)
-    protect_secret(settings.openai_api_key)
-    for line in unknown_setting_warnings():
+    protect_secret(settings.llm.openai_api_key)
+    for line in settings.warnings:
         console.warn(line)
     return settings
 
@@ -35,7 +35,7 @@ def load_run_settings(kwargs: dict[str, Any]) -> Settings:
 def setup(kwargs: dict[str, Any], *, days: int | None = None) -> Pipeline:
     """Settings first (a bad one is reported before the heavy stages load), then the pipeline."""
     settings = load_run_settings(kwargs)
-    push_hooks().protect_push_secrets(settings)
+    push_hooks().protect_push_secrets(settings.deliver)
     from ..run.pipeline import Pipeline
 
     return Pipeline(settings, reporter=console.ProgressReporter())
@@ -51,7 +51,7 @@ def summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False)
     """The run table, the files written (once), the site, then what is missing; the status."""
 
     price_known = pipeline.price is not None
-    console.day_table(reports, price_known=price_known, model=pipeline.settings.model)
+    console.day_table(reports, price_known=price_known, model=pipeline.settings.llm.model)
     console.files_written(reports)
     if site:
         build_site(pipeline.settings)
@@ -60,7 +60,7 @@ def summary(pipeline: Pipeline, reports: list[DayReport], *, site: bool = False)
 
 def batch_engine(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
     """The batch engine when the run uses the provider's Batch API (--batch, SUMMARIZER_BATCH)."""
-    if not pipeline.settings.batch:
+    if not pipeline.settings.batch.enabled:
         if no_wait:
             pipeline.close()
             raise InputError("--no-wait needs --batch (or SUMMARIZER_BATCH=on)")
@@ -69,7 +69,7 @@ def batch_engine(pipeline: Pipeline, *, no_wait: bool) -> BatchRun | None:
     from ..batch.run import BatchRun
 
     try:
-        require_batch_api(pipeline.settings)
+        require_batch_api(pipeline.settings.llm)
     except InputError:
         pipeline.close()
         raise
@@ -98,11 +98,11 @@ def plan_or_none(
     try:
         plan = plan_day(
             day,
-            categories=settings.categories,
+            categories=settings.sources.categories,
             mode=window,  # type: ignore[arg-type]
             anchor=anchor,
             tz=tz,
-            late_days=settings.late_days,
+            late_days=settings.sources.late_days,
         )
     except NoMailing as exc:
         console.say(f"{exc}; nothing to do.")

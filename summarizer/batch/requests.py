@@ -14,8 +14,8 @@ from ..core.errors import InputError
 from ..core.records import Paper, SummaryKind
 from ..llm.batch import BatchRequest, request_key
 from ..llm.request import messages_for, request_body
+from ..llm.settings import LLMSettings
 from ..run.pipeline import Pipeline
-from ..settings.config import Settings
 from ..sources.fulltext import fetch_body
 from ..store.batch_ledger import BatchLedger
 
@@ -26,7 +26,7 @@ NO_BATCH_API = {
 }
 
 
-def require_batch_api(settings: Settings) -> None:
+def require_batch_api(settings: LLMSettings) -> None:
     """Refuse --batch for a provider known to have no Batch API (its profile says so). A generic
     endpoint is tried: one without the API answers the file upload with a 404, which stops the
     run with a line saying so."""
@@ -48,12 +48,14 @@ def needed_requests(
     """The requests `papers` still need: not stored, not in an open batch, attempts left."""
     settings = pipeline.settings
     # A batch attempt leaves at least one live attempt (two with the default three).
-    batch_attempts = max(1, settings.max_attempts - 1)
+    batch_attempts = max(1, settings.llm.max_attempts - 1)
     for kind in kinds:
         stored = pipeline.stored(papers, kind)
         version = pipeline.prompt_version(kind)
         wanted = [
-            (request_key(p, kind, version, settings.model), p) for p in papers if p.id not in stored
+            (request_key(p, kind, version, settings.llm.model), p)
+            for p in papers
+            if p.id not in stored
         ]
         ids = [key.custom_id for key, _ in wanted]
         running = ledger.open_requests(ids)
@@ -61,8 +63,8 @@ def needed_requests(
         for key, paper in wanted:
             if key.custom_id in running or used.get(key.custom_id, 0) >= batch_attempts:
                 continue
-            body, source = _body(pipeline.settings, paper)
-            messages = messages_for(kind, paper, language=settings.language, body=body)
+            body, source = _body(settings.llm, settings.sources.arxiv_web_url, paper)
+            messages = messages_for(kind, paper, language=settings.llm.language, body=body)
             yield BatchRequest(
                 key=key,
                 # What the live client would send now: the run's response mode and the body
@@ -71,22 +73,22 @@ def needed_requests(
                     kind=kind,
                     messages=messages,
                     mode=pipeline.modes.current,
-                    model=settings.model,
-                    extra={**settings.provider_profile.extra, **pipeline.modes.extra},
+                    model=settings.llm.model,
+                    extra={**settings.llm.provider_profile.extra, **pipeline.modes.extra},
                 ),
                 day=day.isoformat() if day else None,
                 source=source,
             )
 
 
-def _body(settings: Settings, paper: Paper) -> tuple[str, str]:
-    if not settings.full_text:
+def _body(llm: LLMSettings, web_url: str, paper: Paper) -> tuple[str, str]:
+    if not llm.full_text:
         return "", "abstract"
     body = fetch_body(
         paper_id=paper.id,
         version=paper.version,
         abstract=paper.abstract,
-        web_url=settings.arxiv_web_url,
-        budget_tokens=settings.full_text_tokens,
+        web_url=web_url,
+        budget_tokens=llm.full_text_tokens,
     )
     return ("", "abstract") if body.source == "abstract" else (body.text, body.source)

@@ -59,14 +59,14 @@ class BatchRun:
         self.collector = Collector(
             store=self.store,
             ledger=self.ledger,
-            language=self.settings.language,
+            language=self.settings.llm.language,
             price=pipeline.price.for_batch() if pipeline.price else None,
             spent=pipeline.batch_spent,
             budget=pipeline.budget,
         )
-        self.limits = batch_limits(self.settings.openai_base_url)
-        self.endpoint = self.settings.openai_base_url or "https://api.openai.com/v1"
-        self.work_dir = self.settings.output_dir / ".batch"
+        self.limits = batch_limits(self.settings.llm.openai_base_url)
+        self.endpoint = self.settings.llm.openai_base_url or "https://api.openai.com/v1"
+        self.work_dir = self.settings.output.dir / ".batch"
         self.sleep = sleep
         self.submitted = 0
         self.committed = 0.0  # estimated cost of the requests this run has submitted
@@ -79,11 +79,11 @@ class BatchRun:
     def client(self) -> BatchClient:
         if self._client is None:
             self._client = OpenAIBatches(
-                api_key=self.settings.require_key(),
-                base_url=self.settings.openai_base_url,
-                organization=self.settings.openai_org_id,
-                project=self.settings.openai_project_id,
-                timeout=self.settings.timeout,
+                api_key=self.settings.llm.require_key(),
+                base_url=self.settings.llm.openai_base_url,
+                organization=self.settings.llm.openai_org_id,
+                project=self.settings.llm.openai_project_id,
+                timeout=self.settings.llm.timeout,
             )
         return self._client
 
@@ -132,7 +132,7 @@ class BatchRun:
         exists, before anything waits on it."""
         keys = []
         unique = f"{stem}-{os.getpid()}-{int(time.time())}"
-        if self.settings.max_cost is not None:
+        if self.settings.llm.max_cost is not None:
             requests = self._within_budget(requests)
         for file in write_request_files(
             requests, directory=self.work_dir, stem=unique, limits=self.limits
@@ -284,7 +284,7 @@ class BatchRun:
                     del waiting[day]
             if not waiting or not wait:
                 break
-            self.sleep(self.settings.batch_poll)
+            self.sleep(self.settings.batch.poll)
         for day in waiting:
             reports[day] = DayReport(day=day, found=found.get(day, 0), note="waiting for its batch")
         self.record_collection("batch collect")
@@ -306,7 +306,7 @@ class BatchRun:
             started_at=self.started,
             status="complete",
             stats={
-                "model": self.settings.model,
+                "model": self.settings.llm.model,
                 "batch": True,
                 "answers": len(spent),
                 "usage": usage.model_dump(),
@@ -342,8 +342,8 @@ class BatchRun:
         self.progress.close()  # one live display at a time: the digest may show its own
         # Each batch answer was one attempt: the live retries of what batches left get the rest.
         used = self.ledger.most_attempts(plan.day)
-        self.pipeline.max_attempts = max(1, self.settings.max_attempts - used)
+        self.pipeline.max_attempts = max(1, self.settings.llm.max_attempts - used)
         try:
             return self.pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
         finally:
-            self.pipeline.max_attempts = self.settings.max_attempts
+            self.pipeline.max_attempts = self.settings.llm.max_attempts

@@ -6,9 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
-from ..store.database import Store
 from .days import (
     Window,
     anchored_window,
@@ -22,6 +21,18 @@ from .records import Paper
 WindowMode = Literal["mailing", "anchored"]
 Search = Callable[..., list[Paper]]
 SCHEME_MAILING = "mailing"
+
+
+class PlacedBefore(Protocol):
+    """What a digest needs to know of the digests made before it (the store answers it)."""
+
+    def placements(self, *, scheme: str) -> dict[str, date]:
+        """Each paper already placed under `scheme`, by id: the day of the digest holding it."""
+        ...
+
+    def digested_days(self, *, scheme: str) -> set[date]:
+        """The days already digested under `scheme`, completely or not."""
+        ...
 
 
 def id_sort_key(paper_id: str) -> tuple[int, str, int]:
@@ -60,7 +71,7 @@ class Plan:
         end. A digest made earlier would be empty or partial, and recorded as done."""
         return announced_at(self.day) if self.scheme == SCHEME_MAILING else self.window.end
 
-    def papers(self, search: Search, *, store: Store) -> list[Paper]:
+    def papers(self, search: Search, *, store: PlacedBefore) -> list[Paper]:
         """The papers this digest holds, ascending by id, from ONE query over `query_window`.
 
         The store's placements (which digest holds each paper, without version) decide first, so
@@ -77,7 +88,7 @@ class Plan:
         selector.take(search(categories=self.categories, window=self.query_window))
         return selector.papers()
 
-    def selector(self, store: Store) -> Selector:
+    def selector(self, store: PlacedBefore) -> Selector:
         """A selector for pages of this plan's query as they arrive (the rules above, per paper;
         the store's placements are read once, now)."""
         self.fetched = 0

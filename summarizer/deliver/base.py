@@ -1,12 +1,18 @@
-"""The records a push passes around and the small interface every delivery channel implements."""
+"""The records a push passes around, the small interface every delivery channel implements, and
+what a channel module declares to the registry (its settings group and how it is built)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from pydantic import SecretStr
 
 from ..core.errors import SummarizerError
+from ..settings.group import Group, env_name
 
 Kind = Literal["digest", "alert", "empty"]
 
@@ -107,3 +113,49 @@ class Channel(Protocol):
     def send(self, digest: DayDigest, *, recipient: str, skip: int = 0) -> Delivery:
         """Send `digest` to `recipient`, leaving out the first `skip` messages (already sent)."""
         ...
+
+
+G = TypeVar("G", bound=Group)
+
+
+def hook_id(url: str) -> str:
+    """Who a webhook reaches, as stored: a short digest of its URL, never the token."""
+    return "hook-" + hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class ChannelSpec(Generic[G]):
+    """A push channel as its module declares it: its name (in SUMMARIZER_PUSH and --to), its own
+    settings group (whose SecretStr fields are its secrets), the settings that, all given, make it
+    configured, and how a channel (with its recipients) is built from the group."""
+
+    name: str
+    settings: type[G]
+    needs: tuple[str, ...]
+    build: Callable[[G], Channel]
+
+    def configured(self, group: G) -> bool:
+        return all(getattr(group, name) not in (None, "", []) for name in self.needs)
+
+    def needs_text(self) -> str:
+        """What to set, e.g. `SUMMARIZER_SMTP_HOST and SUMMARIZER_MAIL_TO`."""
+        return " and ".join(env_name(self.settings, name) for name in self.needs)
+
+
+def hook_channel(
+    name: str, settings: type[G], url: str, make: Callable[[G, str, str], Channel]
+) -> ChannelSpec[G]:
+    """A channel reached through one webhook URL, the setting `url` of its group: configured when
+    that is given; its one recipient, as stored, a digest of the URL. `make(group, url,
+    recipient)` builds the channel."""
+
+    def build(group: G) -> Channel:
+        secret: SecretStr = getattr(group, url)
+        value = secret.get_secret_value()
+        return make(group, value, hook_id(value))
+
+    return ChannelSpec(name, settings, (url,), build)
+
+
+def secret_text(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None

@@ -10,7 +10,9 @@ import json
 import time
 from typing import Any
 
-from .base import RateLimited
+from ..settings.group import Group, setting
+from ..settings.kinds import Secret, SecretURL
+from .base import RateLimited, hook_channel, secret_text
 from .chat import ChatChannel, Line, Pacer
 from .http import post_json, refused
 from .markdown import markdown_line
@@ -61,3 +63,20 @@ class DingTalkChannel(ChatChannel):
         if response.status_code != 200 or code != 0:
             msg = answer.get("errmsg", "") if isinstance(answer, dict) else response.text
             raise refused(response, f"DingTalk errcode {code}: {msg}")
+
+
+class DingTalkSettings(Group):
+    """The custom robot's webhook URL (with its access_token); its 加签 secret (SEC...)."""
+
+    dingtalk_webhook: SecretURL | None = setting(None)
+    dingtalk_secret: Secret | None = setting(None)
+
+
+CHANNEL = hook_channel(
+    "dingtalk",
+    DingTalkSettings,
+    "dingtalk_webhook",
+    lambda group, url, recipient: DingTalkChannel(
+        webhook=url, secret=secret_text(group.dingtalk_secret), recipient=recipient
+    ),
+)

@@ -14,7 +14,9 @@ import json
 import time
 from typing import Any
 
-from .base import RateLimited
+from ..settings.group import Group, setting
+from ..settings.kinds import Secret, SecretURL
+from .base import RateLimited, hook_channel, secret_text
 from .chat import ChatChannel, Line
 from .http import post_json, refused
 
@@ -73,3 +75,20 @@ class FeishuChannel(ChatChannel):
         if response.status_code != 200 or code not in (0, None) or answer is None:
             msg = answer.get("msg", "") if isinstance(answer, dict) else response.text
             raise refused(response, f"Feishu code {code}: {msg}")
+
+
+class FeishuSettings(Group):
+    """The custom bot's webhook URL; its secret when "signature verification" is on."""
+
+    feishu_webhook: SecretURL | None = setting(None)
+    feishu_secret: Secret | None = setting(None)
+
+
+CHANNEL = hook_channel(
+    "feishu",
+    FeishuSettings,
+    "feishu_webhook",
+    lambda group, url, recipient: FeishuChannel(
+        webhook=url, secret=secret_text(group.feishu_secret), recipient=recipient
+    ),
+)

@@ -1,27 +1,67 @@
 """E-mail over SMTP: one multipart/alternative message per day and recipient, text and HTML parts
-rendered from Jinja2 templates (autoescaped HTML, inline styles, no script, no remote image)."""
+rendered from Jinja2 templates (autoescaped HTML, inline styles, no script, no remote image).
+Its settings: the SMTP server, login, sender and recipients."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from pydantic import field_validator
 
+from ..core.errors import InputError
 from ..core.redaction import redact
-from .base import DayDigest, Delivery
+from ..settings.group import Group, setting
+from ..settings.kinds import CommaList, Secret
+from .base import ChannelSpec, DayDigest, Delivery, secret_text
 from .content import safe_link, tldr_text
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 Security = Literal["starttls", "ssl", "none"]
 TIMEOUT = 60.0
+_MAILBOX = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+def _mailbox(address: str) -> str:
+    if not _MAILBOX.fullmatch(address):
+        raise ValueError(f"{address!r} is not an e-mail address")
+    return address
+
+
+class MailSettings(Group):
+    """E-mail over SMTP: security starttls (port 587), ssl (465) or none; login when a user is
+    set; the sender defaults to the user."""
+
+    smtp_host: str | None = setting(None)
+    smtp_port: int = setting(587, gt=0, lt=65536)
+    smtp_user: str | None = setting(None)
+    smtp_password: Secret | None = setting(None)
+    smtp_security: Security = setting("starttls")
+    mail_from: str | None = setting(None)
+    mail_to: CommaList = setting([])
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        return _mailbox(value) if value is not None else None
+
+    @field_validator("mail_to")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        return [_mailbox(address) for address in value]
 
 
 @cache
 def _templates() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("summarizer.deliver", "templates"),
         autoescape=select_autoescape(["html", "html.j2"], default=False),
@@ -114,3 +154,27 @@ class MailChannel:
 
 def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def build(settings: MailSettings) -> MailChannel:
+    """The mail channel; its recipients are the addresses of SUMMARIZER_MAIL_TO."""
+    sender = settings.mail_from or settings.smtp_user
+    if not sender:
+        raise InputError("SUMMARIZER_MAIL_FROM is not set (the sender of the e-mail)")
+    if not _MAILBOX.fullmatch(sender):
+        raise InputError(
+            f"invalid setting SUMMARIZER_MAIL_FROM: {sender!r} (SUMMARIZER_SMTP_USER) is not an "
+            "e-mail address"
+        )
+    return MailChannel(
+        host=settings.smtp_host or "",
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=secret_text(settings.smtp_password),
+        sender=sender,
+        to=settings.mail_to,
+    )
+
+
+CHANNEL = ChannelSpec("email", MailSettings, ("smtp_host", "mail_to"), build)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..app import console
 from ..core.errors import InputError
 from ..core.redaction import redact
 from ..store.database import Store
@@ -18,7 +17,7 @@ from .channels import select
 from .content import RECOMMENDED, load_day, site_day_url
 
 if TYPE_CHECKING:
-    from ..settings.config import Settings
+    from .settings import PushRun
 
 log = logging.getLogger(__name__)
 # A delivery marked "sending" this recently belongs to another run; older, that run died.
@@ -36,6 +35,21 @@ class PushReport:
     @property
     def failed(self) -> list[Delivery]:
         return [d for d in self.deliveries if not d.ok]
+
+    def lines(self) -> list[str]:
+        """What a person reads: one line per delivery, and why the day was not pushed."""
+        lines = [self.note] if self.note else []
+        if self.already:
+            where = ", ".join(f"{channel} ({recipient})" for channel, recipient in self.already)
+            lines.append(f"{self.day} already pushed to {where}; --force sends again")
+        for channel, recipient in self.busy:
+            lines.append(f"{self.day} is being pushed to {channel} ({recipient}) by another run")
+        for d in self.deliveries:
+            if d.ok:
+                lines.append(
+                    f"pushed {self.day} to {d.channel} ({d.recipient}): {d.total} message(s)"
+                )
+        return lines
 
 
 def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: bool) -> PushReport:
@@ -90,38 +104,42 @@ def _empty_note(day: date) -> str:
 
 
 def push_day(
-    settings: Settings, day: date, *, names: list[str] | None = None, force: bool = False
+    settings: PushRun, day: date, *, names: list[str] | None = None, force: bool = False
 ) -> PushReport:
     """Send day `day`'s written digest (`{out}/data/{D}.jsonl`) to the selected channels."""
-    channels = select(settings, names)
+    channels = select(settings.deliver, names)
     digest = load_day(
-        settings.output_dir, day, site_url=settings.site_url, recommend=settings.top or RECOMMENDED
+        settings.output.dir,
+        day,
+        site_url=settings.publish.site_url,
+        recommend=settings.rank.top or RECOMMENDED,
     )
     if not digest.items:
-        if not settings.push_empty:
+        if not settings.deliver.push_empty:
             return PushReport(day=day, note=f"{day} has no paper: nothing pushed")
         digest = _note_digest(settings, day, "empty", _empty_note(day))
-    store = Store(settings.cache_path)
+    store = Store(settings.output.cache_path)
     try:
         return deliver(store, channels, digest, force=force)
     finally:
         store.close()
 
 
-def _note_digest(settings: Settings, day: date, kind: Kind, note: str) -> DayDigest:
-    return DayDigest(day=day, kind=kind, note=note, site_url=site_day_url(settings.site_url, day))
+def _note_digest(settings: PushRun, day: date, kind: Kind, note: str) -> DayDigest:
+    site_url = site_day_url(settings.publish.site_url, day)
+    return DayDigest(day=day, kind=kind, note=note, site_url=site_url)
 
 
-def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushReport:
+def alert(settings: PushRun, day: date, *, reason: str, resume: str) -> PushReport:
     """Tell every configured channel that the run of `day` did not finish, why, and the command
     that resumes it. Never raises for a delivery: the run's own failure is what the user sees."""
     note = redact(f"{' '.join(reason.split())[:300]} —— 恢复：{resume}")
     try:
-        channels = select(settings, None)
+        channels = select(settings.deliver, None)
     except InputError as exc:  # bad push settings must not hide why the run stopped
         log.warning("alert not sent: %s", exc)
         return PushReport(day=day)
-    store = Store(settings.cache_path)
+    store = Store(settings.output.cache_path)
     try:
         report = deliver(store, channels, _note_digest(settings, day, "alert", note), force=True)
     except (sqlite3.Error, OSError) as exc:  # a broken store must not hide why the run stopped
@@ -132,20 +150,6 @@ def alert(settings: Settings, day: date, *, reason: str, resume: str) -> PushRep
     for failed in report.failed:
         log.warning("alert to %s not delivered: %s", failed.channel, failed.error)
     return report
-
-
-def say(report: PushReport) -> None:
-    """What a person reads: one line per delivery, and why a day was not pushed."""
-    if report.note:
-        console.say(report.note)
-    if report.already:
-        where = ", ".join(f"{channel} ({recipient})" for channel, recipient in report.already)
-        console.say(f"{report.day} already pushed to {where}; --force sends again")
-    for channel, recipient in report.busy:
-        console.say(f"{report.day} is being pushed to {channel} ({recipient}) by another run")
-    for d in report.deliveries:
-        if d.ok:
-            console.say(f"pushed {report.day} to {d.channel} ({d.recipient}): {d.total} message(s)")
 
 
 def raise_failures(report: PushReport) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..settings.group import Group, setting
+from ..settings.kinds import SecretURL
+from .base import hook_channel
 from .chat import ChatChannel, Line, Span
 from .http import post_json, refused
 
@@ -44,3 +47,17 @@ class SlackChannel(ChatChannel):
         response, answer = post_json(self.webhook, payload)
         if response.status_code != 200:
             raise refused(response, response.text)
+
+
+class SlackSettings(Group):
+    """The incoming webhook's URL (its path is the token)."""
+
+    slack_webhook: SecretURL | None = setting(None)
+
+
+CHANNEL = hook_channel(
+    "slack",
+    SlackSettings,
+    "slack_webhook",
+    lambda _, url, recipient: SlackChannel(webhook=url, recipient=recipient),
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .base import RateLimited
+from ..settings.group import Group, setting
+from ..settings.kinds import URL, Secret
+from .base import ChannelSpec, RateLimited
 from .chat import ChatChannel, Line, Span
 from .http import post_json, refused
 
@@ -58,3 +60,24 @@ class TelegramChannel(ChatChannel):
             wait = (answer.get("parameters") or {}).get("retry_after")
             raise RateLimited(f"Telegram: {description}", wait=float(wait) if wait else None)
         raise refused(response, f"Telegram: {description}")
+
+
+class TelegramSettings(Group):
+    """The bot's token, the chat id, and the Bot API base (a proxy or a local Bot API server)."""
+
+    telegram_token: Secret | None = setting(None)
+    telegram_chat: str | None = setting(None)
+    telegram_api: URL = setting("https://api.telegram.org")
+
+
+def build(settings: TelegramSettings) -> TelegramChannel:
+    """The Telegram channel; its one recipient is the chat id (no secret)."""
+    assert settings.telegram_token is not None and settings.telegram_chat is not None
+    return TelegramChannel(
+        api=settings.telegram_api,
+        token=settings.telegram_token.get_secret_value().strip(),
+        chat=settings.telegram_chat.strip(),
+    )
+
+
+CHANNEL = ChannelSpec("telegram", TelegramSettings, ("telegram_token", "telegram_chat"), build)

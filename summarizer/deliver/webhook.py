@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.redaction import redact
-from .base import DayDigest, Delivery, DeliveryError, RateLimited
+from ..settings.group import Group, setting
+from ..settings.kinds import SecretURL
+from .base import DayDigest, Delivery, DeliveryError, RateLimited, hook_channel
 from .chat import ChatChannel
 from .http import post_json, refused
 
@@ -50,3 +52,17 @@ class WebhookChannel(ChatChannel):
             raise RateLimited("HTTP 429")
         if not 200 <= response.status_code < 300:
             raise refused(response, response.text)
+
+
+class WebhookSettings(Group):
+    """A URL receiving the day's JSONL records as one JSON POST."""
+
+    webhook_url: SecretURL | None = setting(None)
+
+
+CHANNEL = hook_channel(
+    "webhook",
+    WebhookSettings,
+    "webhook_url",
+    lambda _, url, recipient: WebhookChannel(url=url, recipient=recipient),
+)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import RateLimited
+from ..settings.group import Group, setting
+from ..settings.kinds import SecretURL
+from .base import RateLimited, hook_channel
 from .chat import ChatChannel, Line, Pacer
 from .http import post_json, refused
 from .markdown import markdown_line
@@ -42,3 +44,17 @@ class WeComChannel(ChatChannel):
         if response.status_code != 200 or code != 0:
             msg = answer.get("errmsg", "") if isinstance(answer, dict) else response.text
             raise refused(response, f"WeCom errcode {code}: {msg}")
+
+
+class WeComSettings(Group):
+    """The group bot's webhook URL (with its key)."""
+
+    wecom_webhook: SecretURL | None = setting(None)
+
+
+CHANNEL = hook_channel(
+    "wecom",
+    WeComSettings,
+    "wecom_webhook",
+    lambda _, url, recipient: WeComChannel(webhook=url, recipient=recipient),
+)

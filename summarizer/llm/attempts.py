@@ -16,7 +16,6 @@ from tenacity.wait import wait_random_exponential
 from ..core.errors import ModelError, ModelFatalError, Stopped
 from ..core.records import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
 from ..core.text_safety import MAX_ANSWER_CHARS, clean_text, unsafe_strings
-from ..settings.config import ResponseMode
 from .answers import NoJSON, extract_json, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
@@ -25,6 +24,7 @@ from .limits import AdaptiveLimiter, Pacer, Sleep
 from .modes import ModeSwitch
 from .providers import Profile, profiles
 from .request import messages_for
+from .settings import ResponseMode
 from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)

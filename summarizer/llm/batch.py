@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from ..core.batches import RequestKey
 from ..core.records import Paper
 from .batch_client import CHAT_URL
 
@@ -36,21 +37,6 @@ def batch_limits(base_url: str | None) -> BatchLimits:
     if "dashscope" in host:
         return BatchLimits(max_requests=50_000, max_bytes=100 * 1024 * 1024)
     return BatchLimits()
-
-
-@dataclass(frozen=True)
-class RequestKey:
-    """What one request asks for; `custom_id` names all of it."""
-
-    paper_id: str
-    version: int
-    kind: str
-    prompt_version: str
-    model: str
-
-    @property
-    def custom_id(self) -> str:
-        return f"{self.paper_id}v{self.version}:{self.kind}:{self.prompt_version}:{self.model}"
 
 
 def request_key(paper: Paper, kind: str, prompt_version: str, model: str) -> RequestKey:

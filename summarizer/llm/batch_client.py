@@ -5,19 +5,17 @@ Sources: openai-python `types/batch.py`, `batch_create_params.py`; the OpenAI ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import openai
 
+from ..core.batches import BatchState
 from ..core.errors import ModelFatalError, SummarizerError
 from .sdk import sdk_client
 
 CHAT_URL: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 COMPLETION_WINDOW: Literal["24h"] = "24h"
-TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
-QUEUE_FULL = "token_limit_exceeded"
 
 
 class BatchUnavailable(SummarizerError):
@@ -30,29 +28,6 @@ class BatchNotFound(SummarizerError):
     """The provider does not know this batch (deleted, or another account's)."""
 
     exit_code = 3
-
-
-@dataclass(frozen=True)
-class BatchState:
-    id: str
-    status: str
-    input_file_id: str
-    output_file_id: str | None = None
-    error_file_id: str | None = None
-    total: int = 0
-    completed: int = 0
-    failed: int = 0
-    error: str | None = None  # why a batch failed as a whole: "code: message"
-
-    @property
-    def terminal(self) -> bool:
-        return self.status in TERMINAL
-
-    @property
-    def queue_full(self) -> bool:
-        """Refused because the provider's queue of enqueued tokens for the model is full: worth
-        submitting again once other batches have finished (OpenAI: token_limit_exceeded)."""
-        return self.status == "failed" and (self.error or "").startswith(QUEUE_FULL)
 
 
 class BatchClient(Protocol):

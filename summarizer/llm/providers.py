@@ -43,7 +43,12 @@ class Profile:
 
 @cache
 def profiles() -> dict[str, Profile]:
+    """The profiles of data/providers.toml, by provider name (a table there is a provider)."""
     text = resources.files("summarizer").joinpath("data/providers.toml").read_text("utf-8")
+    return parse_profiles(text)
+
+
+def parse_profiles(text: str) -> dict[str, Profile]:
     table = tomllib.loads(text)
     common = table.pop("common")
     found = {}
@@ -112,4 +117,12 @@ def reason_of(body: Any) -> str:
     return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
 
 
-__all__ = ["PROVIDERS", "Profile", "detect", "profile_for", "profiles", "reason_of"]
+__all__ = [
+    "PROVIDERS",
+    "Profile",
+    "detect",
+    "parse_profiles",
+    "profile_for",
+    "profiles",
+    "reason_of",
+]

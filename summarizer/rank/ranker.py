@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from ..core.records import Entry, Paper
 from ..store.database import Store
 from .interests import Interests
-from .profile import FetchIds, ProfilePaper, load_profile
+from .profile import FetchIds, ProfilePaper, reader_profile
 from .text import paper_text
 
 if TYPE_CHECKING:  # numpy, bm25s and openai load only when a profile is ranked
     import numpy as np
 
     from .embeddings import Embedder
+    from .zotero import ZoteroProfile
 
 log = logging.getLogger(__name__)
 KEYWORD_BOOST = 0.5  # per keyword found: one keyword outweighs most differences in similarity
@@ -107,6 +108,7 @@ class Ranker:
         fetch: FetchIds,
         embedder: Callable[[], Embedder] | None = None,
         ranked: bool = True,
+        zotero: ZoteroProfile | None = None,
     ) -> None:
         self.interests = interests
         self.profile_path = profile_path
@@ -114,6 +116,7 @@ class Ranker:
         self.store = store
         self.fetch = fetch
         self.ranked = ranked
+        self.zotero = zotero
         self._make_embedder = embedder
         self._embedder: Embedder | None = None
         self._profile: list[ProfilePaper] | None = None
@@ -121,10 +124,8 @@ class Ranker:
     @property
     def profile(self) -> list[ProfilePaper]:
         if self._profile is None:
-            self._profile = (
-                load_profile(self.profile_path, store=self.store, fetch=self.fetch)
-                if self.profile_path
-                else []
+            self._profile = reader_profile(
+                self.profile_path, zotero=self.zotero, store=self.store, fetch=self.fetch
             )
         return self._profile
 
@@ -135,6 +136,8 @@ class Ranker:
         if not self.ranked:
             return ranking
         similarity, closest, ranking.note = self._similarity(kept)
+        if self.zotero is not None and self.zotero.note:
+            ranking.note = "; ".join(n for n in (self.zotero.note, ranking.note) if n)
         for i, paper in enumerate(kept):
             keywords = tuple(self.interests.matched_keywords(paper))
             authors = tuple(self.interests.matched_authors(paper))

@@ -55,7 +55,9 @@ def run_backfill(
     plans: list[Plan] = []
     early: list[Plan] = []
     for day in days:
-        plan = plan_day(day, categories=settings.categories, late_days=settings.late_days)
+        plan = plan_day(
+            day, categories=settings.sources.categories, late_days=settings.sources.late_days
+        )
         # A digest made before its mailing would be empty or partial, and recorded as done.
         (early if plan.ready_at > now else plans).append(plan)
     if len(early) <= 5:
@@ -156,7 +158,7 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
         chunk = plans[start : start + QUERY_DAYS]
         # One query for a month of days, split locally: decades take minutes, not days.
         fetched = pipeline.source.search(
-            categories=pipeline.settings.categories,
+            categories=pipeline.settings.sources.categories,
             window=Window(chunk[0].query_window.start, chunk[-1].query_window.end),
         )
 
@@ -195,7 +197,7 @@ def _dry_run(pipeline: Pipeline, plans: list[Plan], *, fmt: str) -> None:
         _price(pipeline, total),
     )
     console.err.print(bill)
-    if pipeline.settings.full_text:
+    if pipeline.settings.llm.full_text:
         console.say("full text on: each prompt is counted at its full-text token budget (a cap).")
 
 
@@ -207,8 +209,8 @@ def _estimate(pipeline: Pipeline, papers: list[Paper], kinds: tuple[SummaryKind,
         papers,
         kinds,
         stored=pipeline.stored,
-        language=settings.language,
-        body_tokens=settings.full_text_tokens if settings.full_text else 0,
+        language=settings.llm.language,
+        body_tokens=settings.llm.full_text_tokens if settings.llm.full_text else 0,
     )
 
 
@@ -217,5 +219,5 @@ def _price(pipeline: Pipeline, usage: Usage) -> str:
 
 
 def _files_exist(pipeline: Pipeline, day: date, fmt: str) -> bool:
-    paths = digest_paths(pipeline.settings.output_dir, day, fmt).values()
+    paths = digest_paths(pipeline.settings.output.dir, day, fmt).values()
     return all(p.is_file() for p in paths)

@@ -21,12 +21,12 @@ from ..llm.modes import ModeSwitch
 from ..publish.files import write_atomic_parts
 from ..publish.render import jsonl_lines, render_jekyll, toc_parts
 from ..rank import Ranking, build_ranker
-from ..settings.config import Settings
 from ..sources.arxiv import ArxivSource
 from ..sources.ids import parse_paper_ref
 from ..store.database import Store
 from .interrupts import Interrupted
 from .report import DayReport, QuietReporter, Reporter
+from .settings import RunSettings
 from .summarizing import Summarizing, pages_in_thread, stop_if_interrupted
 
 log = logging.getLogger(__name__)
@@ -54,34 +54,39 @@ class Pipeline(Summarizing):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: RunSettings,
         *,
         client: ModelClient | None = None,
         reporter: Reporter | None = None,
     ) -> None:
         self.settings = settings
         self.source = ArxivSource(
-            api_url=settings.arxiv_api_url,
-            page_size=settings.arxiv_page_size,
-            delay=settings.arxiv_delay_seconds,
-            timeout=settings.arxiv_timeout,
+            api_url=settings.sources.arxiv_api_url,
+            page_size=settings.sources.arxiv_page_size,
+            delay=settings.sources.arxiv_delay_seconds,
+            timeout=settings.sources.arxiv_timeout,
         )
-        self.store = Store(settings.cache_path)
+        self.store = Store(settings.output.cache_path)
         self.reporter = reporter or QuietReporter()
         self._client = client
-        self.prices = load_prices(settings.prices)
-        self.price = price_for(settings.model, self.prices)
-        self.budget = Budget(limit=settings.max_cost, price=self.price)
-        self.limiter = AdaptiveLimiter(settings.concurrency)
-        self.pacer = Pacer(rpm=settings.rpm, tpm=settings.tpm)
+        self.prices = load_prices(settings.llm.prices)
+        self.price = price_for(settings.llm.model, self.prices)
+        self.budget = Budget(limit=settings.llm.max_cost, price=self.price)
+        self.limiter = AdaptiveLimiter(settings.llm.concurrency)
+        self.pacer = Pacer(rpm=settings.llm.rpm, tpm=settings.llm.tpm)
         # Set by the batch engine: what its batches spent per (kind, paper id) in this run, to
         # report as made (not cached); and the attempts left for live retries after a batch.
         self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
-        self.max_attempts = settings.max_attempts
+        self.max_attempts = settings.llm.max_attempts
         # One response mode for the whole run, every day of a backfill included.
-        self.modes = ModeSwitch(setting=settings.response_mode, profile=settings.provider_profile)
+        self.modes = ModeSwitch(
+            setting=settings.llm.response_mode, profile=settings.llm.provider_profile
+        )
         self.ranker = build_ranker(
-            settings, store=self.store, fetch=lambda refs: self.source.by_ids(refs, strict=False)
+            settings.rank,
+            settings.llm,
+            store=self.store,
+            fetch=lambda refs: self.source.by_ids(refs, strict=False),
         )
 
     def close(self) -> None:
@@ -120,7 +125,7 @@ class Pipeline(Summarizing):
         status: str,
         error: BaseException | None = None,
     ) -> None:
-        stats = report.stats(model=self.settings.model, priced=self.price is not None)
+        stats = report.stats(model=self.settings.llm.model, priced=self.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
             if getattr(error, "detail", ""):
@@ -175,7 +180,7 @@ class Pipeline(Summarizing):
             top=ranking.top,
         )
         parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
-        paths = digest_paths(self.settings.output_dir, plan.day, fmt)
+        paths = digest_paths(self.settings.output.dir, plan.day, fmt)
         for layout, path in paths.items():  # written a piece at a time
             try:
                 write_atomic_parts(path, parts[layout](digest))
@@ -205,8 +210,8 @@ class Pipeline(Summarizing):
             ranking.below_top,
             kinds,
             stored=self.stored,
-            language=self.settings.language,
-            body_tokens=self.settings.full_text_tokens if self.settings.full_text else 0,
+            language=self.settings.llm.language,
+            body_tokens=self.settings.llm.full_text_tokens if self.settings.llm.full_text else 0,
         )
         report.saved_cost = self.price.cost(report.saved) if self.price else None
         report.note = "; ".join(n for n in (report.note, ranking.note) if n)

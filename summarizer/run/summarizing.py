@@ -22,12 +22,12 @@ from ..llm.limits import AdaptiveLimiter, Pacer
 from ..llm.modes import ModeSwitch
 from ..llm.pool import pool_size, run_pool
 from ..llm.prompts import load_template
-from ..settings.config import Settings
 from ..store.batch_ledger import BatchLedger
 from ..store.database import Store
 from ..store.writer import Key, StoreWriter
 from .interrupts import GracefulStop, Interrupted, on_signals
 from .report import DayReport, Reporter
+from .settings import RunSettings
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 15.0  # seconds a signal leaves the requests in flight to answer
@@ -36,7 +36,7 @@ STOP_GRACE = 15.0  # seconds a signal leaves the requests in flight to answer
 class Summarizing:
     """Summaries for a run's papers; the attributes are the run's (set by `Pipeline`)."""
 
-    settings: Settings
+    settings: RunSettings
     store: Store
     reporter: Reporter
     budget: Budget
@@ -49,18 +49,18 @@ class Summarizing:
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
         """The summaries of `papers` this run's prompt and model would make, by paper id."""
-        found = self.store.summaries(
-            papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.settings.model
-        )
+        version, model = self.prompt_version(kind), self.settings.llm.model
+        found = self.store.summaries(papers, kind=kind, prompt_version=version, model=model)
         return {pid: s for pid, s in found.items() if s.readable()}
 
     def prompt_version(self, kind: SummaryKind) -> str:
         version = load_template(kind).cache_version
-        return version + "+fulltext" if self.settings.full_text else version
+        return version + "+fulltext" if self.settings.llm.full_text else version
 
     def key(self, kind: SummaryKind, paper: Paper) -> Key:
         """The store's identity of the summary of `paper` this run would make."""
-        return Key(paper.id, paper.version, kind, self.prompt_version(kind), self.settings.model)
+        version = self.prompt_version(kind)
+        return Key(paper.id, paper.version, kind, version, self.settings.llm.model)
 
     def _ensure(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
@@ -154,7 +154,7 @@ class Summarizing:
         if not todo or not self.store.has_open_batches():
             return set()
         keys = {
-            request_key(p, kind, self.prompt_version(kind), self.settings.model).custom_id: (
+            request_key(p, kind, self.prompt_version(kind), self.settings.llm.model).custom_id: (
                 kind,
                 p.id,
             )
@@ -184,13 +184,13 @@ class Summarizing:
 
     def _make_client(self) -> ModelClient:
         self._client = OpenAIChat(
-            api_key=self.settings.require_key(),
-            base_url=self.settings.openai_base_url,
-            organization=self.settings.openai_org_id,
-            project=self.settings.openai_project_id,
-            model=self.settings.model,
-            timeout=self.settings.timeout,
-            profile=self.settings.provider_profile,
+            api_key=self.settings.llm.require_key(),
+            base_url=self.settings.llm.openai_base_url,
+            organization=self.settings.llm.openai_org_id,
+            project=self.settings.llm.openai_project_id,
+            model=self.settings.llm.model,
+            timeout=self.settings.llm.timeout,
+            profile=self.settings.llm.provider_profile,
         )
         return self._client
 
@@ -206,9 +206,9 @@ class Summarizing:
         to the store. A signal stops new requests; what arrived is still stored."""
         summarizer = Summarizer(
             client=_ClientOf(self),
-            language=self.settings.language,
-            mode=self.settings.response_mode,
-            profile=self.settings.provider_profile,
+            language=self.settings.llm.language,
+            mode=self.settings.llm.response_mode,
+            profile=self.settings.llm.provider_profile,
             modes=self.modes,
             max_attempts=self.max_attempts,
             limiter=self.limiter,
@@ -228,8 +228,8 @@ class Summarizing:
                 paper_id=paper.id,
                 version=paper.version,
                 abstract=paper.abstract,
-                web_url=self.settings.arxiv_web_url,
-                budget_tokens=self.settings.full_text_tokens,
+                web_url=self.settings.sources.arxiv_web_url,
+                budget_tokens=self.settings.llm.full_text_tokens,
             )
             if body.source == "abstract":
                 report.abstract_only.append(paper.id)
@@ -240,7 +240,7 @@ class Summarizing:
             kind, paper = by_key[key]
             try:
                 body, source = "", "abstract"
-                if self.settings.full_text:  # one fetch of the body for all kinds of a paper
+                if self.settings.llm.full_text:  # one fetch of the body for all kinds of a paper
                     if paper.id not in bodies:
                         bodies[paper.id] = asyncio.create_task(body_of(paper))
                     body, source = await bodies[paper.id]

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, with the time the run resumes
 MAX_RETRY_AFTER = 600.0  # longer than this and the run is better off failing now
 RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
+# Ids in one id_list query: arXiv answers 414 (URI too long) to ~600-700 ids in one GET
+# (lukasschwab/arxiv.py#15, #209); 100 ids make a URL of about 1.5 KB.
+IDS_PER_QUERY = 100
 
 
 def to_paper(result: arxiv.Result) -> Paper:
@@ -176,14 +179,21 @@ class ArxivSource:
             ) from exc.__cause__
 
     def by_ids(self, refs: list[tuple[str, int | None]], *, strict: bool = True) -> list[Paper]:
-        """The papers of `refs` in ONE id_list query; `strict`: a missing one is an error."""
+        """The papers of `refs`, `IDS_PER_QUERY` ids an id_list query (a longer URL is refused),
+        paced like every request of this source; `strict`: a missing one is an error."""
         id_list = [f"{pid}v{v}" if v else pid for pid, v in refs]
-        search = arxiv.Search(id_list=id_list, max_results=len(id_list))
+        papers: list[Paper] = []
         try:
-            papers = [to_paper(r) for r in self._collect(search)]
+            for start in range(0, len(id_list), IDS_PER_QUERY):
+                chunk = id_list[start : start + IDS_PER_QUERY]
+                search = arxiv.Search(id_list=chunk, max_results=len(chunk))
+                papers += [to_paper(r) for r in self._collect(search)]
         except FetchError as exc:
+            shown = ", ".join(id_list[:3]) + (
+                f" and {len(id_list) - 3:,} more" if len(id_list) > 3 else ""
+            )
             raise FetchError(
-                f"could not look up {', '.join(id_list)} on arXiv: {exc}; run again later",
+                f"could not look up {shown} on arXiv: {exc}; run again later",
                 url=exc.url,
                 attempts=exc.attempts,
             ) from exc.__cause__

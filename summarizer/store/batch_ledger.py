@@ -11,22 +11,22 @@ or `unfinished` (never run: the batch expired or was cancelled first).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
+from sqlite3 import Connection
 from typing import Any
 
-from ..llm.batch import RequestKey
-from ..llm.batch_client import QUEUE_FULL, BatchState
-from .database import Store
+from ..core.batches import QUEUE_FULL, BatchState, RequestKey
+from .connection import StoreConnection, chunks, marks, now
 
 EXPORT = "vllm run_batch"  # endpoint of a request file exported for `vllm run_batch`
 ATTEMPTS = ("invalid", "failed")
-_CHUNK = 500
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+INSERT_REQUEST = (
+    "INSERT OR REPLACE INTO batch_requests (batch_key, custom_id, paper_id, version, kind, "
+    "prompt_version, model, day, source, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,16 @@ class RequestRow:
     source: str
 
 
+class OpenBatches(StoreConnection):
+    """The one question a run asks of the ledger without holding one."""
+
+    def has_open_batches(self) -> bool:
+        """Whether a provider batch this store submitted is still to be collected."""
+        return bool(self._read("SELECT 1 FROM batches WHERE collected_at IS NULL LIMIT 1"))
+
+
 class BatchLedger:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreConnection) -> None:
         self.store = store
 
     # writing a batch -------------------------------------------------------------------------
@@ -66,7 +74,7 @@ class BatchLedger:
             conn.execute(
                 "INSERT INTO batches (key, endpoint, status, total, created_at, updated_at) "
                 "VALUES (?, ?, 'writing', 0, ?, ?)",
-                (key, endpoint, _now(), _now()),
+                (key, endpoint, now(), now()),
             )
         return key
 
@@ -79,13 +87,13 @@ class BatchLedger:
         ]
         with self.store._transaction() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                INSERT_REQUEST,
                 rows,
             )
             conn.execute(
                 "UPDATE batches SET total = (SELECT COUNT(*) FROM batch_requests "
                 "WHERE batch_key = ?), updated_at = ? WHERE key = ?",
-                (key, _now(), key),
+                (key, now(), key),
             )
 
     def claim(self, key: str, requests: Iterable[tuple[RequestKey, str | None, str]]) -> set[str]:
@@ -95,20 +103,20 @@ class BatchLedger:
         wanted = list(requests)
         with self.store._transaction() as conn:
             taken: set[str] = set()
-            for chunk in _chunks(k.custom_id for k, _, _ in wanted):
+            for chunk in chunks(k.custom_id for k, _, _ in wanted):
                 taken.update(
                     row[0]
                     for row in conn.execute(
                         "SELECT r.custom_id FROM batch_requests r "
                         "JOIN batches b ON b.key = r.batch_key "
-                        f"WHERE r.custom_id IN ({', '.join('?' * len(chunk))}) "
+                        f"WHERE r.custom_id IN ({marks(chunk)}) "
                         "AND r.outcome IS NULL AND b.collected_at IS NULL AND b.endpoint != ? "
                         "AND b.key != ?",
                         (*chunk, EXPORT, key),
                     )
                 )
             conn.executemany(
-                "INSERT OR REPLACE INTO batch_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                INSERT_REQUEST,
                 [
                     (key, k.custom_id, k.paper_id, k.version, k.kind, k.prompt_version, k.model)
                     + (day, src)
@@ -119,7 +127,7 @@ class BatchLedger:
             conn.execute(
                 "UPDATE batches SET total = (SELECT COUNT(*) FROM batch_requests "
                 "WHERE batch_key = ?), updated_at = ? WHERE key = ?",
-                (key, _now(), key),
+                (key, now(), key),
             )
         return taken
 
@@ -136,7 +144,7 @@ class BatchLedger:
         self._update(key, status=status)
 
     def _update(self, key: str, **fields: Any) -> None:
-        fields["updated_at"] = _now()
+        fields["updated_at"] = now()
         columns = ", ".join(f"{name} = ?" for name in fields)
         with self.store._transaction() as conn:
             conn.execute(f"UPDATE batches SET {columns} WHERE key = ?", (*fields.values(), key))
@@ -168,7 +176,7 @@ class BatchLedger:
             [(outcome, key, custom_id) for custom_id, outcome in outcomes],
         )
 
-    def transaction(self) -> Any:
+    def transaction(self) -> AbstractContextManager[Connection]:
         return self.store._transaction()
 
     def collected(self, key: str) -> None:
@@ -181,7 +189,7 @@ class BatchLedger:
             )
             conn.execute(
                 "UPDATE batches SET collected_at = ?, updated_at = ? WHERE key = ?",
-                (_now(), _now(), key),
+                (now(), now(), key),
             )
 
     # questions ---------------------------------------------------------------------------------
@@ -203,13 +211,13 @@ class BatchLedger:
         """Which of these requests sit in a batch still running or not yet collected (an exported
         file does not count: nothing tells us vLLM will ever run it)."""
         found: set[str] = set()
-        for chunk in _chunks(custom_ids):
+        for chunk in chunks(custom_ids):
             found.update(
                 row[0]
                 for row in self.store._read(
                     "SELECT r.custom_id FROM batch_requests r "
                     "JOIN batches b ON b.key = r.batch_key "
-                    f"WHERE r.custom_id IN ({', '.join('?' * len(chunk))}) "
+                    f"WHERE r.custom_id IN ({marks(chunk)}) "
                     "AND r.outcome IS NULL AND b.collected_at IS NULL AND b.endpoint != ?",
                     (*chunk, EXPORT),
                 )
@@ -219,10 +227,10 @@ class BatchLedger:
     def attempts(self, custom_ids: Iterable[str]) -> dict[str, int]:
         """Attempts the batches made at these requests (answered invalidly or failed)."""
         counts: dict[str, int] = {}
-        for chunk in _chunks(custom_ids):
+        for chunk in chunks(custom_ids):
             for custom_id, n in self.store._read(
                 "SELECT custom_id, COUNT(*) FROM batch_requests "
-                f"WHERE custom_id IN ({', '.join('?' * len(chunk))}) "
+                f"WHERE custom_id IN ({marks(chunk)}) "
                 "AND outcome IN (?, ?) GROUP BY custom_id",
                 (*chunk, *ATTEMPTS),
             ):
@@ -273,12 +281,12 @@ class BatchLedger:
     def exported(self, custom_ids: Iterable[str]) -> dict[str, tuple[str, RequestRow]]:
         """Requests of exported files by custom_id: (batch key, request)."""
         found: dict[str, tuple[str, RequestRow]] = {}
-        for chunk in _chunks(custom_ids):
+        for chunk in chunks(custom_ids):
             for r in self.store._read(
                 "SELECT r.batch_key, r.custom_id, r.paper_id, r.version, r.kind, "
                 "r.prompt_version, r.model, r.day, r.source FROM batch_requests r "
                 "JOIN batches b ON b.key = r.batch_key "
-                f"WHERE r.custom_id IN ({', '.join('?' * len(chunk))}) AND b.endpoint = ? "
+                f"WHERE r.custom_id IN ({marks(chunk)}) AND b.endpoint = ? "
                 "ORDER BY b.created_at",
                 (*chunk, EXPORT),
             ):
@@ -298,14 +306,3 @@ def _counts(state: BatchState) -> dict[str, Any]:
         "error_file": state.error_file_id,
         "error": state.error,
     }
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == _CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from ..core.records import Summary, SummaryKind
-from .database import Store, insert_summaries
+from .database import Store
+from .papers import insert_summaries
 
 T = TypeVar("T")
 LEASE_SECONDS = 120.0  # a lease not renewed for this long is taken over
@@ -100,7 +101,9 @@ def claim_keys(conn: sqlite3.Connection, keys: list[Key], *, holder: str, ttl: f
             claim.theirs.append(key)
             continue
         conn.execute(
-            "INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, holder, now + ttl)
+            "INSERT OR REPLACE INTO leases (paper_id, version, kind, prompt_version, model, "
+            "holder, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*key, holder, now + ttl),
         )
         claim.mine.append(key)
     return claim

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from summarizer_standins import ArxivStandin, Fixture, ModelStandin
 
-from tests.conftest import Run, Stage, point_env_at
+from tests.support.cli import Run, Stage, point_env_at
 
 DAY = "2026-01-07"
 

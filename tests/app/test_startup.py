@@ -7,7 +7,6 @@ pydantic, tiktoken or the pipeline. `tools/startup_time.py` prints the times the
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 import pytest
 
 from summarizer.app.cli import cli
+from tests.support.cli import clean_environ
 
 HEAVY = (
     "openai",
@@ -29,7 +29,8 @@ HEAVY = (
     "arxiv",
     "requests",
     "summarizer.run.pipeline",
-    "summarizer.settings.config",
+    "summarizer.run.settings",
+    "summarizer.settings.resolve",
     "summarizer.app.console",
     "summarizer.store.database",
 )
@@ -37,7 +38,7 @@ HEAVY = (
 
 def imported_by(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run `python -m summarizer ARGS` and return it with every module it imported."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
+    env = clean_environ()
     env["COLUMNS"] = "80"
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "summarizer", *args],

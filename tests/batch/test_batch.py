@@ -29,7 +29,7 @@ from summarizer.llm.batch import (
 from summarizer.llm.batch_results import BatchResult, read_results
 from summarizer.llm.client import Completion
 from summarizer.llm.cost import Price
-from summarizer.settings.config import load_settings
+from summarizer.run.settings import load_settings
 from summarizer.store.batch_ledger import BatchLedger
 from summarizer.store.database import Store
 
@@ -223,7 +223,7 @@ def test_answers_are_stored_as_they_arrive_not_at_the_end(tmp_path: Path) -> Non
 def test_which_provider_offers_a_batch_api(
     provider: str, base_url: str | None, allowed: bool
 ) -> None:
-    settings = load_settings(provider=provider, openai_base_url=base_url)
+    settings = load_settings(provider=provider, openai_base_url=base_url).llm
     if allowed:
         require_batch_api(settings)
     else:

@@ -4,14 +4,13 @@ GitHub Pages) and from file://.
 
 `real_site`: two held-out real days through the real nightly pipeline against the loopback
 stand-ins (`digest`, then `summarizer site`), as in `make demo`; `hostile_site`: a day holding a
-hostile paper. Built once per test process and shared by the modules.
+hostile paper. Built once per test process and shared by the modules; the browser is started
+once per module (the sync API keeps an event loop running on the main thread while it lives).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import os
 import re
 import shutil
 import threading
@@ -27,10 +26,10 @@ from summarizer_standins.arxiv_api import ArxivStandin
 from summarizer_standins.fixtures import Fixture, load_fixture
 from summarizer_standins.openai_api import ModelStandin
 
-from summarizer.app.cli import main
 from summarizer.publish.site import build_site
-from tests.conftest import SENTINEL_KEY, TESTS
-from tests.site_fixtures import hostile_entry, synthetic_entries, tex_entry, write_day
+from tests.support.build import hostile_entry, synthetic_entries, tex_entry, write_day
+from tests.support.cli import clear_settings, point_env_at, run_main
+from tests.support.files import FIXTURES
 
 try:
     from playwright import sync_api
@@ -50,7 +49,6 @@ CHROMIUM_ARGS = [
 HOSTILE_DAY = date(2026, 1, 7)
 # Every browser test module: `pytestmark = BROWSER_MARKS` (skipped, with the reason, without one).
 BROWSER_MARKS = [
-    pytest.mark.browser,
     pytest.mark.skipif(
         CHROMIUM is None or sync_api is None,
         reason="browser tests skipped: no Chromium on PATH (apt-get install -y chromium)",
@@ -64,25 +62,11 @@ class Built:
     days: dict[str, Fixture]
 
 
-def day_rows(site: Built, day: str) -> list[dict[str, Any]]:
-    """The JSON lines of a digested day of `site`."""
-    path = site.site.parent / "data" / f"{day}.jsonl"
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-
-
-def _run(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    return 0
-
-
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """`digest` of two held-out real days through the stand-ins, then `summarizer site`."""
     work = tmp_path_factory.mktemp("real-site")
-    first, second = load_fixture("sample-toc"), load_fixture(TESTS / "fixtures" / "second-day.json")
+    first, second = load_fixture("sample-toc"), load_fixture(FIXTURES / "second-day.json")
     with (
         pytest.MonkeyPatch.context() as mp,
         ArxivStandin(first.papers + second.papers) as arxiv,
@@ -90,19 +74,16 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     ):
         for record in second.records:
             model.add_answer(record.paper.title, record.brief, record.detailed)
-        for name in list(os.environ):
-            if name.startswith(("SUMMARIZER_", "OPENAI_", "ARXIV_")):
-                mp.delenv(name)
+        clear_settings(mp)
         mp.chdir(work)
-        mp.setenv("ARXIV_API_URL", arxiv.url)
-        mp.setenv("OPENAI_BASE_URL", model.base_url)
-        mp.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-        mp.setenv("SUMMARIZER_OUTPUT_DIR", str(work / "out"))
-        assert _run("digest", "--date", str(first.day)) == 0
+        point_env_at(mp, arxiv, model, work / "out")
+        assert run_main("digest", "--date", str(first.day)) == 0
         # the nightly job: digest with --site, then a plain `summarizer site`
         categories = ",".join(second.categories)
-        assert _run("digest", "--date", str(second.day), "--categories", categories, "--site") == 0
-        assert _run("site") == 0
+        assert (
+            run_main("digest", "--date", str(second.day), "--categories", categories, "--site") == 0
+        )
+        assert run_main("site") == 0
     yield Built(site=work / "out" / "site", days={str(first.day): first, str(second.day): second})
 
 
@@ -152,7 +133,7 @@ def site_base(transport: str, served: dict[str, str], name: str, site: Path) -> 
     return served[name] if transport == "http" else site.as_uri() + "/"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: Playwright's loop would stay on the main thread
 def browser() -> Iterator[Any]:
     if CHROMIUM is None or sync_api is None:
         pytest.skip("browser tests skipped: no Chromium on PATH (apt-get install -y chromium)")

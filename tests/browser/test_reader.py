@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import BROWSER_MARKS, Built, day_rows, local_only, site_base
+from tests.browser.conftest import BROWSER_MARKS, Built, local_only, site_base
+from tests.support.files import day_rows
 
 pytestmark = BROWSER_MARKS
 
@@ -92,11 +93,11 @@ def test_preferences_entered_once_reorder_mark_and_hide_on_two_days_after_reload
     form.locator("[name=exclude]").fill(EXCLUDE)
     form.locator("button[type=submit]").click()
     page.reload()
-    rows = day_rows(real_site, DAY1)
+    rows = day_rows(real_site.site.parent, DAY1)
     _check_preferences(page, rows, _page_order(page, rows))
     # the other day, never told anything: the same preferences apply
     watched.goto(base + f"days/{DAY2}.html")
-    rows = day_rows(real_site, DAY2)
+    rows = day_rows(real_site.site.parent, DAY2)
     _check_preferences(page, rows, _page_order(page, rows))
     local_only(watched, base)
     assert watched.quiet(), (watched.dialogs, watched.errors)
@@ -157,7 +158,9 @@ def test_stars_survive_reloads_and_pages_and_starred_page_exports_them(
     starred = page.eval_on_selector_all("#starred-list [data-paper]", PAPERS_JS)
     assert starred == [other, first]  # the latest star first
     titles = {
-        r["id"]: " ".join(r["title"].split()) for d in (DAY1, DAY2) for r in day_rows(real_site, d)
+        r["id"]: " ".join(r["title"].split())
+        for d in (DAY1, DAY2)
+        for r in day_rows(real_site.site.parent, d)
     }
     for pid, day in ((other, DAY1), (first, DAY2)):
         item = page.locator(f'#starred-list [data-paper="{pid}"]')

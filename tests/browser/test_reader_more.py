@@ -18,7 +18,7 @@ from tests.browser.conftest import (
     local_only,
     site_base,
 )
-from tests.site_fixtures import HOSTILE_AUTHOR, HOSTILE_TITLE, TEX_TITLE
+from tests.support.build import HOSTILE_AUTHOR, HOSTILE_TITLE, TEX_TITLE
 
 pytestmark = BROWSER_MARKS
 

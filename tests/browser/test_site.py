@@ -5,7 +5,6 @@ The sites and the browser are the fixtures of tests/browser/conftest.py.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import BROWSER_MARKS, Built, local_only
-from tests.site_fixtures import HOSTILE_ABSTRACT, HOSTILE_AUTHOR, HOSTILE_TITLE, HOSTILE_TLDR
+from tests.support.build import HOSTILE_ABSTRACT, HOSTILE_AUTHOR, HOSTILE_TITLE, HOSTILE_TLDR
+from tests.support.files import day_rows
 
 pytestmark = BROWSER_MARKS
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{4}")
@@ -21,11 +21,6 @@ ARTICLE_JS = """els => els.map(e => [
   e.id, e.querySelector('h3 a').textContent,
   e.querySelector('.tldr') ? e.querySelector('.tldr').textContent : ''
 ])"""
-
-
-def _digested_ids(out: Path, day: str) -> set[str]:
-    lines = (out / "data" / f"{day}.jsonl").read_text("utf-8").splitlines()
-    return {json.loads(line)["id"] for line in lines if line.strip()}
 
 
 @pytest.mark.parametrize("transport", ["http", "file"])
@@ -43,7 +38,7 @@ def test_index_links_every_day_and_day_pages_hold_every_paper(
         assert index.page.url == base + f"days/{day}.html"
         articles = index.page.eval_on_selector_all("article.paper", ARTICLE_JS)
         ids = {a[0] for a in articles}
-        digested = _digested_ids(real_site.site.parent, day)
+        digested = {row["id"] for row in day_rows(real_site.site.parent, day)}
         assert ids == {f"p-{pid}" for pid in digested}
         fixture_ids = {p.id for p in fixture.papers}
         # all of the first day; the second day's fixture also holds a paper at the window's

@@ -22,14 +22,9 @@ from summarizer.core.days import (
     parse_day,
     previous_digest_day,
 )
+from tests.support.build import utc
 
 FAST = settings(max_examples=100, deadline=None)
-
-
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
-) -> datetime:
-    return datetime(year, month, day, hour, minute, second, us, tzinfo=UTC)
 
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))

@@ -3,7 +3,6 @@ rate-limit answers, escaping, and what a day's push holds (recommended first, si
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from summarizer.deliver.slack import SlackChannel
 from summarizer.deliver.telegram import TelegramChannel
 from summarizer.deliver.telegram import _span as telegram_span
 from summarizer.deliver.wecom import WeComChannel
+from tests.support.files import write_rows
 
 DAY = date(2026, 1, 7)
 
@@ -178,12 +178,6 @@ def test_markdown_lines_open_no_link_tag_or_emphasis(text: str) -> None:
     assert not re.search(r"(?<!\\)[\[\]*_`~|]", re.sub(r"\\\\", "", body))
 
 
-def write_day(out: Path, rows: list[dict]) -> None:
-    (out / "data").mkdir(parents=True)
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    (out / "data" / f"{DAY}.jsonl").write_text(lines, "utf-8")
-
-
 def row(paper_id: str, **extra: object) -> dict:
     brief = {
         "tldr": f"{paper_id} 的要点",
@@ -197,8 +191,9 @@ def row(paper_id: str, **extra: object) -> dict:
 
 
 def test_recommended_papers_come_first_and_site_links_only_for_http(tmp_path: Path) -> None:
-    write_day(
+    write_rows(
         tmp_path,
+        DAY,
         [
             row("2601.00001", score=0.2, why="关键词 beamforming", summarized=True),
             row("2601.00002", score=0.9, why="作者 Alice", summarized=True),
@@ -217,7 +212,7 @@ def test_recommended_papers_come_first_and_site_links_only_for_http(tmp_path: Pa
 
 
 def test_without_ranking_the_day_keeps_its_id_order(tmp_path: Path) -> None:
-    write_day(tmp_path, [row("2601.00002"), row("2601.00001")])
+    write_rows(tmp_path, DAY, [row("2601.00002"), row("2601.00001")])
     digest = load_day(tmp_path, DAY)
     assert [i.id for i in digest.items] == ["2601.00001", "2601.00002"]
     assert not digest.recommended and digest.site_url is None
@@ -275,7 +270,7 @@ def test_webhook_tokens_are_redacted_but_path_words_are_not(
 ) -> None:
     from summarizer.core.redaction import redact
     from summarizer.deliver.channels import protect_push_secrets
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     monkeypatch.setenv(
         "SUMMARIZER_SLACK_WEBHOOK",
@@ -285,7 +280,7 @@ def test_webhook_tokens_are_redacted_but_path_words_are_not(
         "SUMMARIZER_DINGTALK_WEBHOOK",
         "https://oapi.dingtalk.com/robot/send?access_token=9f8e7d6c5b4a39281706f5e4d3c2b1a0",
     )
-    protect_push_secrets(load_settings())
+    protect_push_secrets(load_settings().deliver)
     text = redact(
         "services open-apis T01AB2CD3 q7Rs8tUv9WxYz0aBcDeFgHiJ 9f8e7d6c5b4a39281706f5e4d3c2b1a0"
     )

@@ -9,7 +9,6 @@ resumes without asking the model again for anything it had stored.
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
 import sqlite3
@@ -24,97 +23,29 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from summarizer_standins.synthetic import synthetic_papers
 
 from summarizer.app import console
 from summarizer.core.days import mailing_window
-from summarizer.core.records import Paper
-from tests.conftest import SENTINEL_KEY, Run, Stage, files_under
+from tests.support.cli import Run, Stage, child_env
+from tests.support.files import (
+    assert_whole,
+    files_under,
+    placed_once,
+    read_digests,
+    stored_briefs,
+)
+from tests.support.mailings import (
+    EDGES,
+    FIRST,
+    LAST,
+    WEEKDAYS,
+    at,
+    every_three_hours,
+    expected_day,
+    two_weeks,
+)
 
 Cli = Callable[..., Run]
-CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
-FIRST, LAST = date(2026, 3, 2), date(2026, 3, 13)  # Monday .. Friday of the next week
-WEEKDAYS = [
-    FIRST + timedelta(days=i) for i in range(12) if (FIRST + timedelta(days=i)).weekday() < 5
-]
-STEP = timedelta(hours=3)
-
-
-def every_three_hours(start: datetime, end: datetime, *, prefix: str, seed: int = 0) -> list[Paper]:
-    """Papers published exactly at start, start + 3 h, ... (< end), ids ascending with time."""
-    n = int((end - start) / STEP)
-    # synthetic_papers spreads n papers at the middles of n equal slots: shift by half a slot
-    return synthetic_papers(
-        n,
-        day_window_start=start - STEP / 2,
-        day_window_end=start - STEP / 2 + n * STEP,
-        categories=CATEGORIES,
-        id_prefix=prefix,
-        seed=seed,
-    )
-
-
-def at(paper_id: str, instant: datetime, title: str) -> Paper:
-    (paper,) = synthetic_papers(
-        1,
-        day_window_start=instant - timedelta(seconds=1),
-        day_window_end=instant + timedelta(seconds=1),
-        categories=CATEGORIES,
-        id_prefix=paper_id.split(".")[0],
-        seed=sum(map(ord, paper_id)),
-    )
-    return paper.model_copy(update={"id": paper_id, "published": instant, "title": title})
-
-
-# Edges of windows next to the DST change, with their digest day worked out by hand:
-# before 2026-03-08 New York is UTC-5 (14:00 = 19:00Z), after it UTC-4 (14:00 = 18:00Z).
-EDGES = {
-    "2603.00001": (datetime(2026, 3, 5, 18, 59, 59, tzinfo=UTC), date(2026, 3, 6)),  # Thu 13:59:59
-    "2603.00002": (datetime(2026, 3, 5, 19, 0, 0, tzinfo=UTC), date(2026, 3, 9)),  # Thu 14:00 EST
-    "2603.00003": (datetime(2026, 3, 6, 19, 0, 0, tzinfo=UTC), date(2026, 3, 10)),  # Fri 14:00 EST
-    "2603.00004": (datetime(2026, 3, 8, 7, 30, 0, tzinfo=UTC), date(2026, 3, 10)),  # Sun, the jump
-    "2603.00005": (datetime(2026, 3, 9, 17, 59, 59, tzinfo=UTC), date(2026, 3, 10)),  # Mon 13:59:59
-    "2603.00006": (datetime(2026, 3, 9, 18, 0, 0, tzinfo=UTC), date(2026, 3, 11)),  # Mon 14:00 EDT
-    "2603.00007": (datetime(2026, 3, 9, 18, 30, 0, tzinfo=UTC), date(2026, 3, 11)),  # was 13:30 EST
-}
-
-
-def two_weeks() -> list[Paper]:
-    # from before the first window (Thu 2026-02-26 14:00 EST) to after the last (Thu 03-12 14:00)
-    grid = every_three_hours(
-        datetime(2026, 2, 24, tzinfo=UTC), datetime(2026, 3, 15, tzinfo=UTC), prefix="2602"
-    )
-    edges = [at(pid, instant, f"Edge Case Paper {pid}") for pid, (instant, _) in EDGES.items()]
-    return grid + edges
-
-
-def expected_day(paper: Paper, among: list[date] = WEEKDAYS) -> date | None:
-    """The digest day of `among` whose mailing window holds the paper (None: outside)."""
-    days = [d for d in among if paper.published in mailing_window(d)]
-    assert len(days) <= 1, (paper.id, days)  # the windows never overlap
-    return days[0] if days else None
-
-
-def read_digests(out: Path) -> dict[date, list[dict[str, Any]]]:
-    digests = {}
-    for path in sorted((out / "data").glob("*.jsonl")):
-        lines = path.read_text("utf-8").splitlines()
-        digests[date.fromisoformat(path.stem)] = [json.loads(line) for line in lines]
-    return digests
-
-
-def placed_once(digests: dict[date, list[dict[str, Any]]]) -> dict[str, date]:
-    seen = Counter(record["id"] for records in digests.values() for record in records)
-    twice = [pid for pid, n in seen.items() if n > 1]
-    assert not twice, f"in more than one digest: {twice}"
-    return {record["id"]: day for day, records in digests.items() for record in records}
-
-
-def assert_whole(out: Path) -> None:
-    for path in out.glob("*.md"):
-        assert path.read_text("utf-8").endswith("</details>\n"), path
-    for path in (out / "data").glob("*.jsonl"):
-        assert all(json.loads(line) for line in path.read_text("utf-8").splitlines()), path
 
 
 def searches(stage: Stage) -> list[dict[str, Any]]:
@@ -346,15 +277,7 @@ def test_late_paper_after_a_weekend_and_a_backfill(stage: Stage, cli: Cli) -> No
 
 
 def _backfill(stage: Stage, home: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
-    env.update(
-        ARXIV_API_URL=stage.arxiv.url,
-        OPENAI_BASE_URL=stage.model.base_url,
-        OPENAI_API_KEY=SENTINEL_KEY,
-        SUMMARIZER_OUTPUT_DIR=str(stage.out),
-        SUMMARIZER_CONCURRENCY="4",
-        SUMMARIZER_REQUEST_TIMEOUT="5",
-    )
+    env = child_env(stage, SUMMARIZER_CONCURRENCY="4", SUMMARIZER_REQUEST_TIMEOUT="5")
     return subprocess.Popen(
         [
             sys.executable,
@@ -371,12 +294,6 @@ def _backfill(stage: Stage, home: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-
-
-def _stored(cache: Path) -> set[str]:
-    with sqlite3.connect(cache) as conn:
-        rows = conn.execute("SELECT paper_id FROM summaries WHERE kind = 'brief'").fetchall()
-    return {pid for (pid,) in rows}
 
 
 def test_backfill_killed_mid_run_resumes_without_paying_twice(
@@ -405,7 +322,7 @@ def test_backfill_killed_mid_run_resumes_without_paying_twice(
     # what the kill left: whole files, some summaries stored, not everything done
     assert_whole(stage.out)
     cache = stage.out / "summarizer.sqlite3"
-    stored = _stored(cache)
+    stored = stored_briefs(cache)
     with sqlite3.connect(cache) as conn:
         rows = conn.execute("SELECT day FROM digested_days WHERE complete = 1").fetchall()
     finished = sorted(day for (day,) in rows)

@@ -6,41 +6,37 @@ The stand-in runs a batch on its own clock in well under a second; SUMMARIZER_BA
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOLDEN, SENTINEL_KEY, Run, Stage, files_under
-from tests.e2e.test_backfill import (
+from tests.support.cli import Run, Stage, child_env
+from tests.support.files import (
+    GOLDEN,
+    assert_whole,
+    batches,
+    files_under,
+    placed_once,
+    read_digests,
+    recorded_cost,
+)
+from tests.support.mailings import (
     FIRST,
     LAST,
     WEEKDAYS,
-    assert_whole,
-    every_three_hours,
     expected_day,
-    placed_once,
-    read_digests,
     two_weeks,
+    week,
 )
 
 Cli = Callable[..., Run]
 RANGE = ["--from", str(FIRST), "--to", str(LAST)]
-
-
-def batches(out: Path) -> list[tuple[str, str, int]]:
-    with sqlite3.connect(out / "summarizer.sqlite3") as conn:
-        return conn.execute(
-            "SELECT provider_id, status, total FROM batches ORDER BY rowid"
-        ).fetchall()
 
 
 def batch_days(out: Path) -> list[str]:
@@ -51,21 +47,6 @@ def batch_days(out: Path) -> list[str]:
     assert all(n == 1 for _, n in rows), "a batch holds one day's requests"
     with sqlite3.connect(out / "summarizer.sqlite3") as conn:
         return [d for (d,) in conn.execute("SELECT day FROM batch_requests GROUP BY batch_key")]
-
-
-def stored_briefs(out: Path) -> set[str]:
-    with sqlite3.connect(out / "summarizer.sqlite3") as conn:
-        rows = conn.execute("SELECT paper_id FROM summaries WHERE kind = 'brief'").fetchall()
-    return {pid for (pid,) in rows}
-
-
-def recorded_cost(out: Path) -> dict[str, float]:
-    with sqlite3.connect(out / "summarizer.sqlite3") as conn:
-        rows = conn.execute("SELECT command, stats FROM runs").fetchall()
-    costs: dict[str, float] = {}
-    for command, stats in rows:
-        costs[command] = costs.get(command, 0.0) + (json.loads(stats).get("cost") or 0.0)
-    return costs
 
 
 def total_cost(run: Run) -> float:
@@ -170,14 +151,7 @@ def test_digest_by_batch_reproduces_the_sample_digest(
 
 
 def _backfill(stage: Stage, home: Path, *extra: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
-    env.update(
-        ARXIV_API_URL=stage.arxiv.url,
-        OPENAI_BASE_URL=stage.model.base_url,
-        OPENAI_API_KEY=SENTINEL_KEY,
-        SUMMARIZER_OUTPUT_DIR=str(stage.out),
-        SUMMARIZER_BATCH_POLL="0.1",
-    )
+    env = child_env(stage, SUMMARIZER_BATCH_POLL="0.1")
     command = [sys.executable, "-m", "summarizer", "backfill", "--from", "2026-03-02"]
     return subprocess.Popen(
         [*command, "--to", "2026-03-06", "--batch", *extra],
@@ -197,15 +171,6 @@ def _submitted(out: Path) -> int:
     except sqlite3.Error:
         return 0
     return int(n)
-
-
-def week(stage: Stage) -> dict[str, date]:
-    corpus = every_three_hours(
-        datetime(2026, 2, 26, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC), prefix="2602"
-    )
-    for paper in corpus:
-        stage.arxiv.add(paper)
-    return {p.id: d for p in corpus if (d := expected_day(p, WEEKDAYS[:5])) is not None}
 
 
 def test_killed_while_polling_resumes_without_resubmitting(

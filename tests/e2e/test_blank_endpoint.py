@@ -12,7 +12,7 @@ import pytest
 
 from summarizer.llm.client import OpenAIChat
 from summarizer.llm.sdk import DEFAULT_BASE_URL, sdk_client
-from tests.conftest import Stage
+from tests.support.cli import Stage
 
 DAY = "2026-01-07"
 

@@ -4,7 +4,6 @@ user can try every command offline, and is told the next step toward a real dige
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
 import subprocess
@@ -13,13 +12,7 @@ from pathlib import Path
 
 import pytest
 
-
-def clean_env() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SUMMARIZER_", "OPENAI_", "ARXIV_"))
-    }
+from tests.support.cli import clean_environ
 
 
 def summarizer(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -34,7 +27,7 @@ def summarizer(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
 
 
 def test_demo_ends_with_the_next_step(isolated: Path) -> None:
-    run = summarizer("demo", cwd=isolated, env=clean_env())
+    run = summarizer("demo", cwd=isolated, env=clean_environ())
     assert run.returncode == 0, run.stderr
     tail = run.stderr[run.stderr.index("Next, a real digest") :]
     for step in ("cp .env.example .env", "OPENAI_API_KEY", "make doctor", "make digest"):
@@ -58,7 +51,7 @@ def test_demo_serve_lets_paper_and_backfill_run_offline(isolated: Path) -> None:
     serve = subprocess.Popen(
         [sys.executable, "-m", "summarizer", "demo", "--serve"],
         cwd=isolated,
-        env=clean_env(),
+        env=clean_environ(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -74,7 +67,7 @@ def test_demo_serve_lets_paper_and_backfill_run_offline(isolated: Path) -> None:
             "SUMMARIZER_MODEL",
             "SUMMARIZER_OUTPUT_DIR",
         }
-        env = {**clean_env(), **settings}
+        env = {**clean_environ(), **settings}
         paper = summarizer(
             "paper",
             "arxiv.org/abs/2601.02394v1",

@@ -10,7 +10,8 @@ from summarizer_standins.fixtures import Fixture
 from summarizer_standins.web import WebStandin, make_latexml_html, make_pdf
 
 from summarizer.llm.tokens import count_tokens
-from tests.conftest import GOLDEN, Stage, add_fixture
+from tests.support.cli import Stage, add_fixture
+from tests.support.files import GOLDEN
 
 JEKYLL_ARGS = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--format", "jekyll")
 

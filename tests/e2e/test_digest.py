@@ -7,15 +7,8 @@ from pathlib import Path
 
 from summarizer_standins.fixtures import Fixture
 
-from tests.conftest import (
-    GOLDEN,
-    SENTINEL_KEY,
-    Run,
-    Stage,
-    add_fixture,
-    assert_one_line_exit_2,
-    files_under,
-)
+from tests.support.cli import SENTINEL_KEY, Run, Stage, add_fixture, assert_one_line_exit_2
+from tests.support.files import GOLDEN, files_under
 
 
 def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
@@ -42,6 +35,8 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "published",
         "abstract",
         "pdf_url",
+        "comment",
+        "journal_ref",
         "brief",
         "detailed",
         "missing",
@@ -49,6 +44,7 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "why",
         "summarized",
     ]
+    assert first["comment"] is None and first["journal_ref"] is None  # arXiv sent none
     assert first["detailed"] is None and first["brief"]["tldr"]
     assert first["missing"] == []
     assert first["score"] is None and first["why"] is None and first["summarized"] is True

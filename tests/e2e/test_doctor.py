@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from summarizer_standins import ModelStandin
 
-from tests.conftest import SENTINEL_KEY
+from tests.support.cli import SENTINEL_KEY
 
 pytestmark = pytest.mark.faults
 

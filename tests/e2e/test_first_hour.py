@@ -13,18 +13,15 @@ import pytest
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.app import console
-from summarizer.core.records import Brief, Detailed, Entry, Paper, Point
+from summarizer.core.records import Brief, Detailed, Entry, Point
 from summarizer.publish.render import render_jekyll, render_jekyll_entry
-from tests.conftest import SENTINEL_KEY, Run, Stage, assert_one_line_exit_2
+from tests.support import build
+from tests.support.cli import SENTINEL_KEY, Run, Stage, assert_one_line_exit_2
+from tests.support.files import day_rows
 
 Cli = Callable[..., Run]
 DAY = "2026-01-07"
 PAPER = "2601.02394"
-
-
-def rows(stage: Stage) -> list[dict[str, object]]:
-    text = (stage.out / "data" / f"{DAY}.jsonl").read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines()]
 
 
 # --- the JSON lines ------------------------------------------------------------------------------
@@ -33,19 +30,19 @@ def rows(stage: Stage) -> list[dict[str, object]]:
 def test_jsonl_holds_both_kinds_after_toc_then_jekyll(stage: Stage, cli: Cli) -> None:
     toc = cli("digest", "--date", DAY, "--format", "toc")
     assert toc.code == 0, toc.err
-    first = rows(stage)
+    first = day_rows(stage.out, DAY)
     assert len(first) == 27
     assert all(r["brief"] and r["detailed"] is None and r["missing"] == [] for r in first)
     jekyll = cli("digest", "--date", DAY, "--format", "jekyll")
     assert jekyll.code == 0, jekyll.err
-    both = rows(stage)
+    both = day_rows(stage.out, DAY)
     assert len(both) == 27
     assert all(r["brief"] and r["detailed"] and r["missing"] == [] for r in both)
     assert [r["brief"] for r in both] == [r["brief"] for r in first], "read from the store"
     # and the other way round: a toc run keeps the detailed analyses in the JSON lines
     stage.model.reset_counters()
     assert cli("digest", "--date", DAY, "--format", "toc").code == 0
-    assert rows(stage) == both and stage.model.requests == 0
+    assert day_rows(stage.out, DAY) == both and stage.model.requests == 0
 
 
 def test_missing_names_the_kinds_that_could_not_be_made(
@@ -55,14 +52,14 @@ def test_missing_names_the_kinds_that_could_not_be_made(
     stage.model.fail_next("500")  # the first request of the run fails, with no retry
     run = cli("digest", "--date", DAY, "--format", "toc")
     assert run.code == 1
-    failed = [r for r in rows(stage) if r["missing"]]
+    failed = [r for r in day_rows(stage.out, DAY) if r["missing"]]
     assert len(failed) == 1 and failed[0]["missing"] == ["brief"] and failed[0]["brief"] is None
-    assert sum(1 for r in rows(stage) if r["missing"] == []) == 26
+    assert sum(1 for r in day_rows(stage.out, DAY) if r["missing"] == []) == 26
     # a jekyll run asks only for the detailed analysis: the brief never made stays null, and
     # is not "missing" (it was not asked for), so null alone no longer means "failed"
     run = cli("digest", "--date", DAY, "--format", "jekyll")
     assert run.code == 0, run.err
-    again = {r["id"]: r for r in rows(stage)}[failed[0]["id"]]
+    again = {r["id"]: r for r in day_rows(stage.out, DAY)}[failed[0]["id"]]
     assert again["brief"] is None and again["detailed"] and again["missing"] == []
 
 
@@ -104,20 +101,9 @@ LONG = "本文提出一种基于稀疏频谱先验的低延迟音乐声源分离
 
 
 def chinese_entry() -> Entry:
-    paper = Paper(
-        id="2601.00001",
-        version=1,
-        title="A Title",
-        authors=["A. Author"],
-        primary_category="eess.AS",
-        categories=["eess.AS"],
-        published="2026-01-06T12:00:00Z",  # type: ignore[arg-type]
-        abstract="Abstract.",
-        pdf_url="https://arxiv.org/pdf/2601.00001v1",
-    )
     point = Point(label="核心思想", text=LONG, points=[Point(label="", text=LONG, points=[])])
     return Entry(
-        paper=paper,
+        paper=build.paper(title="A Title", categories=["eess.AS"], abstract="Abstract."),
         category="eess.AS",
         brief=Brief(tldr=LONG, motivation=LONG, method=LONG, result=LONG, conclusion=LONG),
         detailed=Detailed(translation=LONG, background=[point], method=[point], results=[point]),

@@ -13,20 +13,18 @@ import pytest
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.core.records import Paper
-from tests.conftest import Run, Stage, assert_one_line_exit_2
+from tests.support import build
+from tests.support.cli import Run, Stage, assert_one_line_exit_2
 
 Cli = Callable[..., Run]
 PAPER = "2601.02394"  # the first paper of the bundled sample mailing (digest day 2026-01-07)
-OLD = Paper(
-    id="hep-th/9901001",
-    version=1,
+OLD = build.paper(
+    "hep-th/9901001",
     title="Old-Style Identifiers: A Note on Branes Before 2007",
     authors=["A. Physicist", "B. Theorist"],
-    primary_category="hep-th",
     categories=["hep-th", "gr-qc"],
     published=datetime(1999, 1, 4, 18, 30, tzinfo=UTC),
     abstract="We revisit a classic construction and show it survives the old identifier scheme.",
-    pdf_url="https://arxiv.org/pdf/hep-th/9901001v1",
 )
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from summarizer_standins.provider_zoo import THOUGHT
 
-from tests.conftest import GOLDEN, SENTINEL_KEY, Run, Stage
+from tests.support.cli import SENTINEL_KEY, Run, Stage
+from tests.support.files import golden
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
@@ -25,10 +26,6 @@ CONCURRENCY = 4
 def zoo(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
     monkeypatch.setenv("SUMMARIZER_CONCURRENCY", str(CONCURRENCY))
     return stage
-
-
-def golden() -> bytes:
-    return (GOLDEN / f"toc-{DAY}.md").read_bytes()
 
 
 def response_types(stage: Stage) -> set[str | None]:
@@ -279,7 +276,7 @@ def test_a_backfill_switches_mode_once_for_all_its_days(isolated: Path, cli, mon
     from summarizer_standins import ArxivStandin, ModelStandin, synthetic_papers
 
     from summarizer.core.days import mailing_window
-    from tests.conftest import point_env_at
+    from tests.support.cli import point_env_at
 
     first, second = mailing_window(date(2026, 2, 4)), mailing_window(date(2026, 2, 5))
     papers = synthetic_papers(

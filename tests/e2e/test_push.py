@@ -16,7 +16,8 @@ from summarizer_standins.chat_hooks import FEISHU_BODY_LIMIT, ChatHooks, telegra
 from summarizer_standins.fixtures import Fixture
 from summarizer_standins.smtp import Mail, SmtpStandin
 
-from tests.conftest import Run, Stage, add_fixture
+from tests.support.cli import Run, Stage, add_fixture
+from tests.support.files import day_rows
 
 DAY = "2026-03-10"
 DAY_ARGS = ("--date", DAY, "--categories", "cs.SD,eess.AS,eess.SP")
@@ -76,11 +77,6 @@ def pushing(
     return stage
 
 
-def day_records(stage: Stage, day: str = DAY) -> list[dict]:
-    lines = (stage.out / "data" / f"{day}.jsonl").read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines]
-
-
 def feishu_text(body: dict) -> str:
     post = body["content"]["post"]["zh_cn"]
     return post["title"] + "\n" + "\n".join(n["text"] for line in post["content"] for n in line)
@@ -94,7 +90,7 @@ def test_digest_push_delivers_the_held_out_day_everywhere(
 ) -> None:
     run = cli("digest", *DAY_ARGS, "--push")
     assert run.code == 0, run.err
-    records = day_records(pushing)
+    records = day_rows(pushing.out, DAY)
     assert len(records) == 5
     # E-mail: one per reader, text and HTML, date and count in the subject, every paper in both.
     assert sorted(m.recipients[0] for m in smtp.mails) == sorted(READERS)
@@ -511,7 +507,7 @@ def test_with_ranking_the_recommended_papers_lead_every_push(
     text = mail.part("plain")
     order = [text.index(f"arXiv:{pid}") for pid in picks]
     assert order == sorted(order)  # best first, as in the digest
-    rest = [r["id"] for r in day_records(stage, "2026-01-07") if r["id"] not in picks]
+    rest = [r["id"] for r in day_rows(stage.out, "2026-01-07") if r["id"] not in picks]
     assert max(order) < min(text.index(f"arXiv:{pid}") for pid in rest)
     assert "keywords: deepfake" in text and "今日推荐" in mail.part("html")
     first = telegram_text(hooks.accepted("telegram")[0].body["text"])[0]

@@ -13,9 +13,9 @@ import pytest
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.store.database import Store
-from tests.conftest import GOLDEN, TESTS, Stage, add_fixture
+from tests.support.cli import Stage, add_fixture
+from tests.support.files import GOLDEN, PROFILES, day_rows
 
-PROFILES = TESTS / "fixtures" / "profiles"
 JEKYLL_ARGS = ("--window", "anchored", "--categories", "cs.SD,eess.AS", "--format", "jekyll")
 SECOND_ARGS = ("--categories", "cs.SD,eess.AS,eess.SP")
 # (profile, held-out day, digest flags, that day's papers on the profile's topic). Each profile
@@ -40,11 +40,6 @@ EXACT = {
     ("music", "lexical"),
 }
 PROFILE_FILES = {"bibtex": "{}.bib", "ids": "{}-ids.txt", "zotero": "{}-zotero.csv"}
-
-
-def rows(stage: Stage, day: str) -> list[dict]:  # type: ignore[type-arg]
-    path = stage.out / "data" / f"{day}.jsonl"
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
 def by_score(records: list[dict]) -> list[str]:  # type: ignore[type-arg]
@@ -85,7 +80,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
         monkeypatch.setenv("SUMMARIZER_EMBEDDING_MODEL", "text-embedding-3-small")
     run = cli("digest", "--date", day, *args)
     assert run.code == 0, run.err
-    records = rows(days, day)
+    records = day_rows(days.out, day)
     assert all(isinstance(r["score"], float) and r["why"] for r in records)
     ranked = by_score(records)
     # Every paper of the topic ranks at most two places below where a perfect ranking puts it,
@@ -118,7 +113,7 @@ def test_a_profile_of_one_topic_ranks_that_topic_first(
     assert days.model.embedding_requests == 0 and days.model.requests == 0
     assert "embedded" not in again.err
     assert not [e for e in days.arxiv.log if e.get("id_list")]
-    assert by_score(rows(days, day)) == by_score(records)
+    assert by_score(day_rows(days.out, day)) == by_score(records)
 
 
 def test_the_toc_digest_opens_with_the_recommended_section(stage: Stage, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +139,7 @@ def test_keywords_alone_rank_their_papers_first_and_are_highlighted(
     monkeypatch.setenv("SUMMARIZER_KEYWORDS", "deepfake, language model")
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     holding = {
         p.id
         for p in sample.papers
@@ -202,7 +197,7 @@ def test_top_10_summarizes_the_ten_best_and_lists_every_paper(
     run = cli("digest", "--date", "2026-01-07")
     assert run.code == 0, run.err
     assert stage.model.requests == 10
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     assert len(records) == 27
     best = set(by_score(records)[:10])
     assert {r["id"] for r in records if r["summarized"]} == best
@@ -313,7 +308,7 @@ def test_without_a_relevance_setting_the_digest_is_the_golden_one(
     run = cli("digest", "--date", "2026-01-07", "--format", "all")
     assert run.code == 0, run.err
     assert (stage.out / "2026-01-07.md").read_bytes() == (GOLDEN / "toc-2026-01-07.md").read_bytes()
-    records = rows(stage, "2026-01-07")
+    records = day_rows(stage.out, "2026-01-07")
     assert len(records) == 27
     assert all(r["score"] is None and r["why"] is None and r["summarized"] for r in records)
 

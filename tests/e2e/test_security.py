@@ -22,7 +22,8 @@ from summarizer.app import console
 from summarizer.core import redaction
 from summarizer.core.records import Paper, looks_like
 from summarizer.publish.render import BRIEF_MISSING
-from tests.conftest import SENTINEL_KEY, Stage
+from tests.support.cli import SENTINEL_KEY, Stage
+from tests.support.files import lines_equal
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
@@ -212,10 +213,6 @@ def hostile_answers() -> tuple[dict[str, str], dict[str, Any]]:
     for text in (*brief.values(), detailed["translation"]):
         assert looks_like("zh", text), "the hostile answer must still be valid Chinese"
     return brief, detailed
-
-
-def lines_equal(text: str, line: str) -> int:
-    return sum(1 for x in text.split("\n") if x == line)
 
 
 def test_hostile_titles_abstracts_and_answers_cannot_break_the_pages(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]

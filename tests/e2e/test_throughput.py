@@ -12,7 +12,7 @@ from summarizer_standins.openai_api import ModelStandin
 from summarizer_standins.synthetic import synthetic_papers
 
 from summarizer.core.days import mailing_window
-from tests.conftest import SENTINEL_KEY
+from tests.support.cli import SENTINEL_KEY
 
 DAY = "2026-01-07"
 
@@ -116,7 +116,7 @@ def test_rpm_and_tpm_caps_reach_the_pacer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from summarizer.run.pipeline import Pipeline
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     monkeypatch.setenv("SUMMARIZER_RPM", "600")
     pipeline = Pipeline(load_settings(tpm=90000, concurrency=16))

@@ -14,12 +14,12 @@ from summarizer_standins import ArxivStandin, load_fixture
 
 from summarizer.core.days import mailing_window
 from summarizer.core.errors import FetchError
-from summarizer.settings.config import Settings
 from summarizer.sources import arxiv as fetch
 from summarizer.sources.arxiv import ArxivSource
-from tests.conftest import GOLDEN, Stage
+from summarizer.sources.settings import SourcesSettings
+from tests.support.cli import Stage
+from tests.support.files import golden
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 FAULTS = ["503", "500", "empty", "reset", "slow"]
 
@@ -51,10 +51,6 @@ def paged(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stage]:
         monkeypatch.setenv("ARXIV_TIMEOUT", "10")
         monkeypatch.setattr(fetch, "RESUME_DELAY", 0.05)
         yield Stage(arxiv_api, stage.model, stage.out)
-
-
-def golden() -> bytes:
-    return (GOLDEN / f"toc-{DAY}.md").read_bytes()
 
 
 def expect_slow(monkeypatch: pytest.MonkeyPatch, seconds: float = 3.0) -> None:
@@ -184,6 +180,7 @@ def test_the_resume_pause_follows_the_polite_delay() -> None:
 
 
 def test_the_real_arxiv_is_never_asked_faster_than_every_three_seconds() -> None:
-    real = Settings(arxiv_api_url="https://export.arxiv.org/api/query", arxiv_delay=0)
+    real = SourcesSettings(arxiv_api_url="https://export.arxiv.org/api/query", arxiv_delay=0)
     assert real.arxiv_delay_seconds == 3.0
-    assert Settings(arxiv_api_url="http://127.0.0.1:9/api/query").arxiv_delay_seconds == 0.0
+    local = SourcesSettings(arxiv_api_url="http://127.0.0.1:9/api/query")
+    assert local.arxiv_delay_seconds == 0.0

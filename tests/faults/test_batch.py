@@ -20,9 +20,16 @@ from summarizer.app import console
 from summarizer.batch import run as batch_run
 from summarizer.llm.batch import BatchLimits
 from summarizer.store.batch_ledger import BatchLedger
-from tests.conftest import GOLDEN, SENTINEL_KEY, Run, Stage, assert_one_line_exit_2
-from tests.e2e.test_backfill import placed_once, read_digests
-from tests.e2e.test_batch import batches, recorded_cost, stored_briefs, week
+from tests.support.cli import SENTINEL_KEY, Run, Stage, assert_one_line_exit_2
+from tests.support.files import (
+    GOLDEN,
+    batches,
+    placed_once,
+    read_digests,
+    recorded_cost,
+    stored_briefs,
+)
+from tests.support.mailings import week
 
 Cli = Callable[..., Run]
 

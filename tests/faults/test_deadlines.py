@@ -14,10 +14,9 @@ from summarizer_standins.server import BackgroundServer, send
 
 from summarizer.core.errors import FetchError
 from summarizer.sources.arxiv import MAX_RETRY_AFTER, ArxivSource
-from tests.conftest import Stage
-from tests.llm.test_llm import PAPERS, Recorder, model, run  # noqa: F401 - the `model` fixture
+from tests.support.cli import Stage
+from tests.support.llm import PAPERS, Recorder, summarize_papers
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 
 
@@ -67,13 +66,13 @@ def test_a_trickling_arxiv_endpoint_stops_the_run_within_two_minutes(
 
 
 def test_a_long_retry_after_is_said_once_with_the_time_of_resuming(
-    model: ModelStandin,  # noqa: F811
+    model: ModelStandin,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     model.retry_after = "3600"
     model.fail_first(["429"])  # every paper is refused once, all at the same time
     with caplog.at_level(logging.WARNING, logger="summarizer"):
-        outcomes = run(model.base_url, PAPERS[:5], sleep=Recorder())
+        outcomes = summarize_papers(model.base_url, PAPERS[:5], sleep=Recorder())
     assert all(not isinstance(o, BaseException) for o in outcomes), outcomes
     said = [r.getMessage() for r in caplog.records if "Retry-After" in r.getMessage()]
     assert len(said) == 1, said

@@ -15,9 +15,9 @@ from summarizer.core.records import Summary, Usage
 from summarizer.core.text_safety import clean_text
 from summarizer.llm.attempts import InvalidAnswer, parse_answer
 from summarizer.llm.client import Completion
-from tests.conftest import GOLDEN, Stage, files_under
+from tests.support.cli import Stage
+from tests.support.files import GOLDEN, files_under
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 FORBIDDEN = ("\x00", "\x1b", "\x07", "\u202e", "\u2066")
 

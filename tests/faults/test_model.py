@@ -24,9 +24,9 @@ from summarizer_standins import (
 from summarizer.core.days import mailing_window
 from summarizer.llm import attempts as llm
 from summarizer.publish.render import BRIEF_MISSING
-from tests.conftest import FEEDBACK, GOLDEN, SENTINEL_KEY, Run, Stage, point_env_at
+from tests.support.cli import FEEDBACK, SENTINEL_KEY, Run, Stage, point_env_at
+from tests.support.files import day_rows, golden
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
 TRANSIENT = ["429", "500", "502", "503", "timeout", "reset"]
 CONTENT = ["malformed", "length", "empty", "refusal", "wrong_keys", "english"]
@@ -44,15 +44,6 @@ def fast(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
     stage.model.hang_seconds = 60.0
     stage.model.retry_after = "0"
     return stage
-
-
-def golden() -> bytes:
-    return (GOLDEN / f"toc-{DAY}.md").read_bytes()
-
-
-def jsonl(stage: Stage, day: str = DAY) -> list[dict[str, Any]]:
-    path = stage.out / "data" / f"{day}.jsonl"
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
 def bodies_of(stage: Stage, title: str) -> list[dict[str, Any]]:
@@ -136,7 +127,7 @@ def test_when_every_attempt_fails_the_digest_is_written_with_marks(
     assert toc.count(f"TL;DR: {BRIEF_MISSING}") == 27
     assert toc.count("Abstract: ") == 27 and toc.endswith("</details>\n")
     assert "Motivation:" not in toc, "no invented text"
-    assert all(r["brief"] is None for r in jsonl(fast))
+    assert all(r["brief"] is None for r in day_rows(fast.out, DAY))
     # the next run asks again for every one of them, and makes the golden digest
     fast.model.clear_faults()
     fast.model.reset_counters()
@@ -161,7 +152,7 @@ def test_one_failing_paper_does_not_stop_the_run_and_is_the_only_one_asked_again
     block = toc.split(f"(https://arxiv.org/abs/{victim.id})")[1].split("</details>")[0]
     assert f"TL;DR: {BRIEF_MISSING}" in block and victim.abstract.strip()[:80] in block
     assert english["tldr"] not in toc and english["method"] not in toc
-    records = {r["id"]: r for r in jsonl(stage)}
+    records = {r["id"]: r for r in day_rows(stage.out, DAY)}
     assert records[victim.id]["brief"] is None
     assert sum(r["brief"] is None for r in records.values()) == 1
     # fixed at the source: the next run asks for that paper only, once

@@ -15,18 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOLDEN, Stage
+from tests.support.cli import Stage
+from tests.support.files import GOLDEN, stored_briefs
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.skipif(os.name != "posix", reason="POSIX signals"),
-]
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 DAY = "2026-01-07"
-
-
-def stored(db: Path) -> set[str]:
-    with sqlite3.connect(db) as conn:
-        return {r[0] for r in conn.execute("SELECT paper_id FROM summaries WHERE kind='brief'")}
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -61,7 +54,7 @@ def test_a_signal_mid_run_stores_what_arrived_and_the_rerun_asks_only_for_the_re
     assert asked < 27, "no new request after the signal"
 
     db = stage.out / "summarizer.sqlite3"
-    have = stored(db)
+    have = stored_briefs(db)
     assert have, "what arrived was stored"
     assert f"{len(have)} summaries stored" in lines[0]
     assert len(have) == asked, "the requests in flight were let finish, and every answer stored"

@@ -12,19 +12,10 @@ from pathlib import Path
 import pytest
 
 from summarizer.publish import files
-from tests.conftest import GOLDEN, Run, Stage
+from tests.support.cli import Stage, assert_one_line
+from tests.support.files import GOLDEN
 
-pytestmark = pytest.mark.faults
 DAY = "2026-01-07"
-
-
-def one_line(run: Run, code: int, *words: str) -> None:
-    assert run.code == code, (run.code, run.err)
-    assert "Traceback" not in run.err
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def foreign_schema(path: Path) -> None:
@@ -60,7 +51,7 @@ def test_a_store_that_is_not_ours_is_one_line_and_untouched(
     before = store.read_bytes()
     for command in (("digest", "--date", DAY), ("paper", stage.arxiv.papers[0].id)):
         run = cli(*command, "--cache", str(store))
-        one_line(run, 2, str(store), "SUMMARIZER_CACHE", *words)
+        assert_one_line(run, 2, str(store), "SUMMARIZER_CACHE", *words)
     assert store.read_bytes() == before
     assert sorted(p.name for p in isolated.iterdir() if p.name.startswith("elsewhere")) == [
         "elsewhere.db"
@@ -78,13 +69,13 @@ def test_a_truncated_store_is_one_line_and_untouched(stage: Stage, cli, isolated
     copy.write_bytes(data[: len(data) // 2])
     before = copy.read_bytes()
     run = cli("digest", "--date", DAY, "--cache", str(copy), "--out", str(isolated / "o2"))
-    one_line(run, 2, str(copy), "damaged")
+    assert_one_line(run, 2, str(copy), "damaged")
     assert copy.read_bytes() == before
 
 
 def test_a_store_in_an_impossible_place_is_one_line(stage: Stage, cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("digest", "--date", DAY, "--cache", "/proc/summarizer/store.sqlite3")
-    one_line(run, 3, "/proc/summarizer/store.sqlite3")
+    assert_one_line(run, 3, "/proc/summarizer/store.sqlite3")
     assert stage.model.requests == 0
 
 
@@ -93,7 +84,7 @@ def test_an_output_directory_under_proc_is_one_line(
     stage: Stage, cli, isolated: Path, where: str
 ) -> None:  # type: ignore[no-untyped-def]
     run = cli("digest", "--date", DAY, "--out", where, "--cache", str(isolated / "s.sqlite3"))
-    one_line(run, 3, where)
+    assert_one_line(run, 3, where)
     # the answers were stored before any file was tried: the next run pays nothing
     stage.model.reset_counters()
     assert cli("digest", "--date", DAY, "--cache", str(isolated / "s.sqlite3")).code == 0
@@ -123,7 +114,7 @@ def test_a_full_or_read_only_disk_keeps_the_old_file_and_the_answers(
 
     monkeypatch.setattr(files.os, "fsync", failing_fsync)
     run = cli("digest", "--date", DAY)
-    one_line(run, 3, str(target), words, "summaries are stored")
+    assert_one_line(run, 3, str(target), words, "summaries are stored")
     assert target.read_bytes() == old
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
     assert stage.model.requests == 27
@@ -156,7 +147,7 @@ def test_a_store_that_cannot_be_written_mid_run_is_one_line(
 
     monkeypatch.setattr(store_writer, "insert_summaries", failing)
     run = cli("digest", "--date", DAY)
-    one_line(run, 3, "summarizer.sqlite3", words)
+    assert_one_line(run, 3, "summarizer.sqlite3", words)
     assert not (stage.out / f"{DAY}.md").exists(), "no digest without its summaries stored"
 
 

@@ -1,14 +1,13 @@
 """Every push layout against checked files, byte for byte: the e-mail's text and HTML parts and
 each chat platform's payloads, for the held-out day with two papers recommended and a site URL.
 
-Regenerate after a deliberate change with `UPDATE_GOLDEN=1 pytest tests/test_push_golden.py`
+Regenerate after a deliberate change with `UPDATE_GOLDEN=1 pytest tests/golden/test_push.py`
 and read the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from summarizer.deliver.mail import render_mail
 from summarizer.deliver.slack import SlackChannel
 from summarizer.deliver.telegram import TelegramChannel
 from summarizer.deliver.wecom import WeComChannel
+from tests.support.files import FIXTURES, assert_golden, write_rows
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "second-day.json"
-GOLDEN = Path(__file__).parents[1] / "golden" / "push"
+FIXTURE = FIXTURES / "second-day.json"
 DAY = date(2026, 3, 10)
 RANKED = {"2603.05418": (0.82, "关键词：tokenization"), "2603.05577": (0.61, "作者：Chen")}
 
@@ -36,24 +35,15 @@ def day_dir(tmp_path: Path) -> Path:
         paper = record["paper"]
         score, why = RANKED.get(paper["id"], (0.0, None))
         rows.append({**paper, "brief": record["brief"], "score": score, "why": why})
-    (tmp_path / "data").mkdir()
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    (tmp_path / "data" / f"{DAY}.jsonl").write_text(text, "utf-8")
+    write_rows(tmp_path, DAY, rows)
     return tmp_path
-
-
-def check(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, "utf-8")
-    assert text == path.read_text("utf-8"), f"{name} differs from the golden file"
 
 
 def test_mail_parts_match_the_golden_files(day_dir: Path) -> None:
     digest = load_day(day_dir, DAY, site_url="https://reader.example.org/arxiv")
     text, html = render_mail(digest)
-    check(f"mail-{DAY}.txt", text)
-    check(f"mail-{DAY}.html", html)
+    assert_golden(text, f"push/mail-{DAY}.txt")
+    assert_golden(html, f"push/mail-{DAY}.html")
 
 
 def test_chat_payloads_match_the_golden_file(day_dir: Path) -> None:
@@ -67,4 +57,6 @@ def test_chat_payloads_match_the_golden_file(day_dir: Path) -> None:
         "telegram": TelegramChannel(api="https://api.invalid", token="t", chat="-100"),
     }
     payloads = {name: channel.messages(digest) for name, channel in channels.items()}
-    check(f"chat-{DAY}.json", json.dumps(payloads, ensure_ascii=False, indent=1) + "\n")
+    assert_golden(
+        json.dumps(payloads, ensure_ascii=False, indent=1) + "\n", f"push/chat-{DAY}.json"
+    )

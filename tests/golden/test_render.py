@@ -8,7 +8,7 @@ tests exercise nothing but the rendering.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +16,11 @@ import pytest
 
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
 from summarizer.publish.render import render_jekyll, render_jsonl, render_toc
+from tests.support.build import utc
+from tests.support.files import FIXTURES, REPOSITORY, assert_golden
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "standins" / "summarizer_standins" / "data"
-GOLDEN = Path(__file__).parents[1] / "golden"
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+DATA = REPOSITORY / "standins" / "summarizer_standins" / "data"
 ANY = {"language": "any"}
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def place(paper: Paper, categories: list[str]) -> str | None:
@@ -90,31 +85,16 @@ def second_day() -> Digest:
     )
 
 
-def assert_same(actual: str, golden: Path) -> None:
-    expected = golden.read_text(encoding="utf-8")
-    if actual == expected:
-        return
-    got, want = actual.split("\n"), expected.split("\n")
-    line = next((i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), None)
-    if line is None:
-        line = min(len(got), len(want))
-    pytest.fail(
-        f"{golden.name} differs first at line {line + 1}:\n"
-        f"  got:  {got[line] if line < len(got) else '<end>'!r}\n"
-        f"  want: {want[line] if line < len(want) else '<end>'!r}"
-    )
-
-
 def test_toc_sample_day() -> None:
     digest = toc_day()
     assert len(digest.entries) == 27
-    assert_same(render_toc(digest), GOLDEN / "toc-2026-01-07.md")
+    assert_golden(render_toc(digest), "toc-2026-01-07.md")
 
 
 def test_jekyll_sample_day() -> None:
     digest = jekyll_day()
     assert len(digest.entries) == 9
-    assert_same(render_jekyll(digest), GOLDEN / "jekyll-2025-11-19.md")
+    assert_golden(render_jekyll(digest), "jekyll-2025-11-19.md")
 
 
 def test_toc_second_day_window_and_placement() -> None:
@@ -127,7 +107,7 @@ def test_toc_second_day_window_and_placement() -> None:
         "2603.05577",
         "2603.05791",
     ]
-    assert_same(render_toc(digest), GOLDEN / "toc-2026-03-10.md")
+    assert_golden(render_toc(digest), "toc-2026-03-10.md")
 
 
 @pytest.mark.parametrize("build", [toc_day, jekyll_day, second_day])

@@ -16,7 +16,7 @@ from summarizer.core.errors import BudgetExceeded, InputError
 from summarizer.core.records import Usage
 from summarizer.llm.cost import Budget, Price, load_prices, price_for, usage_since
 from summarizer.store.database import Store
-from tests.conftest import Stage
+from tests.support.cli import Stage
 
 # --- prices ------------------------------------------------------------------------------------
 

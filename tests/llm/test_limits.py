@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from summarizer.llm.limits import AdaptiveLimiter, Pacer
-from summarizer.settings.config import load_settings
+from summarizer.run.settings import load_settings
 
 # --- AdaptiveLimiter ----------------------------------------------------------------------------
 
@@ -211,12 +211,12 @@ def test_pacer_sleeps_what_it_booked_and_nothing_without_caps() -> None:
 
 
 def test_caps_and_concurrency_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert load_settings().concurrency == 8
-    assert load_settings().rpm is None and load_settings().tpm is None
+    assert load_settings().llm.concurrency == 8
+    assert load_settings().llm.rpm is None and load_settings().llm.tpm is None
     monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "12")
     monkeypatch.setenv("SUMMARIZER_RPM", "600")
     monkeypatch.setenv("SUMMARIZER_TPM", "200000")
-    settings = load_settings()
+    settings = load_settings().llm
     assert (settings.concurrency, settings.rpm, settings.tpm) == (12, 600, 200000)
-    flags = load_settings(concurrency=3, rpm=30, tpm=1000)
+    flags = load_settings(concurrency=3, rpm=30, tpm=1000).llm
     assert (flags.concurrency, flags.rpm, flags.tpm) == (3, 30, 1000)

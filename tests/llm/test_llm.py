@@ -7,71 +7,23 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
-from summarizer_standins import ModelStandin, load_fixture
+from summarizer_standins import ModelStandin
 from summarizer_standins.server import BackgroundServer, read_body, send
 
 from summarizer.core.errors import ModelError, ModelFatalError
-from summarizer.core.records import Brief, Paper
+from summarizer.core.records import Brief
 from summarizer.llm.attempts import BACKOFF_BASE, MAX_RETRY_AFTER, Outcome, Summarizer
 from summarizer.llm.client import OpenAIChat, TransientError, _retry_after
-from tests.conftest import FEEDBACK
+from tests.support.cli import FEEDBACK
+from tests.support.llm import PAPERS, Recorder, summarize_papers
 
 pytestmark = pytest.mark.faults
-PAPERS = load_fixture("sample-toc").papers
-
-
-class Recorder:
-    """An injected sleep: records every wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def model() -> Iterator[ModelStandin]:
-    with ModelStandin.from_fixture(load_fixture("sample-toc")) as standin:
-        standin.hang_seconds = 1.0
-        yield standin
-
-
-def run(
-    standin_url: str,
-    papers: list[Paper],
-    *,
-    sleep: Recorder | None = None,
-    timeout: float = 5.0,
-    max_attempts: int = 3,
-    mode: str = "json_schema",
-) -> list[Outcome | BaseException]:
-    """Summarize `papers` concurrently with one Summarizer; outcomes or exceptions, in order."""
-
-    async def go() -> list[Outcome | BaseException]:
-        client = OpenAIChat(api_key="sk-unit", base_url=standin_url, model="m", timeout=timeout)
-        summarizer = Summarizer(
-            client=client,
-            max_attempts=max_attempts,
-            mode=mode,  # type: ignore[arg-type]
-            sleep=sleep or Recorder(),
-        )
-        try:
-            return await asyncio.gather(
-                *(summarizer.summarize(p, "brief") for p in papers), return_exceptions=True
-            )
-        finally:
-            await client.close()
-
-    return asyncio.run(go())
 
 
 def user_turns(body: dict[str, Any]) -> list[str]:
@@ -85,7 +37,7 @@ def test_retry_after_over_two_minutes_is_honoured(model: ModelStandin) -> None:
     model.retry_after = "150"
     model.fail_first(["429"])
     sleep = Recorder()
-    (outcome,) = run(model.base_url, PAPERS[:1], sleep=sleep)
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1], sleep=sleep)
     assert isinstance(outcome, Outcome) and outcome.attempts == 2
     assert model.requests == 2 and model.status_counts[429] == 1
     assert sleep.waits and max(sleep.waits) == pytest.approx(150, abs=1)
@@ -96,7 +48,7 @@ def test_retry_after_as_http_date_is_honoured(model: ModelStandin) -> None:
     model.retry_after = format_datetime(datetime.now(UTC) + timedelta(seconds=200), usegmt=True)
     model.fail_first(["429"])
     sleep = Recorder()
-    (outcome,) = run(model.base_url, PAPERS[:1], sleep=sleep)
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1], sleep=sleep)
     assert isinstance(outcome, Outcome)
     assert max(sleep.waits) == pytest.approx(200, abs=3)
 
@@ -128,7 +80,7 @@ def test_an_absurd_retry_after_is_capped(model: ModelStandin) -> None:
     model.retry_after = "86400"
     model.fail_first(["429"])
     sleep = Recorder()
-    (outcome,) = run(model.base_url, PAPERS[:1], sleep=sleep)
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1], sleep=sleep)
     assert isinstance(outcome, Outcome)
     assert max(sleep.waits) == pytest.approx(MAX_RETRY_AFTER, abs=1)
 
@@ -164,7 +116,7 @@ def test_retry_after_parsing(headers: dict[str, str], seconds: float | None) -> 
 def test_transient_faults_back_off_exponentially_with_jitter(model: ModelStandin) -> None:
     model.fail_first(["503", "500"])
     sleep = Recorder()
-    outcomes = run(model.base_url, PAPERS, sleep=sleep)
+    outcomes = summarize_papers(model.base_url, PAPERS, sleep=sleep)
     assert all(isinstance(o, Outcome) and o.attempts == 3 for o in outcomes)
     assert len(sleep.waits) == 2 * len(PAPERS)
     # full jitter: the first wait is drawn from [0, base], the second from [0, 2 * base]
@@ -183,7 +135,9 @@ def test_attempts_never_multiply_across_layers(model: ModelStandin, kind: str) -
     model.retry_after = "0"
     model.hang_seconds = 60.0  # cut off at once when the stand-in stops
     model.always(kind)
-    outcomes = run(model.base_url, PAPERS[:4], timeout=2.0 if kind == "timeout" else 30.0)
+    outcomes = summarize_papers(
+        model.base_url, PAPERS[:4], timeout=2.0 if kind == "timeout" else 30.0
+    )
     assert all(isinstance(o, ModelError) and o.attempts == 3 for o in outcomes)
     assert model.requests == 12
     assert set(model.by_paper.values()) == {3}
@@ -191,7 +145,7 @@ def test_attempts_never_multiply_across_layers(model: ModelStandin, kind: str) -
 
 def test_one_attempt_means_one_request(model: ModelStandin) -> None:
     model.always("502")
-    outcomes = run(model.base_url, PAPERS[:5], max_attempts=1)
+    outcomes = summarize_papers(model.base_url, PAPERS[:5], max_attempts=1)
     assert all(isinstance(o, ModelError) for o in outcomes)
     assert model.requests == 5
 
@@ -205,7 +159,7 @@ def test_invalid_answer_is_asked_again_with_the_reason(
     model: ModelStandin, kind: str, mode: str
 ) -> None:
     model.fail_first([kind])
-    (outcome,) = run(model.base_url, PAPERS[:1], mode=mode)
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1], mode=mode)
     assert isinstance(outcome, Outcome) and outcome.attempts == 2
     assert isinstance(outcome.summary, Brief)
     first, second = model.bodies
@@ -220,7 +174,7 @@ def test_invalid_answer_is_asked_again_with_the_reason(
 
 def test_a_third_invalid_answer_is_not_piled_onto_the_conversation(model: ModelStandin) -> None:
     model.fail_first(["english", "wrong_keys"])
-    (outcome,) = run(model.base_url, PAPERS[:1])
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1])
     assert isinstance(outcome, Outcome) and outcome.attempts == 3
     third = model.bodies[2]["messages"]
     assert len(third) == 4 and FEEDBACK["wrong_keys"] in third[3]["content"]
@@ -228,7 +182,7 @@ def test_a_third_invalid_answer_is_not_piled_onto_the_conversation(model: ModelS
 
 def test_persistent_english_fails_the_paper_without_inventing_text(model: ModelStandin) -> None:
     model.always("english")
-    (outcome,) = run(model.base_url, PAPERS[:1])
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1])
     assert isinstance(outcome, ModelError)
     assert outcome.paper_id == PAPERS[0].id and outcome.attempts == 3
     assert "must be written in zh" in str(outcome)
@@ -245,7 +199,7 @@ def test_refused_key_and_spent_quota_are_fatal_at_once(
 ) -> None:
     model.always(kind)
     sleep = Recorder()
-    (outcome,) = run(model.base_url, PAPERS[:1], sleep=sleep)
+    (outcome,) = summarize_papers(model.base_url, PAPERS[:1], sleep=sleep)
     assert isinstance(outcome, ModelFatalError) and words in str(outcome)
     assert model.requests == 1 and not sleep.waits
 
@@ -348,6 +302,6 @@ def test_a_body_that_is_not_a_completion_is_retried_not_a_crash() -> None:
         (200, completion_body(GOOD), 0.0),
     ]
     with Scripted(script) as server:
-        (outcome,) = run(server.base_url, PAPERS[:1])
+        (outcome,) = summarize_papers(server.base_url, PAPERS[:1])
         assert isinstance(outcome, Outcome) and outcome.attempts == 3
         assert server.requests == 3

@@ -16,7 +16,7 @@ from summarizer_standins.synthetic import synthetic_papers
 
 from summarizer.core.days import mailing_window
 from summarizer.llm.pool import JobQueue, pool_size, run_pool
-from tests.conftest import SENTINEL_KEY
+from tests.support.cli import SENTINEL_KEY
 
 
 async def _count(n: int) -> AsyncIterator[int]:

@@ -7,19 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from summarizer.core.errors import InputError
-from summarizer.core.records import Paper
 from summarizer.llm.prompts import load_template, parse_template
+from tests.support import build
 
-PAPER = Paper(
-    id="2601.00001",
-    version=1,
+PAPER = build.paper(
     title="A Title",
-    authors=["A. Author"],
-    primary_category="eess.SP",
     categories=["eess.SP", "cs.SD"],
     published=datetime(2026, 1, 5, 20, tzinfo=UTC),
     abstract="We study $x_1$ & <y>.",
-    pdf_url="https://arxiv.org/pdf/2601.00001v1",
 )
 GOOD = (
     'name = "brief"\nversion = "7"\nsystem = "Write in $language."\nuser = "$title\\n$abstract"\n'

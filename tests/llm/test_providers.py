@@ -20,10 +20,8 @@ from summarizer.llm.client import OpenAIChat
 from summarizer.llm.failures import ErrorReader, ShapeRejected
 from summarizer.llm.providers import PROVIDERS, detect, profiles, reason_of
 from summarizer.llm.request import build_request, first_mode, request_body, sdk_arguments
-from summarizer.settings.config import load_settings
-
-PAPERS = load_fixture("sample-toc").papers
-
+from summarizer.run.settings import load_settings
+from tests.support.llm import PAPERS, summarize_papers
 
 # --- the table ------------------------------------------------------------------------------------
 
@@ -59,24 +57,25 @@ def test_every_provider_has_a_complete_row() -> None:
 def test_auto_detects_the_provider_from_the_base_url(url: str | None, provider: str) -> None:
     assert detect(url) == provider
     settings = load_settings(openai_base_url=url)
-    assert settings.provider_profile.name == provider
+    assert settings.llm.provider_profile.name == provider
 
 
 def test_defaults_come_from_the_profile_and_settings_win() -> None:
-    deepseek = load_settings(openai_base_url="https://api.deepseek.com/v1")
+    deepseek = load_settings(openai_base_url="https://api.deepseek.com/v1").llm
     assert deepseek.model == "deepseek-chat" and deepseek.timeout == 600
     assert "model" not in deepseek.model_fields_set
     given_ = load_settings(
         openai_base_url="https://api.deepseek.com/v1", model="deepseek-reasoner", request_timeout=42
-    )
+    ).llm
     assert given_.model == "deepseek-reasoner" and given_.timeout == 42
-    ollama = load_settings(provider="ollama", openai_base_url="http://example.com/v1")
+    ollama = load_settings(provider="ollama", openai_base_url="http://example.com/v1").llm
     assert ollama.provider_profile.name == "ollama" and ollama.timeout == 900
-    assert load_settings().model == "gpt-4o-mini" and load_settings().response_mode == "auto"
+    assert load_settings().llm.model == "gpt-4o-mini"
+    assert load_settings().llm.response_mode == "auto"
 
 
 def test_timeouts_up_to_900_seconds_are_allowed() -> None:
-    assert load_settings(request_timeout=900).timeout == 900
+    assert load_settings(request_timeout=900).llm.timeout == 900
     with pytest.raises(InputError, match="less than or equal to 900"):
         load_settings(request_timeout=901)
 
@@ -226,24 +225,9 @@ def test_first_mode() -> None:
 # --- the mode switch is the run's, not a paper's --------------------------------------------------
 
 
-def run_all(model: ModelStandin, mode: str, concurrency: int = 4) -> list[Any]:
-    from summarizer.llm.limits import AdaptiveLimiter
-
-    async def go() -> list[Any]:
-        client = OpenAIChat(api_key="sk-unit", base_url=model.base_url, model="m", timeout=5)
-        summarizer = Summarizer(
-            client=client,
-            mode=mode,
-            limiter=AdaptiveLimiter(concurrency),  # type: ignore[arg-type]
-        )
-        try:
-            return await asyncio.gather(
-                *(summarizer.summarize(p, "brief") for p in PAPERS), return_exceptions=True
-            )
-        finally:
-            await client.close()
-
-    return asyncio.run(go())
+def run_all(model: ModelStandin, mode: str) -> list[Any]:
+    """Every sample paper at once, four in flight, waiting as a run waits."""
+    return summarize_papers(model.base_url, PAPERS, mode=mode, concurrency=4, sleep=asyncio.sleep)
 
 
 def test_auto_mode_switches_once_and_charges_no_attempt() -> None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from summarizer.publish.day_status import RunNote, run_notes
 from summarizer.publish.site import build_site
 from summarizer.store.database import Store
-from tests.site_fixtures import (
+from tests.support.build import (
     CATEGORIES,
     HOSTILE_COMMENT,
     TEX_AUTHORS,

@@ -23,6 +23,8 @@ from summarizer.publish.render import (
     render_points,
     render_toc,
 )
+from tests.support import build
+from tests.support.files import lines_equal
 
 NASTY = "A & B <script>alert(1)</script> </details> [x](y) ![i](y) {{ site }} {% raw %}"
 SAFE = "$\\mathbf{x}_1$ under_score *star* [note]"
@@ -30,18 +32,13 @@ SAFE = "$\\mathbf{x}_1$ under_score *star* [note]"
 
 def paper(pid: str, *, title: str = "", primary: str = "cs.SD", **kw: object) -> Paper:
     fields: dict[str, object] = {
-        "id": pid,
-        "version": 2,
         "title": title or f"Title of {pid}",
         "authors": ["Ann One", "Bo Two"],
         "primary_category": primary,
         "categories": [primary, "eess.AS"],
-        "published": datetime(2026, 1, 6, 12, 0, tzinfo=UTC),
         "abstract": f"  Abstract of {pid}.\n  Second paragraph.\n",
-        "pdf_url": f"https://arxiv.org/pdf/{pid}v2",
     }
-    fields.update(kw)
-    return Paper.model_validate(fields)
+    return build.paper(pid, 2, **{**fields, **kw})
 
 
 def brief(tag: str = "") -> Brief:
@@ -112,10 +109,6 @@ def nasty_entry(pid: str = "2601.00001") -> Entry:
             context=ANY,
         ),
     )
-
-
-def lines_equal(text: str, line: str) -> int:
-    return sum(1 for x in text.split("\n") if x == line)
 
 
 # --- escaping ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
 from summarizer.publish.render import render_jekyll, render_toc
-from tests.conftest import Stage
+from tests.support.cli import Stage
 
 DAY = "2026-01-07"
 GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])

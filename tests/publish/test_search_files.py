@@ -10,7 +10,7 @@ from pathlib import Path
 
 from summarizer.publish.search_index import DOCS_CHUNK
 from summarizer.publish.site import build_site
-from tests.site_fixtures import CATEGORIES, synthetic_entries, write_day
+from tests.support.build import CATEGORIES, synthetic_entries, write_day
 
 DAY = date(2026, 1, 5)
 

@@ -18,8 +18,7 @@ from summarizer.publish.search_index import bucket, tokens
 from summarizer.publish.site import build_site
 from summarizer.publish.site_pages import highlighter
 from summarizer.store.database import Store
-from tests.conftest import Stage, add_fixture
-from tests.site_fixtures import (
+from tests.support.build import (
     CATEGORIES,
     HOSTILE_ABSTRACT,
     HOSTILE_TITLE,
@@ -27,6 +26,7 @@ from tests.site_fixtures import (
     synthetic_entries,
     write_day,
 )
+from tests.support.cli import Stage, add_fixture
 
 D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
 

@@ -25,22 +25,18 @@ from summarizer.rank.profile import load_profile, read_ids
 from summarizer.rank.ranker import Ranker
 from summarizer.rank.text import tokens
 from summarizer.store.database import Store
-from tests.conftest import TESTS, assert_one_line_exit_2
-
-PROFILES = TESTS / "fixtures" / "profiles"
+from tests.support import build
+from tests.support.cli import assert_one_line_exit_2
+from tests.support.files import PROFILES
 
 
 def paper(pid: str, title: str, abstract: str = "", authors: list[str] | None = None) -> Paper:
-    return Paper(
-        id=pid,
-        version=1,
+    return build.paper(
+        pid,
         title=title,
-        authors=authors or ["A. Author"],
-        primary_category="eess.AS",
-        categories=["eess.AS"],
-        published=datetime(2026, 1, 6, tzinfo=UTC),
         abstract=abstract,
-        pdf_url=f"https://arxiv.org/pdf/{pid}v1",
+        authors=authors or ["A. Author"],
+        categories=["eess.AS"],
     )
 
 
@@ -273,22 +269,22 @@ def test_highlighted_jekyll_text_keeps_liquid_and_markup_inert() -> None:
 
 
 def test_blank_ranking_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer.settings.config import load_settings
+    from summarizer.run.settings import load_settings
 
     for name in ("KEYWORDS", "EXCLUDE", "AUTHORS", "PROFILE", "EMBEDDING_MODEL", "TOP"):
         monkeypatch.setenv(f"SUMMARIZER_{name}", " ")
-    settings = load_settings()
+    settings = load_settings().rank
     assert not settings.relevance_set and not settings.exclude
     monkeypatch.setenv("SUMMARIZER_KEYWORDS", " beam forming , ,语音 ")
     monkeypatch.setenv("SUMMARIZER_EMBEDDING_BASE_URL", "ftp://x")
     with pytest.raises(InputError, match="SUMMARIZER_EMBEDDING_BASE_URL"):
         load_settings()
     monkeypatch.delenv("SUMMARIZER_EMBEDDING_BASE_URL")
-    assert load_settings().keywords == ["beam forming", "语音"]
+    assert load_settings().rank.keywords == ["beam forming", "语音"]
     home = Path.home()
     monkeypatch.setenv("HOME", str(PROFILES))
     monkeypatch.setenv("SUMMARIZER_PROFILE", "~/music.bib")
-    assert load_settings().profile == PROFILES / "music.bib"
+    assert load_settings().rank.profile == PROFILES / "music.bib"
     monkeypatch.setenv("HOME", str(home))
 
 

@@ -10,16 +10,12 @@ import pytest
 from pydantic import SecretStr
 
 from summarizer.core import redaction
-from summarizer.settings.config import Settings
-from tests.conftest import GOLDEN, Stage, assert_one_line_exit_2
+from summarizer.run.settings import every_setting, load_settings
+from tests.support.cli import Stage, assert_one_line_exit_2
+from tests.support.files import GOLDEN
 
 DAY = "2026-01-07"
-ALIASES = sorted(
-    alias
-    for field in Settings.model_fields.values()
-    for alias in field.validation_alias.choices[1:]  # type: ignore[union-attr]
-    if alias.isupper()
-)
+ALIASES = sorted(info.env for info in every_setting())
 
 
 def test_every_setting_left_blank_in_dotenv_means_unset(
@@ -57,9 +53,9 @@ def test_every_setting_left_blank_in_dotenv_means_unset(
 )
 def test_a_blank_value_takes_the_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(name, " ")
-    blank = Settings()
+    blank = load_settings()
     monkeypatch.delenv(name)
-    assert blank == Settings()
+    assert blank == load_settings()
 
 
 def test_a_dotenv_that_is_not_utf8_is_one_line(stage: Stage, cli, isolated: Path) -> None:  # type: ignore[no-untyped-def]

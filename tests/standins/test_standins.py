@@ -27,6 +27,7 @@ from summarizer_standins.fixtures import DATA_DIR
 
 from summarizer.core.records import Brief, Detailed, Paper
 from summarizer.sources.arxiv import ArxivSource
+from tests.support import build
 
 pytestmark = pytest.mark.faults
 CATS = ["eess.SP", "eess.AS", "cs.SD"]
@@ -36,19 +37,9 @@ ZH = {"language": "zh"}
 
 
 def make_paper(pid: str, published: datetime, cats: list[str], **kw: Any) -> Paper:
-    fields: dict[str, Any] = dict(
-        id=pid,
-        version=1,
-        title=f"Paper {pid}",
-        authors=["A. Author", "B. Author"],
-        primary_category=cats[0],
-        categories=cats,
-        published=published,
-        abstract=f"Abstract of {pid}.",
-        pdf_url=f"https://arxiv.org/pdf/{pid}v1",
+    return build.paper(
+        pid, published=published, categories=cats, authors=["A. Author", "B. Author"], **kw
     )
-    fields.update(kw)
-    return Paper(**fields)
 
 
 def client() -> arxiv.Client:

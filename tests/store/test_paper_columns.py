@@ -1,13 +1,13 @@
-"""The papers table's `comment` and `journal_ref` columns, and the migration of older stores."""
+"""The papers table's `comment` and `journal_ref` columns (schema step 2), and older stores."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from summarizer.core.records import Paper
 from summarizer.store.database import Store
+from tests.support import build
 
 OLD_PAPERS = (
     "CREATE TABLE papers (id TEXT PRIMARY KEY, version INTEGER NOT NULL, record TEXT NOT NULL, "
@@ -16,19 +16,7 @@ OLD_PAPERS = (
 
 
 def _paper(pid: str, *, comment: str | None = None, journal_ref: str | None = None) -> Paper:
-    return Paper(
-        id=pid,
-        version=1,
-        title=f"Paper {pid}",
-        authors=["A"],
-        primary_category="cs.SD",
-        categories=["cs.SD"],
-        published=datetime(2026, 1, 5, 20, tzinfo=UTC),
-        abstract="x",
-        pdf_url=f"https://arxiv.org/pdf/{pid}v1",
-        comment=comment,
-        journal_ref=journal_ref,
-    )
+    return build.paper(pid, comment=comment, journal_ref=journal_ref)
 
 
 def _rows(path: Path) -> list[tuple[object, ...]]:

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from summarizer.core.records import Paper, Summary, Usage
 from summarizer.store.database import Store
-
-
-def paper(pid: str, version: int = 1) -> Paper:
-    return Paper(
-        id=pid,
-        version=version,
-        title=f"Paper {pid}",
-        authors=["A"],
-        primary_category="cs.SD",
-        categories=["cs.SD"],
-        published=datetime(2026, 1, 5, 20, tzinfo=UTC),
-        abstract="x",
-        pdf_url=f"https://arxiv.org/pdf/{pid}v{version}",
-    )
-
-
-def summary(pid: str, *, version: int = 1, prompt: str = "brief@1", model: str = "m") -> Summary:
-    return Summary(
-        paper_id=pid,
-        version=version,
-        kind="brief",
-        prompt_version=prompt,
-        model=model,
-        payload={"tldr": "一"},
-        usage=Usage(requests=1, prompt_tokens=10, completion_tokens=5),
-    )
+from tests.support.build import paper, summary
 
 
 def test_reading_creates_nothing(tmp_path: Path) -> None:

@@ -17,8 +17,9 @@ import pytest
 from summarizer.store import guard as store_guard
 from summarizer.store.database import Store
 from summarizer.store.writer import Key, StoreWriter, key_of
-from tests.conftest import GOLDEN, Stage, files_under
-from tests.store.test_store import summary
+from tests.support.build import summary
+from tests.support.cli import Stage
+from tests.support.files import GOLDEN, files_under
 
 pytestmark = pytest.mark.faults
 DAY = "2026-01-07"

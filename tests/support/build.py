@@ -1,16 +1,19 @@
-"""Digest days written straight as `{out}/data/{D}.jsonl` (what `digest` writes), for site tests."""
+"""Records built in a line for tests: papers, summaries, digest days written as JSON lines (what
+`digest` writes), synthetic entries and the hostile paper the site tests serve."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from summarizer_standins import synthetic_answer
 from summarizer_standins.synthetic import synthetic_papers
 
-from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
+from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, Summary, Usage
 from summarizer.publish.files import write_atomic
 from summarizer.publish.render import render_jsonl
+from tests.support.files import day_file
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
 HOSTILE_TITLE = '<script>alert("title")</script> Beamforming <img src=x onerror=alert(1)>'
@@ -25,9 +28,49 @@ HOSTILE_TLDR = (
 )
 
 
+def utc(when: str | int, *parts: int) -> datetime:
+    """A UTC instant from an ISO text ("2026-01-05T19:00:00") or from its parts (2026, 1, 5, 19)."""
+    if isinstance(when, str):
+        return datetime.fromisoformat(when).replace(tzinfo=UTC)
+    return datetime(when, *parts, tzinfo=UTC)
+
+
+def paper(pid: str = "2601.00001", version: int = 1, **fields: Any) -> Paper:
+    """A paper with plain values; each field given replaces its default. The categories default
+    to the primary category alone, the primary category to the first of the categories."""
+    categories = fields.pop("categories", None)
+    primary = fields.pop("primary_category", None) or (categories[0] if categories else "cs.SD")
+    values: dict[str, Any] = {
+        "id": pid,
+        "version": version,
+        "title": f"Paper {pid}",
+        "authors": ["A. Author"],
+        "primary_category": primary,
+        "categories": categories or [primary],
+        "published": datetime(2026, 1, 6, 12, tzinfo=UTC),
+        "abstract": f"Abstract of {pid}.",
+        "pdf_url": f"https://arxiv.org/pdf/{pid}v{version}",
+    }
+    return Paper.model_validate({**values, **fields})
+
+
+def summary(pid: str, *, version: int = 1, prompt: str = "brief@1", model: str = "m") -> Summary:
+    """A stored brief of paper `pid`, made by `model` with prompt version `prompt`."""
+    return Summary(
+        paper_id=pid,
+        version=version,
+        kind="brief",
+        prompt_version=prompt,
+        model=model,
+        payload={"tldr": "一"},
+        usage=Usage(requests=1, prompt_tokens=10, completion_tokens=5),
+    )
+
+
 def write_day(
     out: Path, day: date, entries: list[Entry], categories: list[str] = CATEGORIES
 ) -> None:
+    """The JSON lines `digest` would write for `day` holding `entries`."""
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     digest = Digest(
         day=day,
@@ -37,10 +80,11 @@ def write_day(
         fetched=len(entries),
         entries=entries,
     )
-    write_atomic(out / "data" / f"{day}.jsonl", render_jsonl(digest))
+    write_atomic(day_file(out, day), render_jsonl(digest))
 
 
 def synthetic_entries(day: date, n: int, *, seed: int = 0, detailed: bool = False) -> list[Entry]:
+    """`n` synthetic papers of `day`, summarized (and analysed in detail when `detailed`)."""
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     papers = synthetic_papers(
         n,
@@ -54,6 +98,7 @@ def synthetic_entries(day: date, n: int, *, seed: int = 0, detailed: bool = Fals
 
 
 def entry_for(paper: Paper, categories: list[str], *, detailed: bool = False) -> Entry:
+    """The paper's entry with the stand-in's synthetic answers for its title."""
     category = paper.primary_category
     if category not in categories:
         category = next(c for c in categories if c in paper.categories)
@@ -63,14 +108,12 @@ def entry_for(paper: Paper, categories: list[str], *, detailed: bool = False) ->
 
 
 def hostile_entry() -> Entry:
-    paper = Paper(
-        id="2601.00666",
-        version=1,
+    """A paper and summaries full of markup and script in every field a page shows."""
+    hostile = paper(
+        "2601.00666",
         title=HOSTILE_TITLE,
         authors=[HOSTILE_AUTHOR, "javascript:alert(4)"],
-        primary_category="eess.SP",
         categories=["eess.SP"],
-        published=datetime(2026, 1, 6, 12, tzinfo=UTC),
         abstract=HOSTILE_ABSTRACT,
         pdf_url="javascript:alert('pdf')",
     )
@@ -95,7 +138,7 @@ def hostile_entry() -> Entry:
             "results": [{"label": "结果", "text": "性能显著提升", "points": []}],
         }
     )
-    return Entry(paper=paper, category="eess.SP", brief=brief, detailed=detailed)
+    return Entry(paper=hostile, category="eess.SP", brief=brief, detailed=detailed)
 
 
 TEX_TITLE = r"Unbalanced } {braces} \textbf{x} 100% $x_1$ & #1 ~ ^ in Beamforming"
@@ -108,20 +151,15 @@ HOSTILE_COMMENT = (
 
 def tex_entry() -> Entry:
     """A paper whose title and authors hold every BibTeX special character, and whose arXiv
-    comment is hostile (a venue and a code link are built from it)."""
-    entry = entry_for(
-        Paper(
-            id="2601.00667",
-            version=2,
-            title=TEX_TITLE,
-            authors=TEX_AUTHORS,
-            primary_category="eess.SP",
-            categories=["eess.SP"],
-            published=datetime(2026, 1, 6, 13, tzinfo=UTC),
-            abstract="A script-free abstract about beamforming with alert listeners.",
-            pdf_url="https://arxiv.org/pdf/2601.00667v2",
-            comment=HOSTILE_COMMENT,
-        ),
-        CATEGORIES,
+    comment is hostile (the site builds a venue and a code link from it)."""
+    tex = paper(
+        "2601.00667",
+        2,
+        title=TEX_TITLE,
+        authors=TEX_AUTHORS,
+        primary_category="eess.SP",
+        published=datetime(2026, 1, 6, 13, tzinfo=UTC),
+        abstract="A script-free abstract about beamforming with alert listeners.",
+        comment=HOSTILE_COMMENT,
     )
-    return entry
+    return entry_for(tex, CATEGORIES)

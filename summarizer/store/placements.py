@@ -1,0 +1,56 @@
+"""Which digest each paper went into (placed once per scheme, never moved), and which days have
+been digested, completely or not."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date
+
+from .connection import StoreConnection, now
+
+
+class PlacementTables(StoreConnection):
+    """The `placements` and `digested_days` tables."""
+
+    def placements(self, *, scheme: str) -> dict[str, date]:
+        rows = self._read("SELECT paper_id, day FROM placements WHERE scheme = ?", (scheme,))
+        return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
+
+    def place(
+        self, *, scheme: str, day: date, entries: Iterable[tuple[str, str]], complete: bool
+    ) -> None:
+        """Record the digest of `day` as holding exactly these (paper id, category) pairs."""
+        rows = [(scheme, pid, day.isoformat(), cat) for pid, cat in entries]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO placements (scheme, paper_id, day, category) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(scheme, paper_id) DO NOTHING",
+                rows,
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO digested_days (scheme, day, finished_at, complete) "
+                "VALUES (?, ?, ?, ?)",
+                (scheme, day.isoformat(), now(), int(complete)),
+            )
+
+        self.transaction(work)
+
+    def placed_categories(self) -> dict[date, dict[str, str]]:
+        """For the site: by day, the category each paper was placed under (any scheme; where a
+        paper was placed by two schemes on the same day, the mailing's wins)."""
+        rows = self._read(
+            "SELECT day, paper_id, category FROM placements ORDER BY scheme = 'mailing'"
+        )
+        found: dict[date, dict[str, str]] = {}
+        for day, paper_id, category in rows:
+            found.setdefault(date.fromisoformat(day), {})[paper_id] = category
+        return found
+
+    def digested_days(self, *, scheme: str, complete_only: bool = False) -> set[date]:
+        rows = self._read(
+            "SELECT day FROM digested_days WHERE scheme = ? AND complete >= ?",
+            (scheme, int(complete_only)),
+        )
+        return {date.fromisoformat(day) for (day,) in rows}

@@ -1,0 +1,56 @@
+"""What ranking keeps between runs: the reader's profile papers and embedding vectors, each
+vector stored as float32 with the hash of the text it embeds."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+from ..core.records import Paper
+from .connection import StoreConnection, chunks, marks, now
+
+
+class RankingTables(StoreConnection):
+    """The `profile_papers` and `embeddings` tables."""
+
+    def profile_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        wanted = set(ids)
+        rows = self._read("SELECT id, record FROM profile_papers")
+        return {pid: Paper.model_validate_json(rec) for pid, rec in rows if pid in wanted}
+
+    def save_profile_papers(self, papers: Iterable[Paper]) -> None:
+        rows = [(p.id, p.model_dump_json(), now()) for p in papers]
+        if rows:
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO profile_papers (id, record, fetched_at) "
+                    "VALUES (?, ?, ?)",
+                    rows,
+                )
+            )
+
+    def embeddings(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, list[float]]]:
+        """(text hash, vector) of each key embedded with `model`, by key."""
+        found: dict[str, tuple[str, list[float]]] = {}
+        for chunk in chunks(sorted(set(keys))):
+            rows = self._read(
+                "SELECT key, text_hash, vector FROM embeddings "
+                f"WHERE model = ? AND key IN ({marks(chunk)})",
+                (model, *chunk),
+            )
+            for key, text_hash, blob in rows:
+                if isinstance(blob, bytes) and len(blob) % 4 == 0:  # else embedded again
+                    found[key] = (text_hash, array("f", blob).tolist())
+        return found
+
+    def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:
+        """(key, text hash, vector) rows, stored as float32."""
+        values = [(k, model, h, array("f", v).tobytes(), now()) for k, h, v in rows]
+        if values:
+            self.transaction(
+                lambda conn: conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings (key, model, text_hash, vector, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    values,
+                )
+            )
