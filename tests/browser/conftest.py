@@ -26,8 +26,13 @@ from summarizer_standins.arxiv_api import ArxivStandin
 from summarizer_standins.fixtures import Fixture, load_fixture
 from summarizer_standins.openai_api import ModelStandin
 
-from summarizer.publish.site import build_site
-from tests.support.build import hostile_entry, synthetic_entries, tex_entry, write_day
+from tests.support.build import (
+    build_test_site,
+    hostile_entry,
+    synthetic_entries,
+    tex_entry,
+    write_day,
+)
 from tests.support.cli import clear_settings, point_env_at, run_main
 from tests.support.files import FIXTURES
 
@@ -92,14 +97,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("hostile-site")
     entries = [hostile_entry(), tex_entry(), *synthetic_entries(HOSTILE_DAY, 3)]
     write_day(out, HOSTILE_DAY, entries)
-    build_site(
-        output_dir=out,
-        site_dir=out / "site",
-        categories=["eess.SP", "eess.AS", "cs.SD"],
-        keywords=["beamforming"],
-        site_url=None,
-        placed={},
-    )
+    build_test_site(out, keywords=["beamforming"])
     return out / "site"
 
 
@@ -190,6 +188,16 @@ def open_page(browser: Any) -> Iterator[Any]:
     yield open_
     for context in contexts:
         context.close()
+
+
+def set_prefs(page: Any, *, keywords: str = "", authors: str = "", exclude: str = "") -> None:
+    """Open the preferences form from its control, fill it in and save it, as a reader does."""
+    page.click("[data-action=prefs]")
+    form = page.locator("form[data-prefs]")
+    form.locator("[name=keywords]").fill(keywords)
+    form.locator("[name=authors]").fill(authors)
+    form.locator("[name=exclude]").fill(exclude)
+    form.locator("button[type=submit]").click()
 
 
 def local_only(watched: Watched, base: str) -> None:

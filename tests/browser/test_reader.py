@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import BROWSER_MARKS, Built, local_only, site_base
+from tests.browser.conftest import BROWSER_MARKS, Built, local_only, set_prefs, site_base
 from tests.support.files import day_rows
 
 pytestmark = BROWSER_MARKS
@@ -85,13 +85,8 @@ def test_preferences_entered_once_reorder_mark_and_hide_on_two_days_after_reload
     base = site_base(transport, served, "real", real_site.site)
     watched = open_page(base + f"days/{DAY1}.html")
     page = watched.page
-    form = page.locator("form[data-prefs]")
-    assert form.is_hidden()
-    page.click("[data-action=prefs]")
-    form.locator("[name=keywords]").fill(KEYWORDS)
-    form.locator("[name=authors]").fill(AUTHORS)
-    form.locator("[name=exclude]").fill(EXCLUDE)
-    form.locator("button[type=submit]").click()
+    assert page.locator("form[data-prefs]").is_hidden()  # until its control shows it
+    set_prefs(page, keywords=KEYWORDS, authors=AUTHORS, exclude=EXCLUDE)
     page.reload()
     rows = day_rows(real_site.site.parent, DAY1)
     _check_preferences(page, rows, _page_order(page, rows))

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     Built,
     Watched,
     local_only,
+    set_prefs,
     site_base,
 )
 from tests.support.build import HOSTILE_AUTHOR, HOSTILE_TITLE, TEX_TITLE
@@ -51,15 +52,6 @@ def _by_paper(page: Any, selector: str, value: str) -> dict[str, str]:
             selector, f"els => els.map(e => [e.closest('[data-paper]').dataset.paper, {value}])"
         )
     )
-
-
-def _prefs(page: Any, *, keywords: str = "", authors: str = "", exclude: str = "") -> None:
-    page.click("[data-action=prefs]")
-    form = page.locator("form[data-prefs]")
-    form.locator("[name=keywords]").fill(keywords)
-    form.locator("[name=authors]").fill(authors)
-    form.locator("[name=exclude]").fill(exclude)
-    form.locator("button[type=submit]").click()
 
 
 def test_coins_badges_and_the_code_filter(
@@ -98,7 +90,7 @@ def test_search_puts_the_readers_papers_first_leaves_excluded_out_and_shows_star
     page.click(f'[data-paper="{starred}"] [data-action=star]')
     day_coins = page.get_attribute(f'[data-paper="{starred}"] span.Z3988', "title")
     watched.goto(base + "index.html")
-    _prefs(page, keywords="diffusion", authors="Daeun Hwang", exclude="deepfake")
+    set_prefs(page, keywords="diffusion", authors="Daeun Hwang", exclude="deepfake")
     page.fill("#q", "speech")
     page.locator("#search-results [data-paper]").first.wait_for()
     results = page.eval_on_selector_all(
@@ -143,7 +135,7 @@ def test_hostile_text_holding_a_readers_keyword_stays_text(
     base = site_base(transport, served, "hostile", hostile_site)
     watched = open_page(base + f"days/{HOSTILE_DAY}.html")
     page = watched.page
-    _prefs(
+    set_prefs(
         page,
         keywords="script, ALERT, <img src=x onerror=alert(9)>, (.*), \\, $x_1$",
         authors=f"{HOSTILE_AUTHOR}, Tom and Jerry",

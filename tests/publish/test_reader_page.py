@@ -11,13 +11,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from summarizer.publish.day_status import RunNote, run_notes
-from summarizer.publish.site import build_site
 from summarizer.store.database import Store
 from tests.support.build import (
-    CATEGORIES,
     HOSTILE_COMMENT,
     TEX_AUTHORS,
     TEX_TITLE,
+    build_test_site,
     hostile_entry,
     synthetic_entries,
     tex_entry,
@@ -26,15 +25,6 @@ from tests.support.build import (
 
 D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
 ARTICLE = re.compile(r"<article class=\"paper\"[^>]*>")
-
-
-def build(out: Path, **kw):  # type: ignore[no-untyped-def]
-    options = dict(
-        output_dir=out, site_dir=out / "site", categories=CATEGORIES, keywords=[],
-        site_url=None, placed={},
-    )  # fmt: skip
-    options.update(kw)
-    return build_site(**options)  # type: ignore[arg-type]
 
 
 def _attributes(tag: str) -> dict[str, str]:
@@ -48,7 +38,7 @@ def test_every_paper_carries_the_hooks_the_page_scripts_and_the_reader_use(
 ) -> None:
     entries = [hostile_entry(), tex_entry(), *synthetic_entries(D1, 4)]
     write_day(tmp_path, D1, entries)
-    build(tmp_path)
+    build_test_site(tmp_path)
     page = (tmp_path / "site" / "days" / f"{D1}.html").read_text("utf-8")
     tags = ARTICLE.findall(page)
     assert len(tags) == len(entries)
@@ -87,7 +77,7 @@ def test_every_paper_carries_the_hooks_the_page_scripts_and_the_reader_use(
 
 def test_starred_page_and_every_page_load_only_the_sites_own_scripts(tmp_path: Path) -> None:
     write_day(tmp_path, D1, synthetic_entries(D1, 2))
-    build(tmp_path)
+    build_test_site(tmp_path)
     site = tmp_path / "site"
     starred = (site / "starred.html").read_text("utf-8")
     assert 'data-export="bibtex"' in starred and 'data-export="ris"' in starred
@@ -117,7 +107,7 @@ def test_a_day_says_why_it_is_empty_short_or_stopped(tmp_path: Path) -> None:
     ]  # fmt: skip
     notes = run_notes(runs)
     assert notes[D3] == RunNote(status="failed", error=runs[2]["stats"]["error"])  # the last run
-    report = build(tmp_path, runs=notes)
+    report = build_test_site(tmp_path, runs=notes)
     assert report.days == 3  # the stopped day, written nowhere else, gets a page
     site = tmp_path / "site"
     empty = (site / "days" / f"{D1}.html").read_text("utf-8")
@@ -133,7 +123,7 @@ def test_a_day_says_why_it_is_empty_short_or_stopped(tmp_path: Path) -> None:
     # a later run that completes replaces the note: the page is rebuilt, the rest is not
     write_day(tmp_path, D3, synthetic_entries(D3, 2))
     notes[D3] = RunNote(status="complete")
-    again = build(tmp_path, runs=notes)
+    again = build_test_site(tmp_path, runs=notes)
     assert site / "days" / f"{D3}.html" in again.written
     assert site / "days" / f"{D1}.html" not in again.written
     assert "运行失败" not in (site / "days" / f"{D3}.html").read_text("utf-8")

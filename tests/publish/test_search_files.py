@@ -9,21 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from summarizer.publish.search_index import DOCS_CHUNK
-from summarizer.publish.site import build_site
-from tests.support.build import CATEGORIES, synthetic_entries, write_day
+from tests.support.build import build_test_site, synthetic_entries, write_day
 
 DAY = date(2026, 1, 5)
-
-
-def _build(out: Path) -> None:
-    build_site(
-        output_dir=out,
-        site_dir=out / "site",
-        categories=CATEGORIES,
-        keywords=[],
-        site_url=None,
-        placed={},
-    )
 
 
 def _records(path: Path) -> tuple[str, list[list[object]]]:
@@ -37,7 +25,7 @@ def test_docs_come_in_chunks_and_a_shorter_day_leaves_none_behind(tmp_path: Path
     legacy = tmp_path / "site" / "search" / "docs" / f"{DAY}.js"  # one file a day, before
     legacy.parent.mkdir(parents=True)
     legacy.write_text("old", "utf-8")
-    _build(tmp_path)
+    build_test_site(tmp_path)
     folder = tmp_path / "site" / "search" / "docs" / str(DAY)
     assert sorted(p.name for p in folder.iterdir()) == ["0.js", "1.js", "2.js"]
     assert not legacy.exists()
@@ -48,14 +36,14 @@ def test_docs_come_in_chunks_and_a_shorter_day_leaves_none_behind(tmp_path: Path
         assert key == f"{DAY}/{k}"
         assert [r[0] for r in records] == shown[k * DOCS_CHUNK : (k + 1) * DOCS_CHUNK]
     write_day(tmp_path, DAY, entries[:DOCS_CHUNK])
-    _build(tmp_path)
+    build_test_site(tmp_path)
     assert sorted(p.name for p in folder.iterdir()) == ["0.js"]
 
 
 def test_days_js_lists_the_buckets_each_month_has(tmp_path: Path) -> None:
     write_day(tmp_path, DAY, synthetic_entries(DAY, 5))
     write_day(tmp_path, date(2026, 2, 2), synthetic_entries(date(2026, 2, 2), 3, seed=1))
-    _build(tmp_path)
+    build_test_site(tmp_path)
     search = tmp_path / "site" / "search"
     text = (search / "days.js").read_text("utf-8")
     bitmaps = json.loads(re.search(r"SUMMARIZER_BUCKETS=(\{.*?\});", text).group(1))  # type: ignore[union-attr]

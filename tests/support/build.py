@@ -13,6 +13,7 @@ from summarizer_standins.synthetic import synthetic_papers
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, Summary, Usage
 from summarizer.publish.files import write_atomic
 from summarizer.publish.render import render_jsonl
+from summarizer.publish.site import SiteReport, build_site
 from tests.support.files import day_file
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
@@ -65,6 +66,20 @@ def summary(pid: str, *, version: int = 1, prompt: str = "brief@1", model: str =
         payload={"tldr": "一"},
         usage=Usage(requests=1, prompt_tokens=10, completion_tokens=5),
     )
+
+
+def build_test_site(out: Path, **options: Any) -> SiteReport:
+    """`build_site` of the days under `out` into `out/site`, with plain settings (CATEGORIES, no
+    keywords, no site URL, no placements); each option given replaces its default."""
+    settings: dict[str, Any] = {
+        "output_dir": out,
+        "site_dir": out / "site",
+        "categories": CATEGORIES,
+        "keywords": [],
+        "site_url": None,
+        "placed": {},
+    }
+    return build_site(**{**settings, **options})
 
 
 def write_day(
