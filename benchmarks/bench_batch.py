@@ -50,13 +50,13 @@ def child(n: int) -> None:
     """In the measured process: build + upload, wait, ingest; one JSON line of figures."""
     from summarizer_standins.synthetic import synthetic_papers
 
-    from summarizer.batch.run import BatchRun
     from summarizer.core.records import Paper
-    from summarizer.run.pipeline import Pipeline
+    from summarizer.run.batched import batch_engine
+    from summarizer.run.context import build_context
     from summarizer.run.settings import load_settings
 
-    pipeline = Pipeline(load_settings())
-    run = BatchRun(pipeline)
+    context = build_context(load_settings())
+    run = batch_engine(context)
     start = datetime(2026, 1, 6, tzinfo=UTC)
 
     making = 0.0  # time spent making the synthetic input, left out of the build time
@@ -113,7 +113,7 @@ def child(n: int) -> None:
                 ingested += time.perf_counter() - t3
         run.ledger.collected(key)
     run.close()
-    pipeline.close()
+    context.close()
     figures = {
         "requests": n,
         "batches": len(keys),

@@ -14,31 +14,31 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from summarizer_standins.arxiv_api import ArxivStandin
-from summarizer_standins.fixtures import load_fixture
-from summarizer_standins.openai_api import ModelStandin
-from summarizer_standins.push_demo import push_demo
-
+from ..core.errors import InputError
 from . import console
 
 OUT = Path("outputs/demo")
 DEMO_KEY = "sk-demo-local-stand-in"
 DEMO_MODEL = "demo-model"
+RunCommand = Callable[[list[str]], int]  # `summarizer ARGS` in this process: its exit status
+NO_STANDINS = (
+    "the demo runs from a clone of the repository, with `make demo` (it installs the local "
+    "stand-ins, summarizer_standins, that `pip install summarizer` leaves out)"
+)
 
 
-def _run(args: list[str]) -> int:
-    from .cli import main as cli_main
+def _shown(run_command: RunCommand) -> RunCommand:
+    """`run_command`, each command said first as a person would type it."""
 
-    console.say(f"\n$ summarizer {' '.join(args)}")
-    try:
-        cli_main(args)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    return 0
+    def run(args: list[str]) -> int:
+        console.say(f"\n$ summarizer {' '.join(args)}")
+        return run_command(args)
+
+    return run
 
 
 def exports(arxiv_url: str, model_url: str) -> list[str]:
@@ -50,7 +50,18 @@ def exports(arxiv_url: str, model_url: str) -> list[str]:
     ]
 
 
-def run_demo(*, serve: bool = False, batch_api: bool = False) -> int:
+def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = False) -> int:
+    """The demo, each of its commands run by `run_command`; the first failing one's status."""
+    try:
+        from summarizer_standins.arxiv_api import ArxivStandin
+        from summarizer_standins.fixtures import load_fixture
+        from summarizer_standins.openai_api import ModelStandin
+        from summarizer_standins.push_demo import push_demo
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("summarizer_standins"):
+            raise
+        raise InputError(NO_STANDINS) from None
+    run = _shown(run_command)
     batch = ["--batch"] if batch_api else []
     toc, jekyll = load_fixture("sample-toc"), load_fixture("sample-jekyll")
     with (
@@ -67,8 +78,8 @@ def run_demo(*, serve: bool = False, batch_api: bool = False) -> int:
             SUMMARIZER_OUTPUT_DIR=str(OUT),
             SUMMARIZER_BATCH_POLL="0.2",  # the stand-in runs a batch in well under a second
         )
-        status = _run(["digest", "--date", str(toc.day), "--format", "toc", *batch])
-        status = status or _run(
+        status = run(["digest", "--date", str(toc.day), "--format", "toc", *batch])
+        status = status or run(
             [
                 "digest",
                 "--date",
@@ -82,7 +93,7 @@ def run_demo(*, serve: bool = False, batch_api: bool = False) -> int:
                 *batch,
             ]
         )
-        status = status or _run(["site"])
+        status = status or run(["site"])
         console.say(
             f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
             "(a second run asks the model nothing: every summary comes from the store)"
@@ -92,7 +103,7 @@ def run_demo(*, serve: bool = False, batch_api: bool = False) -> int:
         if status == 0 and serve:
             _serve(arxiv_api.url, model.base_url, sample_id=toc.papers[0].id)
             return 0
-    status = status or push_demo(_run, toc.day)
+    status = status or push_demo(run, toc.day)
     if status == 0:
         _next_steps(sample_id=toc.papers[0].id, day=str(toc.day))
     return status
@@ -137,12 +148,3 @@ def _next_steps(*, sample_id: str, day: str) -> None:
         "  make doctor                 # checks the settings and the endpoint\n"
         "  make digest                 # the latest mailing of your categories"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    return run_demo(serve="--serve" in args, batch_api="--batch" in args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,10 +13,11 @@ from urllib.parse import urlparse
 from ..core.errors import ModelError, ModelFatalError
 from ..core.records import Paper, SummaryKind
 from ..llm.attempts import Summarizer
-from ..llm.client import Completion, ModelClient, OpenAIChat
+from ..llm.client import Completion, ModelClient
 from ..llm.cost import load_prices, price_for
 from ..llm.providers import detect
 from ..llm.request import WireMode
+from ..run.context import model_client
 from ..run.settings import RunSettings
 
 KINDS: tuple[SummaryKind, ...] = ("brief", "detailed")
@@ -152,15 +153,7 @@ def run_doctor(settings: RunSettings, *, echo: Any, client: ModelClient | None =
     if settings.llm.provider == "auto" and detect(settings.llm.openai_base_url) == "generic":
         host = urlparse(settings.llm.openai_base_url or "").netloc
         echo(f"{'':<17}({host} is no provider we know; SUMMARIZER_PROVIDER names one)")
-    client = client or OpenAIChat(
-        api_key=settings.llm.require_key(),
-        base_url=settings.llm.openai_base_url,
-        organization=settings.llm.openai_org_id,
-        project=settings.llm.openai_project_id,
-        model=settings.llm.model,
-        timeout=settings.llm.timeout,
-        profile=settings.llm.provider_profile,
-    )
+    client = client or model_client(settings.llm)
     try:
         probes, summarizer = asyncio.run(_probe(settings, client))
     except ModelFatalError:

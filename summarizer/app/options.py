@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import click
+
+from ..core.days import parse_day
+from ..core.errors import InputError
 
 FORMAT_HELP = (
     "toc: the table-of-contents digest; jekyll: the Jekyll post with 详细解读; all: both. "
@@ -18,6 +22,14 @@ format_option = click.option(
     default=None,
     help=FORMAT_HELP,
 )
+
+
+def day_argument(text: str) -> date:
+    """A day given on the command line, YYYY-MM-DD; InputError (exit 2) when it is not one."""
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,7 +84,7 @@ class Commands(click.Group):
 
     lazy = {
         "batch": (
-            "summarizer.app.batch_commands",
+            "summarizer.app.commands.batch",
             "batch_group",
             "Provider batches of this store: status, cancel, export, import.",
         ),

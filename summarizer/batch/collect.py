@@ -22,6 +22,8 @@ from ..store.database import Store
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 500
+# What batch answers cost, per (kind, paper id): usage and USD.
+Spent = dict[tuple[SummaryKind, str], tuple[Usage, float]]
 
 
 @dataclass
@@ -44,13 +46,13 @@ class Tally:
 @dataclass
 class Collector:
     """Turns result lines into stored summaries and request outcomes; `spent` gathers usage and
-    cost per (kind, paper id) for the run's report (the pipeline's `batch_spent`)."""
+    cost per (kind, paper id) for the run's report (the engine's `spent`)."""
 
     store: Store
     ledger: BatchLedger
     language: str
     price: Price | None  # the batch price
-    spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = field(default_factory=dict)
+    spent: Spent = field(default_factory=dict)
     budget: Budget | None = None  # the run's --max-cost budget, charged with what batches cost
 
     def ingest(

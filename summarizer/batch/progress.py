@@ -1,18 +1,31 @@
-"""What a person sees while batches run: a line whenever a batch changes state, and on a terminal
-one live bar per open batch with its state and request counts (on stderr, gone when it ends)."""
+"""What a person is told while batches run: a line whenever a batch changes state, and a live
+progress of every open batch, through the display the caller passes in (the application draws
+it as bars on a terminal)."""
 
 from __future__ import annotations
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from typing import Protocol
 
-from ..app import console
-from ..llm.batch_client import BatchState
+from ..core.batches import BatchState
+
+
+class BatchDisplay(Protocol):
+    def say(self, line: str) -> None: ...
+
+    def batch_progress(
+        self, batch_id: str, *, label: str, done: int, total: int, state: str, ended: bool
+    ) -> None:
+        """The requests of an open batch done so far; `ended`: it is over, drop its bar."""
+
+    def close_batch_progress(self) -> None:
+        """No batch is shown any more (another live display is about to start)."""
 
 
 class BatchProgress:
-    def __init__(self) -> None:
-        self._bars: Progress | None = None
-        self._tasks: dict[str, TaskID] = {}
+    """Each batch's state as the engine polls it: a line when it changes, and its progress."""
+
+    def __init__(self, display: BatchDisplay) -> None:
+        self.display = display
         self._states: dict[str, str] = {}
 
     def show(self, state: BatchState, *, days: str, total: int) -> None:
@@ -20,34 +33,18 @@ class BatchProgress:
         done = state.completed + state.failed
         if self._states.get(state.id) != state.status:
             self._states[state.id] = state.status
-            console.say(
+            self.display.say(
                 f"batch {state.id} ({days or 'no day'}): {state.status}, "
                 f"{done}/{total} done, {state.failed} failed"
             )
-        bars = self._open()
-        label = f"batch {state.id} ({days})"
-        if state.id not in self._tasks:
-            self._tasks[state.id] = bars.add_task(label, total=total, state=state.status)
-        bars.update(self._tasks[state.id], total=total, completed=done, state=state.status)
-        if state.terminal:
-            bars.remove_task(self._tasks.pop(state.id))
-
-    def _open(self) -> Progress:
-        if self._bars is None:
-            self._bars = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[state]}"),
-                console=console.err,
-                transient=True,
-                disable=not console.err.is_terminal,
-            )
-            self._bars.start()
-        return self._bars
+        self.display.batch_progress(
+            state.id,
+            label=f"batch {state.id} ({days})",
+            done=done,
+            total=total,
+            state=state.status,
+            ended=state.terminal,
+        )
 
     def close(self) -> None:
-        if self._bars is not None:
-            self._bars.stop()
-            self._bars = None
-            self._tasks.clear()
+        self.display.close_batch_progress()

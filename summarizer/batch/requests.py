@@ -7,16 +7,18 @@ what a live call sends (`request.request_body`, in the run's response mode).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
 
 from ..core.errors import InputError
-from ..core.records import Paper, SummaryKind
+from ..core.records import Paper, Summary, SummaryKind
 from ..llm.batch import BatchRequest, request_key
+from ..llm.modes import ModeSwitch
 from ..llm.request import messages_for, request_body
 from ..llm.settings import LLMSettings
-from ..run.pipeline import Pipeline
-from ..sources.fulltext import fetch_body
 from ..store.batch_ledger import BatchLedger
 
 NO_BATCH_API = {
@@ -37,25 +39,49 @@ def require_batch_api(settings: LLMSettings) -> None:
     raise InputError(f"{reason}: run without --batch (SUMMARIZER_BATCH=off)")
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """What the batch engine is run with (made from the settings by the run's context)."""
+
+    base_url: str | None  # the endpoint (None: OpenAI's)
+    model: str
+    language: str
+    attempts: int  # per (kind, paper), batch and live together
+    poll: float  # seconds between two looks at the open batches
+    work_dir: Path  # request and result files while they are in use
+    extra: dict[str, Any] = field(default_factory=dict)  # body fields the provider demands
+    # The paper's body for the prompt, (text, source); None: the abstract only.
+    read_body: Callable[[Paper], tuple[str, str]] | None = None
+
+
+class Keys(Protocol):
+    """Which summaries the run serves (the run's prompt versions and model)."""
+
+    @property
+    def model(self) -> str: ...
+
+    def prompt_version(self, kind: SummaryKind) -> str: ...
+    def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]: ...
+
+
 def needed_requests(
-    pipeline: Pipeline,
+    keys: Keys,
     ledger: BatchLedger,
     *,
+    options: BatchOptions,
+    modes: ModeSwitch,
     day: date | None,
     papers: list[Paper],
     kinds: tuple[SummaryKind, ...],
 ) -> Iterator[BatchRequest]:
     """The requests `papers` still need: not stored, not in an open batch, attempts left."""
-    settings = pipeline.settings
     # A batch attempt leaves at least one live attempt (two with the default three).
-    batch_attempts = max(1, settings.llm.max_attempts - 1)
+    batch_attempts = max(1, options.attempts - 1)
     for kind in kinds:
-        stored = pipeline.stored(papers, kind)
-        version = pipeline.prompt_version(kind)
+        stored = keys.stored(papers, kind)
+        version = keys.prompt_version(kind)
         wanted = [
-            (request_key(p, kind, version, settings.llm.model), p)
-            for p in papers
-            if p.id not in stored
+            (request_key(p, kind, version, keys.model), p) for p in papers if p.id not in stored
         ]
         ids = [key.custom_id for key, _ in wanted]
         running = ledger.open_requests(ids)
@@ -63,8 +89,8 @@ def needed_requests(
         for key, paper in wanted:
             if key.custom_id in running or used.get(key.custom_id, 0) >= batch_attempts:
                 continue
-            body, source = _body(settings.llm, settings.sources.arxiv_web_url, paper)
-            messages = messages_for(kind, paper, language=settings.llm.language, body=body)
+            body, source = options.read_body(paper) if options.read_body else ("", "abstract")
+            messages = messages_for(kind, paper, language=options.language, body=body)
             yield BatchRequest(
                 key=key,
                 # What the live client would send now: the run's response mode and the body
@@ -72,23 +98,10 @@ def needed_requests(
                 body=request_body(
                     kind=kind,
                     messages=messages,
-                    mode=pipeline.modes.current,
-                    model=settings.llm.model,
-                    extra={**settings.llm.provider_profile.extra, **pipeline.modes.extra},
+                    mode=modes.current,
+                    model=keys.model,
+                    extra={**options.extra, **modes.extra},
                 ),
                 day=day.isoformat() if day else None,
                 source=source,
             )
-
-
-def _body(llm: LLMSettings, web_url: str, paper: Paper) -> tuple[str, str]:
-    if not llm.full_text:
-        return "", "abstract"
-    body = fetch_body(
-        paper_id=paper.id,
-        version=paper.version,
-        abstract=paper.abstract,
-        web_url=web_url,
-        budget_tokens=llm.full_text_tokens,
-    )
-    return ("", "abstract") if body.source == "abstract" else (body.text, body.source)

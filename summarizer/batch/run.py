@@ -1,13 +1,13 @@
-"""Digests through the provider's Batch API: submit what the days need, wait, collect, write.
+"""The Batch API engine: submit what the days need, wait, collect; the run writes each day.
 
 For each day (oldest first) the (kind, paper) pairs without a stored summary, not already in an
 open batch and with attempts left become one batch (split only at the provider's limits), recorded
 in the store before it is waited for. Then every open batch of the store is polled each
-`SUMMARIZER_BATCH_POLL` seconds; results are stored as they arrive and a day is digested (by the
-ordinary pipeline, so its files are byte-identical to the live path's) as soon as none of its
-requests is still open. What the batches left undone (error lines, invalid answers, requests an
-expired batch never ran) is asked live by that digest within the attempt limit, or, when many are
-left, goes into one follow-up batch first.
+`SUMMARIZER_BATCH_POLL` seconds; results are stored as they arrive, and a day is handed back to
+the run (`ready_days`) as soon as none of its requests is still open: the run writes it as a live
+run does, so its files are byte-identical, asking live what the batches left undone (error
+lines, invalid answers, requests an expired batch never ran) within the attempt limit. When many
+are left, they go into one follow-up batch first.
 """
 
 from __future__ import annotations
@@ -16,75 +16,79 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 
-from ..app import console
+from ..core.batches import BatchState
 from ..core.errors import InputError
 from ..core.records import Paper, SummaryKind, Usage
-from ..core.selection import Plan
 from ..llm.attempts import EXPECTED_COMPLETION
 from ..llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
-from ..llm.batch_client import (
-    BatchClient,
-    BatchNotFound,
-    BatchState,
-    BatchUnavailable,
-    OpenAIBatches,
-)
+from ..llm.batch_client import BatchClient, BatchNotFound, BatchUnavailable
+from ..llm.cost import Budget, Price
+from ..llm.modes import ModeSwitch
 from ..llm.tokens import count_tokens
-from ..run.pipeline import KINDS, Pipeline
-from ..run.report import DayReport
 from ..store.batch_ledger import EXPORT, BatchLedger, BatchRow
-from .collect import Collector, Tally
-from .progress import BatchProgress
-from .requests import needed_requests
+from ..store.database import Store
+from .collect import Collector, Spent, Tally
+from .progress import BatchDisplay, BatchProgress
+from .requests import BatchOptions, Keys, needed_requests
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_MIN = 200  # requests left undone by a day's batch: fewer go live, more go in a new batch
 
 
 class BatchRun:
+    """The Batch API engine of one run: its store, the run's summary keys, response mode and
+    budget, the provider's batch client (made when first needed: a run with nothing to send needs
+    no key), and the display it tells what happens. `spent` gathers what the batches it collects
+    cost, per (kind, paper id): the run reports those summaries as made, at that cost."""
+
     def __init__(
         self,
-        pipeline: Pipeline,
         *,
-        client: BatchClient | None = None,
+        store: Store,
+        keys: Keys,
+        options: BatchOptions,
+        modes: ModeSwitch,
+        budget: Budget,
+        price: Price | None,
+        connect: Callable[[], BatchClient],
+        display: BatchDisplay,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.pipeline = pipeline
-        self.settings = pipeline.settings
-        self.store = pipeline.store
-        self.ledger = BatchLedger(self.store)
+        self.store = store
+        self.keys = keys
+        self.options = options
+        self.modes = modes
+        self.budget = budget
+        self.ledger = BatchLedger(store)
+        self.spent: Spent = {}
         self.collector = Collector(
-            store=self.store,
+            store=store,
             ledger=self.ledger,
-            language=self.settings.llm.language,
-            price=pipeline.price.for_batch() if pipeline.price else None,
-            spent=pipeline.batch_spent,
-            budget=pipeline.budget,
+            language=options.language,
+            price=price.for_batch() if price else None,
+            spent=self.spent,
+            budget=budget,
         )
-        self.limits = batch_limits(self.settings.llm.openai_base_url)
-        self.endpoint = self.settings.llm.openai_base_url or "https://api.openai.com/v1"
-        self.work_dir = self.settings.output.dir / ".batch"
+        self.limits = batch_limits(options.base_url)
+        self.endpoint = options.base_url or "https://api.openai.com/v1"
+        self.work_dir = options.work_dir
         self.sleep = sleep
         self.submitted = 0
         self.committed = 0.0  # estimated cost of the requests this run has submitted
         self.refused = 0  # requests left out to stay within --max-cost
         self.started = datetime.now(UTC)
-        self._client = client
-        self.progress = BatchProgress()
+        self._connect = connect
+        self._client: BatchClient | None = None
+        self.display = display
+        self.progress = BatchProgress(display)
 
     @property
     def client(self) -> BatchClient:
         if self._client is None:
-            self._client = OpenAIBatches(
-                api_key=self.settings.llm.require_key(),
-                base_url=self.settings.llm.openai_base_url,
-                organization=self.settings.llm.openai_org_id,
-                project=self.settings.llm.openai_project_id,
-                timeout=self.settings.llm.timeout,
-            )
+            self._client = self._connect()
         return self._client
 
     def close(self) -> None:
@@ -125,14 +129,27 @@ class BatchRun:
     def requests(
         self, day: date | None, papers: list[Paper], kinds: tuple[SummaryKind, ...]
     ) -> Iterator[BatchRequest]:
-        return needed_requests(self.pipeline, self.ledger, day=day, papers=papers, kinds=kinds)
+        return needed_requests(
+            self.keys,
+            self.ledger,
+            options=self.options,
+            modes=self.modes,
+            day=day,
+            papers=papers,
+            kinds=kinds,
+        )
+
+    def submit_day(self, day: date, papers: list[Paper], kinds: tuple[SummaryKind, ...]) -> None:
+        """The requests of the day's `papers` (stored first: the batch answers name them)."""
+        self.store.save_papers(papers)
+        self.submit(self.requests(day, papers, kinds), stem=str(day))
 
     def submit(self, requests: Iterator[BatchRequest], *, stem: str) -> list[str]:
         """Write, upload and create batches for `requests`; each is recorded the moment it
         exists, before anything waits on it."""
         keys = []
         unique = f"{stem}-{os.getpid()}-{int(time.time())}"
-        if self.settings.llm.max_cost is not None:
+        if self.budget.limit is not None:
             requests = self._within_budget(requests)
         for file in write_request_files(
             requests, directory=self.work_dir, stem=unique, limits=self.limits
@@ -151,7 +168,7 @@ class BatchRun:
             self.submitted += 1
             keys.append(key)
             held = len(file.requests) - len(taken)
-            console.say(f"batch {state.id} submitted: {held} requests ({stem})")
+            self.display.say(f"batch {state.id} submitted: {held} requests ({stem})")
         return keys
 
     def _within_budget(self, requests: Iterator[BatchRequest]) -> Iterator[BatchRequest]:
@@ -159,7 +176,7 @@ class BatchRun:
         at the batch price) keeps what was spent plus what was submitted within --max-cost.
         What batches spend is added to the run's budget as it is collected, so live retries
         see it too."""
-        budget = self.pipeline.budget
+        budget = self.budget
         price = self.collector.price
         assert budget.limit is not None and price is not None  # --max-cost needs a price
         for request in requests:
@@ -199,7 +216,7 @@ class BatchRun:
                 continue
             except BatchNotFound:
                 # Deleted at the provider (or never ours): its requests are asked again.
-                console.say(f"batch {row.provider_id}: the provider no longer knows it")
+                self.display.say(f"batch {row.provider_id}: the provider no longer knows it")
                 self.ledger.set_status(row.key, "not found")
                 self.ledger.collected(row.key)
                 continue
@@ -222,41 +239,27 @@ class BatchRun:
         self.ledger.collected(row.key)
         if state.status == "failed":
             waits = " (submitted again once the queue drains)" if state.queue_full else ""
-            console.say(f"batch {state.id} failed: {state.error or 'no reason given'}{waits}")
-        console.say(
+            self.display.say(f"batch {state.id} failed: {state.error or 'no reason given'}{waits}")
+        self.display.say(
             f"batch {state.id} {state.status}: {tally.ok} summaries stored, "
             f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
         )
         return tally
 
     # --- days ---------------------------------------------------------------------------------
-    def run(
+    def ready_days(
         self,
-        plans: list[Plan],
+        days: Iterable[date],
         *,
-        fmt: str,
+        again: Callable[[date], Iterator[BatchRequest]],
         wait: bool,
-        skip: Callable[[Plan], DayReport | None] = lambda plan: None,
-        on_report: Callable[[DayReport], None] = lambda report: None,
-    ) -> list[DayReport]:
-        """Submit what `plans` need, then (with `wait`) collect and digest every day."""
-        kinds = KINDS[fmt]
-        self.recover()
-        self.poll()  # what earlier runs submitted first: finished or lost batches settle now
-        reports: dict[date, DayReport] = {}
-        waiting: dict[date, Plan] = {}
-        found: dict[date, int] = {}
-        for plan in plans:
-            done = skip(plan)
-            if done is not None:
-                reports[plan.day] = done
-                on_report(done)
-                continue
-            papers = self.to_summarize(plan)
-            found[plan.day] = len(papers)
-            self.store.save_papers(papers)
-            self.submit(self.requests(plan.day, papers, kinds), stem=str(plan.day))
-            waiting[plan.day] = plan
+    ) -> Iterator[tuple[date, int]]:
+        """Each of `days` (oldest first) once none of its requests is still open, with the live
+        attempts its papers have left, for the caller to write; then the next. What a day's
+        batches left undone (`again(day)`: the requests it still needs) goes into one follow-up
+        batch first when it is much; a day refused for a full provider queue goes in again once
+        the queue has drained. Without `wait`, only the days ready at the first look."""
+        waiting = set(days)
         followed: set[date] = set()
         alone: set[date] = set()  # resubmitted with nothing else queued: no use trying again
         while True:
@@ -267,33 +270,30 @@ class BatchRun:
                 # The provider's queue has drained: everything refused for a full queue goes in
                 # again; whatever does not fit is refused again and waits for the next drain.
                 for day in queued:
-                    needed = self._still_needed(waiting[day], kinds)
-                    if not self.submit(needed, stem=f"{day}-again"):
+                    if not self.submit(again(day), stem=f"{day}-again"):
                         alone.add(day)  # nothing left to send: write it
                 if len(queued) == 1:
                     alone.add(queued[0])
             else:
-                for day in sorted(set(waiting) - still_open - set(queued)):
-                    plan = waiting[day]
-                    if day not in followed and self._follow_up(plan, kinds):
+                for day in sorted(waiting - still_open - set(queued)):
+                    if day not in followed and self._follow_up(day, again):
                         followed.add(day)
                         continue
-                    report = self._digest(plan, fmt)
-                    reports[day] = report
-                    on_report(report)
-                    del waiting[day]
+                    self.progress.close()  # one live display at a time: the digest shows its own
+                    yield day, self.attempts_left(day)
+                    waiting.discard(day)
             if not waiting or not wait:
                 break
-            self.sleep(self.settings.batch.poll)
-        for day in waiting:
-            reports[day] = DayReport(day=day, found=found.get(day, 0), note="waiting for its batch")
-        self.record_collection("batch collect")
-        return [reports[day] for day in sorted(reports)]
+            self.sleep(self.options.poll)
+
+    def attempts_left(self, day: date) -> int:
+        """Each batch answer was one attempt: the live retries of what batches left get the rest."""
+        return max(1, self.options.attempts - self.ledger.most_attempts(day))
 
     def record_collection(self, command: str) -> None:
         """What was collected for no day of this run (batches of other days, `batch status`)
         goes into the runs record on its own, so every batch answer's cost is recorded once."""
-        spent = self.pipeline.batch_spent
+        spent = self.spent
         if not spent:
             return
         usage, cost = Usage(), 0.0
@@ -306,11 +306,11 @@ class BatchRun:
             started_at=self.started,
             status="complete",
             stats={
-                "model": self.settings.llm.model,
+                "model": self.keys.model,
                 "batch": True,
                 "answers": len(spent),
                 "usage": usage.model_dump(),
-                "cost": cost if self.pipeline.price is not None else None,
+                "cost": cost if self.collector.price is not None else None,
             },
         )
         spent.clear()
@@ -324,26 +324,7 @@ class BatchRun:
             return False
         return True
 
-    def _still_needed(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> Iterator[BatchRequest]:
-        return self.requests(plan.day, self.to_summarize(plan), kinds)
-
-    def to_summarize(self, plan: Plan) -> list[Paper]:
-        """The day's papers the digest will summarize: exclusions and SUMMARIZER_TOP applied."""
-        papers = plan.papers(self.pipeline.source.search, store=self.store)
-        ranker = self.pipeline.ranker
-        return ranker.rank(papers).chosen if ranker is not None else papers
-
-    def _follow_up(self, plan: Plan, kinds: tuple[SummaryKind, ...]) -> bool:
-        if self.ledger.undone(plan.day) < FOLLOW_UP_MIN:
+    def _follow_up(self, day: date, again: Callable[[date], Iterator[BatchRequest]]) -> bool:
+        if self.ledger.undone(day) < FOLLOW_UP_MIN:
             return False
-        return bool(self.submit(self._still_needed(plan, kinds), stem=f"{plan.day}-again"))
-
-    def _digest(self, plan: Plan, fmt: str) -> DayReport:
-        self.progress.close()  # one live display at a time: the digest may show its own
-        # Each batch answer was one attempt: the live retries of what batches left get the rest.
-        used = self.ledger.most_attempts(plan.day)
-        self.pipeline.max_attempts = max(1, self.settings.llm.max_attempts - used)
-        try:
-            return self.pipeline.digest(plan, fmt=fmt)  # type: ignore[arg-type]
-        finally:
-            self.pipeline.max_attempts = self.settings.llm.max_attempts
+        return bool(self.submit(again(day), stem=f"{day}-again"))

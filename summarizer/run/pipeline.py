@@ -5,28 +5,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from ..batch.collect import Spent
 from ..core.errors import InputError, OutputError, StoreError, SummarizerError
-from ..core.records import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind, Usage
+from ..core.records import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from ..core.redaction import redact
 from ..core.selection import Plan
-from ..llm.client import ModelClient
-from ..llm.cost import Budget, load_prices, price_for
 from ..llm.estimate import unmade_usage
-from ..llm.limits import AdaptiveLimiter, Pacer
-from ..llm.modes import ModeSwitch
 from ..publish.files import write_atomic_parts
 from ..publish.render import jsonl_lines, render_jekyll, toc_parts
-from ..rank import Ranking, build_ranker
-from ..sources.arxiv import ArxivSource
+from ..rank import Ranking
 from ..sources.ids import parse_paper_ref
-from ..store.database import Store
+from .context import RunContext
 from .interrupts import Interrupted
-from .report import DayReport, QuietReporter, Reporter
-from .settings import RunSettings
+from .report import DayReport, Reporter
 from .summarizing import Summarizing, pages_in_thread, stop_if_interrupted
 
 log = logging.getLogger(__name__)
@@ -49,57 +45,47 @@ def digest_paths(out: Path, day: date, fmt: Format | str) -> dict[str, Path]:
     return paths
 
 
-class Pipeline(Summarizing):
-    """One run: one arXiv client, one model client, one store."""
+class Pipeline:
+    """One run's digests and papers, over its context (one arXiv client, one model client, one
+    store); the summaries come from its `Summarizing` service."""
 
-    def __init__(
-        self,
-        settings: RunSettings,
-        *,
-        client: ModelClient | None = None,
-        reporter: Reporter | None = None,
-    ) -> None:
-        self.settings = settings
-        self.source = ArxivSource(
-            api_url=settings.sources.arxiv_api_url,
-            page_size=settings.sources.arxiv_page_size,
-            delay=settings.sources.arxiv_delay_seconds,
-            timeout=settings.sources.arxiv_timeout,
-        )
-        self.store = Store(settings.output.cache_path)
-        self.reporter = reporter or QuietReporter()
-        self._client = client
-        self.prices = load_prices(settings.llm.prices)
-        self.price = price_for(settings.llm.model, self.prices)
-        self.budget = Budget(limit=settings.llm.max_cost, price=self.price)
-        self.limiter = AdaptiveLimiter(settings.llm.concurrency)
-        self.pacer = Pacer(rpm=settings.llm.rpm, tpm=settings.llm.tpm)
-        # Set by the batch engine: what its batches spent per (kind, paper id) in this run, to
-        # report as made (not cached); and the attempts left for live retries after a batch.
-        self.batch_spent: dict[tuple[SummaryKind, str], tuple[Usage, float]] = {}
-        self.max_attempts = settings.llm.max_attempts
-        # One response mode for the whole run, every day of a backfill included.
-        self.modes = ModeSwitch(
-            setting=settings.llm.response_mode, profile=settings.llm.provider_profile
-        )
-        self.ranker = build_ranker(
-            settings.rank,
-            settings.llm,
-            store=self.store,
-            fetch=lambda refs: self.source.by_ids(refs, strict=False),
-        )
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
+        self.summaries = Summarizing(context)
+
+    def reporting_to(self, reporter: Reporter) -> Pipeline:
+        """The same run (same store, budget, limits), its papers' progress shown by `reporter`."""
+        return Pipeline(self.context.reporting_to(reporter))
 
     def close(self) -> None:
-        if self.ranker is not None:
-            self.ranker.close()
-        self.store.close()
+        self.context.close()
+
+    def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
+        """The summaries of `papers` this run's prompt and model would make, by paper id."""
+        return self.context.keys.stored(papers, kind)
+
+    def to_summarize(self, plan: Plan) -> list[Paper]:
+        """The day's papers a digest summarizes: exclusions and SUMMARIZER_TOP applied."""
+        papers = plan.papers(self.context.source.search, store=self.context.store)
+        ranker = self.context.ranker
+        return ranker.rank(papers).chosen if ranker is not None else papers
 
     # digest ---------------------------------------------------------------------------------
-    def digest(self, plan: Plan, *, fmt: Format) -> DayReport:
+    def digest(
+        self,
+        plan: Plan,
+        *,
+        fmt: Format,
+        attempts: int | None = None,
+        batch_made: Spent | None = None,
+    ) -> DayReport:
+        """Write the digest of `plan`'s day. `attempts`: what each paper may still be asked
+        (the run's by default; fewer after a batch tried it); `batch_made`: what batches of this
+        run spent per (kind, paper id), to report as made."""
         report = DayReport(day=plan.day)
         started = datetime.now(UTC)
         try:
-            self._digest(plan, fmt, report)
+            self._digest(plan, fmt, report, _Terms(attempts, batch_made))
         except InputError:
             raise  # bad input or settings (a missing key): nothing done, nothing written
         except (Interrupted, KeyboardInterrupt) as exc:
@@ -125,12 +111,12 @@ class Pipeline(Summarizing):
         status: str,
         error: BaseException | None = None,
     ) -> None:
-        stats = report.stats(model=self.settings.llm.model, priced=self.price is not None)
+        stats = report.stats(model=self.context.keys.model, priced=self.context.price is not None)
         if error is not None:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
             if getattr(error, "detail", ""):
                 stats["provider_error"] = redact(str(error.detail))  # type: ignore[attr-defined]
-        self.store.record_run(
+        self.context.store.record_run(
             command=f"digest --format {fmt}",
             day=report.day,
             started_at=started,
@@ -138,17 +124,23 @@ class Pipeline(Summarizing):
             stats=stats,
         )
 
-    def _digest(self, plan: Plan, fmt: Format, report: DayReport) -> None:
+    def _digest(self, plan: Plan, fmt: Format, report: DayReport, terms: _Terms) -> None:
         kinds = KINDS[fmt]
-        if self.ranker is None:  # every paper is summarized: start with the first page
-            papers, summaries = self._fetch_and_ensure(plan, kinds, report)
+        if self.context.ranker is None:  # every paper is summarized: start with the first page
+            papers, summaries = self._fetch_and_ensure(plan, kinds, report, terms)
             ranking = Ranking(kept=papers)
         else:  # ranking (a top N) needs the whole day first
-            papers = plan.papers(self.source.search, store=self.store)
+            papers = plan.papers(self.context.source.search, store=self.context.store)
             report.fetched, report.found = plan.fetched, len(papers)
             ranking = self._rank(papers, kinds, report)
             papers = ranking.kept
-            summaries = self._ensure(ranking.chosen, kinds, report)
+            summaries = self.summaries.ensure(
+                ranking.chosen,
+                kinds,
+                report,
+                attempts=terms.attempts,
+                batch_made=terms.batch_made,
+            )
         chosen = ranking.chosen
         # The JSON lines hold every kind the store has, whichever format this run writes.
         for other in KINDS["all"]:
@@ -179,8 +171,17 @@ class Pipeline(Summarizing):
             recommended=ranking.recommended(),
             top=ranking.top,
         )
+        self._write(digest, plan.day, fmt, report)
+        self.context.store.place(
+            scheme=plan.scheme,
+            day=plan.day,
+            entries=[(e.paper.id, e.category) for e in entries],
+            complete=report.complete,
+        )
+
+    def _write(self, digest: Digest, day: date, fmt: Format, report: DayReport) -> None:
         parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
-        paths = digest_paths(self.settings.output.dir, plan.day, fmt)
+        paths = digest_paths(self.context.output_dir, day, fmt)
         for layout, path in paths.items():  # written a piece at a time
             try:
                 write_atomic_parts(path, parts[layout](digest))
@@ -191,61 +192,66 @@ class Pipeline(Summarizing):
                     "fix the output directory (SUMMARIZER_OUTPUT_DIR, --out) and run again"
                 ) from None
             report.files.append(path)
-        self.store.place(
-            scheme=plan.scheme,
-            day=plan.day,
-            entries=[(e.paper.id, e.category) for e in entries],
-            complete=report.complete,
-        )
 
     def _rank(
         self, papers: list[Paper], kinds: tuple[SummaryKind, ...], report: DayReport
     ) -> Ranking:
         """Exclusions, scores and the top N (summarizer.rank), before any model request."""
-        if self.ranker is None:
+        ranker = self.context.ranker
+        if ranker is None:
             return Ranking(kept=papers)
-        ranking = self.ranker.rank(papers)
+        ranking = ranker.rank(papers)
         report.excluded, report.below_top = len(ranking.excluded), len(ranking.below_top)
         report.saved = unmade_usage(
             ranking.below_top,
             kinds,
             stored=self.stored,
-            language=self.settings.llm.language,
-            body_tokens=self.settings.llm.full_text_tokens if self.settings.llm.full_text else 0,
+            language=self.context.summary.language,
+            body_tokens=self.context.summary.body_tokens,
         )
-        report.saved_cost = self.price.cost(report.saved) if self.price else None
+        price = self.context.price
+        report.saved_cost = price.cost(report.saved) if price else None
         report.note = "; ".join(n for n in (report.note, ranking.note) if n)
         return ranking
 
     def rank_one(self, paper: Paper) -> Ranking | None:
         """The ranking of one paper alone (for `paper`), or None with no relevance setting."""
-        return self.ranker.rank([paper]) if self.ranker and self.ranker.ranked else None
+        ranker = self.context.ranker
+        return ranker.rank([paper]) if ranker and ranker.ranked else None
 
     # one paper ------------------------------------------------------------------------------
     def paper(self, ref: str, *, detailed: bool) -> tuple[Paper, dict[str, Summary], DayReport]:
         paper_id, version = parse_paper_ref(ref)
-        (paper,) = self.source.by_ids([(paper_id, version)])
+        (paper,) = self.context.source.by_ids([(paper_id, version)])
         kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
         report = DayReport(day=paper.published.date(), fetched=1, found=1)
-        summaries = self._ensure([paper], kinds, report)
+        summaries = self.summaries.ensure([paper], kinds, report)
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries ---------------------------------------------------------------------------------
     def _fetch_and_ensure(
-        self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport
+        self, plan: Plan, kinds: tuple[SummaryKind, ...], report: DayReport, terms: _Terms
     ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
         """The day's papers and their summaries. The selection rules are per paper (given the
         store), so summarizing starts with the first page of the listing, not after the last."""
-        selector = plan.selector(self.store)
-        pages = self.source.pages(categories=plan.categories, window=plan.query_window)
-        have, todo, held, interrupted = self._ensure_pages(
-            lambda: pages_in_thread(pages, selector.take), kinds, report
+        selector = plan.selector(self.context.store)
+        pages = self.context.source.pages(categories=plan.categories, window=plan.query_window)
+        found = self.summaries.ensure_pages(
+            lambda: pages_in_thread(pages, selector.take), kinds, report, attempts=terms.attempts
         )
         papers = selector.papers()
         report.fetched, report.found = plan.fetched, len(papers)
-        found = self._tally(papers, have, todo, held, report)
-        stop_if_interrupted(interrupted, report)
-        return papers, found
+        summaries = self.summaries.tally(papers, found, report, batch_made=terms.batch_made)
+        stop_if_interrupted(found.interrupted, report)
+        return papers, summaries
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """How one digest asks: the attempts left per paper, what batches of the run made."""
+
+    attempts: int | None
+    batch_made: Spent | None
 
 
 def _brief(summary: Summary | None) -> Brief | None:

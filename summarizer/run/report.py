@@ -1,4 +1,5 @@
-"""What a run reports: per-day counts, tokens and cost, and the progress hooks it calls."""
+"""What a run reports: per-day counts, tokens and cost, and what it shows a person through the
+display the application passes in (the progress hooks, its lines, the tables)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..batch.progress import BatchDisplay
 from ..core.records import Usage
 
 
@@ -20,11 +22,69 @@ class Reporter(Protocol):
     def stop(self) -> None: ...
 
 
+class DaysProgress(Reporter, Protocol):
+    """A backfill's progress: the days of the range, and the papers of the day being made."""
+
+    def begin_day(self, day: date) -> None: ...
+    def end_day(self) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> DaysProgress: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+class Display(BatchDisplay, Protocol):
+    """What a run shows a person besides the files it writes (the application's console)."""
+
+    def day_table(self, reports: list[DayReport], *, price_known: bool) -> None: ...
+    def bill(self, bill: Bill) -> None: ...
+    def days_progress(self, days: int) -> DaysProgress: ...
+
+
 class QuietReporter:
     def start(self, label: str, total: int) -> None: ...
     def grow(self, more: int) -> None: ...
     def advance(self) -> None: ...
     def stop(self) -> None: ...
+    def begin_day(self, day: date) -> None: ...
+    def end_day(self) -> None: ...
+    def close(self) -> None: ...
+
+    def __enter__(self) -> QuietReporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+class QuietDisplay:
+    """Shows nothing (a run embedded in a program, a benchmark)."""
+
+    def say(self, line: str) -> None: ...
+    def batch_progress(
+        self, batch_id: str, *, label: str, done: int, total: int, state: str, ended: bool
+    ) -> None: ...
+    def close_batch_progress(self) -> None: ...
+    def day_table(self, reports: list[DayReport], *, price_known: bool) -> None: ...
+    def bill(self, bill: Bill) -> None: ...
+
+    def days_progress(self, days: int) -> DaysProgress:
+        return QuietReporter()
+
+
+@dataclass(frozen=True)
+class BillRow:
+    label: str  # a day, month or year, or "total"
+    papers: int
+    usage: Usage  # the requests still to make and their estimated tokens
+    cost: str  # in USD, or why there is none
+
+
+@dataclass(frozen=True)
+class Bill:
+    """A backfill dry run's estimate: one row per day (month, year on long ranges), and the sum."""
+
+    unit: str
+    rows: list[BillRow]
+    total: BillRow
 
 
 @dataclass

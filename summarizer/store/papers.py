@@ -39,8 +39,7 @@ class PaperTables(StoreConnection):
 
     def save_papers(self, papers: Iterable[Paper]) -> None:
         rows = [
-            (p.id, p.version, p.model_dump_json(), now(), p.comment, p.journal_ref)
-            for p in papers
+            (p.id, p.version, p.model_dump_json(), now(), p.comment, p.journal_ref) for p in papers
         ]
         if not rows:
             return

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from summarizer_standins.fixtures import Fixture
 
-from summarizer.app import console
+from summarizer.app import console, panel
 from summarizer.core.records import Brief, Detailed, Entry, Point
 from summarizer.publish.render import render_jekyll, render_jekyll_entry
 from tests.support import build
@@ -115,7 +115,7 @@ def test_panel_wraps_chinese_without_lone_bullets_or_labels(
 ) -> None:
     buffer = io.StringIO()
     monkeypatch.setattr(console, "out", console.Console(file=buffer, width=80, highlight=False))
-    console.paper_panel(chinese_entry())
+    panel.paper_panel(chinese_entry())
     lines = [line.strip("│ ") for line in buffer.getvalue().splitlines()]
     assert all(len(line) <= 80 for line in buffer.getvalue().splitlines())
     for line in lines:
@@ -129,7 +129,7 @@ def test_panel_wraps_chinese_without_lone_bullets_or_labels(
 
 def test_jekyll_entry_is_what_the_post_holds() -> None:
     entry = chinese_entry()
-    post = render_jekyll(console.single_digest(entry))
+    post = render_jekyll(panel.single_digest(entry))
     assert post.endswith("\n" + render_jekyll_entry(entry))
 
 

@@ -115,17 +115,17 @@ def test_rpm_and_tpm_caps_reach_the_pacer(
     many,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from summarizer.run.pipeline import Pipeline
+    from summarizer.run.context import build_context
     from summarizer.run.settings import load_settings
 
     monkeypatch.setenv("SUMMARIZER_RPM", "600")
-    pipeline = Pipeline(load_settings(tpm=90000, concurrency=16))
+    context = build_context(load_settings(tpm=90000, concurrency=16))
     try:
-        assert pipeline.pacer.rpm == 600 and pipeline.pacer.interval == pytest.approx(0.1)
-        assert pipeline.pacer.tpm == 90000
-        assert pipeline.limiter.ceiling == 16
+        assert context.pacer.rpm == 600 and context.pacer.interval == pytest.approx(0.1)
+        assert context.pacer.tpm == 90000
+        assert context.limiter.ceiling == 16
     finally:
-        pipeline.close()
+        context.close()
 
 
 def test_stored_summaries_are_looked_up_by_paper_not_by_scanning_the_store(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from summarizer_standins.fixtures import Fixture
 
-from summarizer.app.console import compact
+from summarizer.app.tables import compact
 from summarizer.core.errors import BudgetExceeded, InputError
 from summarizer.core.records import Usage
 from summarizer.llm.cost import Budget, Price, load_prices, price_for, usage_since
