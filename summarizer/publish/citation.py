@@ -3,9 +3,9 @@
 A COinS span is `<span class="Z3988" title="...">` whose title is an OpenURL 1.0 ContextObject
 in key=value form, each value URL-encoded. Zotero reads it as its `parseContextObject` does
 (zotero/utilities, openurl.js): the format `info:ofi/fmt:kev:mtx:dc` with `rft.type=preprint`
-makes a preprint item; `rft.title`, `rft.au` (one per author), `rft.date`, `rft.identifier`
-(an http URL becomes the item's URL) and `rft_id` are read; values are decoded with '+' read as
-a space. `rft_id=info:arxiv/<id>` names the paper. site.js builds the same string for search
+makes a preprint item; `rft.title`, `rft.au` (one per author), `rft.date` and `rft_id` are
+read (an http `rft_id` becomes the item's URL); values are decoded with '+' read as a space.
+`rft_id=info:arxiv/<id>` names the paper. site.js builds the same string for search
 results and starred papers (keep the two in step: tests compare them).
 """
 
@@ -47,7 +47,6 @@ def coins_title(*, paper_id: str, title: str, authors: list[str]) -> str:
         *(("rft.au", _text(name)) for name in authors if name.strip()),
         ("rft.date", arxiv_month(paper_id)),
         ("rft.source", "arXiv"),
-        ("rft.identifier", _address(url)),
         ("rft_id", _address(f"info:arxiv/{paper_id}")),
         ("rft_id", _address(url)),
     ]

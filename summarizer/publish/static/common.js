@@ -75,8 +75,7 @@
     ];
     rec.a.forEach(function (name) { if (name.trim()) pairs.push(["rft.au", quote(name)]); });
     pairs.push(["rft.date", S.month(rec.id)], ["rft.source", "arXiv"],
-      ["rft.identifier", quote(url, true)], ["rft_id", quote("info:arxiv/" + rec.id, true)],
-      ["rft_id", quote(url, true)]);
+      ["rft_id", quote("info:arxiv/" + rec.id, true)], ["rft_id", quote(url, true)]);
     return pairs.filter(function (p) { return p[1]; }).map(function (p) {
       return p[0] + "=" + p[1];
     }).join("&");
