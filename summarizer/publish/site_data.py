@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from ..core.records import Brief, Detailed
 from .badges import code_url, venue
 from .citation import coins_title
+from .jsonl import jsonl_records
 
 log = logging.getLogger(__name__)
 
@@ -194,9 +195,7 @@ def paper_from_row(
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:
     """One day from the text of its JSON lines; a line that is not a paper is skipped, logged."""
     papers: list[SitePaper] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_records(text):
         try:
             row = json.loads(line)
             if not isinstance(row, dict):
