@@ -10,7 +10,8 @@ against the same stand-in, run right before it). Then an rpm scenario (the stand
 than 600 requests per trailing minute, the digest runs with `--rpm 600`), and last, for the
 record, an overcommitted run (`--concurrency 64` against the 16 the stand-in takes), which shows
 what the 429 back-off costs; it has no target. Then the static site of 250 days x 200 papers
-(benchmarks/bench_site.py): full build, one-new-day rebuild and size; the batch path; and last
+(benchmarks/bench_site.py): full build, one-new-day rebuild, size and page weight, and in Chromium
+the reader's preferences on a 1,000-paper day and a search over every day; the batch path; and last
 ranking a 10,000-paper day against a 500-paper profile offline (benchmarks/bench_rank.py).
 
     make bench                                  # N = 50, 200, 1000, the big day, rpm, overcommit
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.over_n:
         bench_overcommitted(args.over_n, args)
     if args.site_days:
-        bench_site(args.site_days, args.site_papers)
+        bench_site(args.site_days, args.site_papers, failures)
     if args.batch_n:
         bench_batch.run(args.batch_n, failures)
     if args.rank_n:

@@ -321,6 +321,8 @@ def jsonl_row(entry: Entry) -> dict[str, Any]:
         "published": _utc_z(paper.published),
         "abstract": paper.abstract,
         "pdf_url": paper.pdf_url,
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
         "brief": _dump(entry.brief),
         "detailed": _dump(entry.detailed),
         "missing": list(entry.missing),

@@ -43,7 +43,14 @@ def to_paper(result: arxiv.Result) -> Paper:
         published=result.published,
         abstract=result.summary.strip(),
         pdf_url=f"https://arxiv.org/pdf/{paper_id}v{version}",
+        comment=_one_line(result.comment),
+        journal_ref=_one_line(result.journal_ref),
     )
+
+
+def _one_line(text: str | None) -> str | None:
+    """An optional arXiv field, whitespace collapsed; None when absent or blank."""
+    return " ".join(text.split()) or None if text else None
 
 
 def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
