@@ -1,10 +1,13 @@
 """Ranking benchmark: a synthetic day ranked against a synthetic profile, offline by words alone,
 with the bundled model (the default), and through an embeddings endpoint (the loopback stand-in),
-three times each: the re-runs find every vector in the store. Each engine runs in a process of
-its own, so its peak memory (VmHWM) is its own; printed: wall and CPU time, vectors embedded,
-endpoint requests, and the peak over what the process held before ranking (the synthetic day,
-the stand-in, the imports) and the resident memory after each run: flat when a third run leaves
-no more resident than a second (the peak itself wavers by tens of MiB from run to run).
+five times each: the re-runs find every vector in the store. Each engine runs in a process of its
+own, so its peak memory (VmHWM) is its own; printed per run: wall and CPU time (this process's,
+every thread's: the machine is shared, and wall time says more about the other processes than
+about ranking), vectors embedded, endpoint requests, and the resident memory after the run. Memory
+is flat when the resident size levels off: no later run leaves more resident than the first two
+did (they leave the model and the allocator's pools behind), give or take 16 MiB. The issue's
+targets (10 s the first time, 3 s with the vectors stored, for the bundled model at 10,000 x 500)
+are checked against CPU time; the load average is printed with each run.
 
 Synthetic abstracts repeat a small template vocabulary (about 1,600 distinct words in 10,000
 papers), and the cost of stemming and tokenizing grows with the distinct words: each abstract
@@ -48,6 +51,8 @@ from summarizer.store.database import Store  # noqa: E402
 
 ENGINES = ("words", "bundled model", "endpoint")
 FIRST_TARGET, AGAIN_TARGET = 10.0, 3.0  # seconds, the bundled model at 10,000 x 500 (issue 19)
+RUNS = 5  # the first, then re-runs: enough for the resident size to level off
+FLAT_MIB = 16  # what a later run may hold over the first two
 _SYLLABLES = [
     "ka",
     "lo",
@@ -120,7 +125,7 @@ def child(engine: str, args: argparse.Namespace) -> None:
             bundled=engine != "words", profile=mine,
         )  # fmt: skip
         result["baseline_mib"] = own_peak_kib() / 1024  # the day, the stand-in, the imports
-        for _ in ("first run", "re-run", "again"):
+        for _ in range(RUNS):
             model.reset_counters()
             began, cpu = time.perf_counter(), time.process_time()
             ranking = ranker.rank(day)
@@ -128,6 +133,7 @@ def child(engine: str, args: argparse.Namespace) -> None:
                 {
                     "seconds": time.perf_counter() - began,
                     "cpu": time.process_time() - cpu,
+                    "load": os.getloadavg()[0],
                     "kept": len(ranking.kept),
                     "chosen": len(ranking.chosen),
                     "note": ranking.note,
@@ -137,6 +143,7 @@ def child(engine: str, args: argparse.Namespace) -> None:
                     "rss_mib": _resident_kib() / 1024,
                 }
             )
+            del ranking
         ranker.close()
         store.close()
     print(json.dumps(result))
@@ -156,33 +163,41 @@ def run(papers: int, profile: int, failures: list[str], *, rare: int = 25, top: 
             failures.append(f"ranking {engine}: exit {done.returncode}")
             continue
         result = json.loads(done.stdout.splitlines()[-1])
-        first, again, third = result["runs"]
-        base = result["baseline_mib"]
-        for label, r in (("first run", first), ("re-run", again), ("re-run", third)):
-            print(
-                f"  {engine:13} {label:9}: {r['seconds']:6.2f} s (CPU {r['cpu']:5.2f} s), "
-                f"peak +{r['peak_mib'] - base:4.0f} MiB over {base:.0f}, resident "
-                f"{r['rss_mib']:.0f} MiB after, kept {r['kept']}, "
-                f"summarize {r['chosen']}, endpoint requests {r['requests']} ({r['texts']} texts)"
-                + (f"; {r['note']}" if r["note"] else "")
-            )
-        if engine == "bundled model" and papers >= 10_000:
-            _check(
-                f"bundled first run <= {FIRST_TARGET:.0f} s",
-                first["seconds"],
-                FIRST_TARGET,
-                failures,
-            )
-            _check(
-                f"bundled re-run <= {AGAIN_TARGET:.0f} s", again["seconds"], AGAIN_TARGET, failures
-            )
-        if again["texts"] or "embedded" in again["note"]:
-            failures.append(f"ranking {engine}: the re-run embedded again")
-        if third["rss_mib"] > again["rss_mib"] + 16:  # flat: a third run holds no more
-            failures.append(f"ranking {engine}: memory grows from run to run")
+        _report(engine, result, papers, failures)
     load = os.getloadavg()[0]
     print(f"  ({os.cpu_count()} CPUs, load average {load:.2f}; max RSS of this process "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")  # fmt: skip
+
+
+def _report(engine: str, result: dict, papers: int, failures: list[str]) -> None:  # type: ignore[type-arg]
+    runs, base = result["runs"], result["baseline_mib"]
+    for n, r in enumerate(runs):
+        print(
+            f"  {engine:13} {'first run' if n == 0 else 're-run':9}: {r['seconds']:6.2f} s "
+            f"(CPU {r['cpu']:5.2f} s, load {r['load']:4.1f}), peak +{r['peak_mib'] - base:4.0f} "
+            f"MiB over {base:.0f}, resident {r['rss_mib']:.0f} MiB after, kept {r['kept']}, "
+            f"summarize {r['chosen']}, endpoint requests {r['requests']} ({r['texts']} texts)"
+            + (f"; {r['note']}" if r["note"] else "")
+        )
+    first, again = runs[0], runs[1:]
+    if engine == "bundled model" and papers >= 10_000:
+        _check(
+            f"bundled first run <= {FIRST_TARGET:.0f} s of CPU",
+            first["cpu"],
+            FIRST_TARGET,
+            failures,
+        )
+        slowest = max(r["cpu"] for r in again)
+        _check(f"bundled re-runs <= {AGAIN_TARGET:.0f} s of CPU", slowest, AGAIN_TARGET, failures)
+    if any(r["texts"] or "embedded" in r["note"] for r in again):
+        failures.append(f"ranking {engine}: a re-run embedded again")
+    series = ", ".join(f"{run['rss_mib']:.0f}" for run in runs)
+    print(f"    resident after each run: {series} MiB")
+    # Levelled off: no later run holds more than the first two did (a day's vectors kept per run
+    # would add 10 MiB a run, 30 by the fifth); between runs the allocator keeps or returns a
+    # few tens of MiB as it likes, so the resident size wavers without growing.
+    if max(r["rss_mib"] for r in runs[2:]) > max(r["rss_mib"] for r in runs[:2]) + FLAT_MIB:
+        failures.append(f"ranking {engine}: memory grows from run to run")
 
 
 def _resident_kib() -> int:

@@ -11,7 +11,6 @@ is the endpoint failing (the run ranks by words and says so), and a stored vecto
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -25,7 +24,9 @@ import numpy as np
 from ..core.errors import ModelFatalError
 from ..llm.sdk import DEFAULT_BASE_URL
 from ..store.database import Store
+from .bags import Words
 from .bounded import Answer, TooLarge, TooSlow, bounded, http_client
+from .text import text_hash
 
 log = logging.getLogger(__name__)
 BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10
@@ -42,10 +43,6 @@ class EmbeddingFailed(Exception):
 
 class _Rejected(EmbeddingFailed):
     """HTTP 400/413: maybe too many inputs in one request."""
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class Embedder:
@@ -74,8 +71,10 @@ class Embedder:
         self._sleep = sleep
         self._client = http_client(timeout)
 
-    def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
-        """Unit vectors by key for `texts` (key -> text)."""
+    def vectors(
+        self, texts: dict[str, str], *, words: Words | None = None
+    ) -> dict[str, np.ndarray]:
+        """Unit vectors by key for `texts` (key -> text); the endpoint reads texts, not `words`."""
         stored = self._stored(texts)
         fresh = self._fetch([k for k in texts if k not in stored], texts, dims=None)
         dims = len(next(iter(fresh.values()))) if fresh else _usual_length(stored)
@@ -83,14 +82,16 @@ class Embedder:
         if stale:  # kept from another model version, or by a version that did not check
             log.info("%d stored vectors of another length; embedding them again", len(stale))
             fresh |= self._fetch(stale, texts, dims=dims)
-        found = stored | fresh
+        found: dict[str, np.ndarray | list[float]] = {**stored, **fresh}
         return {k: _unit(np.asarray(found[k], dtype=float)) for k in texts}
 
-    def _stored(self, texts: dict[str, str]) -> dict[str, list[float]]:
-        """The stored vectors of these texts (the same text), those that pass the check."""
+    def _stored(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these texts (the same text), those that pass the check (stored
+        as float32, they are numbers; an older version may have kept an empty or NaN one)."""
         found = {}
-        for key, (hashed, vector) in self.store.embeddings(texts, model=self.model).items():
-            if hashed == text_hash(texts[key]) and _problem([vector]) is None:
+        for key, (hashed, blob) in self.store.embedding_blobs(texts, model=self.model).items():
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if hashed == text_hash(texts[key]) and len(vector) and np.isfinite(vector).all():
                 found[key] = vector
         return found
 
@@ -220,7 +221,7 @@ def _problem(vectors: list[Any]) -> str | None:
     return None
 
 
-def _usual_length(stored: dict[str, list[float]]) -> int | None:
+def _usual_length(stored: dict[str, np.ndarray]) -> int | None:
     lengths = Counter(len(v) for v in stored.values())
     return lengths.most_common(1)[0][0] if lengths else None
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..store.database import Store
-from .bags import Parts, split_words
+from .bags import Parts, Words
 from .text import text_hash
 
 log = logging.getLogger(__name__)
@@ -74,32 +75,45 @@ class BundledModel:
         """Unit vectors (len(texts) x 256, float32), each the direction of the mean of its
         tokens' vectors (equal to `WordLlama.embed(norm=True)` for texts whose words are
         separated by single spaces, as paper texts are)."""
-        out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        distinct, words, counts = split_words(texts)
-        parts = Parts(self._encode(distinct))
-        ends = np.cumsum(counts)
-        for start in range(0, len(texts), _CHUNK):
-            stop = min(start + _CHUNK, len(texts))
+        return self.embed_words(Words.split(texts))
+
+    def embed_words(self, words: Words) -> np.ndarray:
+        """`embed` of texts split already."""
+        out = np.zeros((len(words.lengths), self.table.shape[1]), dtype=np.float32)
+        parts = self._encode(words.distinct)
+        ends = np.cumsum(words.lengths)
+        for start in range(0, len(out), _CHUNK):
+            stop = min(start + _CHUNK, len(out))
             first = int(ends[start - 1]) if start else 0
-            ids, lengths = parts.expand(words[first : int(ends[stop - 1])], counts[start:stop])
+            ids, lengths = parts.expand(
+                words.flat[first : int(ends[stop - 1])], words.lengths[start:stop]
+            )
             np.clip(ids, 0, len(self.table) - 1, out=ids)  # as wordllama does
             out[start:stop] = self._summed(ids, lengths)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1)
 
-    def _encode(self, words: list[str]) -> list[list[int]]:
-        encoded: list[list[int]] = []
+    def _encode(self, words: list[str]) -> Parts:
+        """Each word's token ids. Read off a batch's encodings straight into arrays: a list of
+        ids per word, kept, would be tens of thousands of lists (a full garbage collection)."""
+        ids, sizes = [], []
         for start in range(0, len(words), 8192):  # Encoding objects are large: a batch at a time
-            batch = self.tokenizer.encode_batch(
+            batch = self.tokenizer.encode_batch_fast(
                 words[start : start + 8192], add_special_tokens=False
             )
-            encoded += [e.ids for e in batch]
-        return encoded
+            sizes.append(np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)))
+            ids.append(np.fromiter(chain.from_iterable(e.ids for e in batch), dtype=np.int64))
+        if not sizes:
+            return Parts.packed(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return Parts.packed(np.concatenate(ids), np.concatenate(sizes))
 
     def _summed(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The sum of each text's token vectors: a count matrix over the tokens used, times their
         rows of the table (one BLAS product instead of gathering a row per token)."""
-        used, column = np.unique(ids, return_inverse=True)
+        used = np.flatnonzero(np.bincount(ids, minlength=len(self.table)))  # no sort
+        column = np.zeros(len(self.table), dtype=np.int64)
+        column[used] = np.arange(len(used))
+        column = column[ids]
         row = np.repeat(np.arange(len(lengths)), lengths)
         counts = np.bincount(row * len(used) + column, minlength=len(lengths) * len(used))
         return counts.reshape(len(lengths), len(used)).astype(np.float32) @ self.table[used]
@@ -115,26 +129,44 @@ class ModelVectors:
         self.name = MODEL
         self.embedded = 0
 
-    def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        todo: list[str] = []
+    def vectors(
+        self, texts: dict[str, str], *, words: Words | None = None
+    ) -> dict[str, np.ndarray]:
+        """`words`: the texts split already, in the order of `texts`."""
         keys = list(texts)
-        for start in range(0, len(keys), _STORED):  # a slice at a time: memory stays flat
-            part = {k: texts[k] for k in keys[start : start + _STORED]}
-            stored = self.store.embeddings(part, model=MODEL)
-            todo += [k for k, text in part.items() if stored.get(k, ("",))[0] != text_hash(text)]
-            found |= {k: np.asarray(v, dtype=np.float32) for k, (_, v) in stored.items()}
-        fresh = self.model.embed([texts[k] for k in todo])  # one pass: each word tokenized once
-        for start in range(0, len(todo), _STORED):
-            some = todo[start : start + _STORED]
-            vectors = fresh[start : start + _STORED]
+        stored = self._stored(texts)
+        todo = [n for n, k in enumerate(keys) if k not in stored]
+        if words is None:
+            fresh = self.model.embed([texts[keys[n]] for n in todo])
+        else:
+            fresh = self.model.embed_words(words.rows(todo))
+        for start in range(0, len(todo), _STORED):  # a slice at a time: memory stays flat
+            some = [keys[n] for n in todo[start : start + _STORED]]
             rows = [
-                (k, text_hash(texts[k]), v.tolist()) for k, v in zip(some, vectors, strict=True)
+                (k, text_hash(texts[k]), v.tobytes())
+                for k, v in zip(some, fresh[start : start + _STORED], strict=True)
             ]
             self.store.save_embeddings(rows, model=MODEL)
         self.embedded += len(todo)
-        found |= dict(zip(todo, fresh, strict=True))
-        return {k: found[k] for k in keys}
+        stored |= {keys[n]: v for n, v in zip(todo, fresh, strict=True)}
+        return {k: stored[k] for k in keys}
+
+    def _stored(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these texts (of the same text), read as one array per slice."""
+        found: dict[str, np.ndarray] = {}
+        keys = list(texts)
+        dims = self.model.table.shape[1]
+        for start in range(0, len(keys), _STORED):
+            part = {k: texts[k] for k in keys[start : start + _STORED]}
+            blobs = self.store.embedding_blobs(part, model=MODEL)
+            usable = [
+                k
+                for k, (hashed, blob) in blobs.items()
+                if hashed == text_hash(part[k]) and len(blob) == 4 * dims
+            ]
+            table = np.frombuffer(b"".join(blobs[k][1] for k in usable), dtype=np.float32)
+            found.update(zip(usable, table.reshape(len(usable), dims), strict=True))
+        return found
 
     def close(self) -> None:
         """Nothing to release (the Protocol the endpoint's client also follows)."""

@@ -21,6 +21,7 @@ from .text import paper_text
 if TYPE_CHECKING:  # numpy, the model and openai load only when a profile is ranked
     import numpy as np
 
+    from .bags import Words
     from .fusion import Fused
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,12 @@ class VectorSource(Protocol):
 
     embedded: int  # texts embedded so far (not found in the store)
 
-    def vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]: ...
+    def vectors(
+        self, texts: dict[str, str], *, words: Words | None = None
+    ) -> dict[str, np.ndarray]:
+        """`words`: the texts split at white space already, in their order (for a source that
+        reads words; one that sends the texts ignores it)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -55,28 +61,38 @@ class Similarity:
 
     def of(self, papers: list[Paper], profile: list[ProfilePaper]) -> tuple[Fused, str]:
         """The fused similarities of `papers` to `profile`, and a note for the run table."""
+        from .bags import Words
         from .fusion import MIN_DAY, fuse
         from .lexical import similarities
 
         texts = {p.id: paper_text(p.title, p.abstract) for p in papers}
         mine = {p.key: paper_text(p.title, p.abstract) for p in profile}
-        words = similarities([texts[p.id] for p in papers], [mine[p.key] for p in profile])
+        every = texts | mine  # a profile paper of the day is read once
+        words = Words.split(list(every.values()))  # once, for the words and the bundled model
+        row = {key: n for n, key in enumerate(every)}
+        lexical = similarities(
+            list(texts.values()),
+            list(mine.values()),
+            words=words.rows([row[p.id] for p in papers] + [row[p.key] for p in profile]),
+        )
         if len(papers) < MIN_DAY:  # no day to compare with: words alone, nothing embedded
-            return fuse(words), ""
-        vectors, note = self._vectors(texts | mine)
+            return fuse(lexical), ""
+        vectors, note = self._vectors(every, words)
         if vectors is None:
-            return fuse(words), note
+            return fuse(lexical), note
         import numpy as np
 
         day = np.vstack([vectors[p.id] for p in papers])
-        return fuse(words, day, np.vstack([vectors[p.key] for p in profile])), note
+        return fuse(lexical, day, np.vstack([vectors[p.key] for p in profile])), note
 
-    def _vectors(self, texts: dict[str, str]) -> tuple[dict[str, np.ndarray] | None, str]:
+    def _vectors(
+        self, texts: dict[str, str], words: Words
+    ) -> tuple[dict[str, np.ndarray] | None, str]:
         if self._make_endpoint is not None:
             from .embeddings import EmbeddingFailed
 
             try:
-                return self._embedded(self._endpoint_source(), texts, "")
+                return self._embedded(self._endpoint_source(), texts, "", words)
             except EmbeddingFailed as exc:
                 log.warning(
                     "the embedding endpoint failed (%s); ranking with the bundled model instead. "
@@ -85,23 +101,25 @@ class Similarity:
                     exc,
                 )
                 failed = f"embeddings failed ({exc})"
-                vectors, note = self._bundled_vectors(texts)
+                vectors, note = self._bundled_vectors(texts, words)
                 return vectors, "; ".join(n for n in (failed, note) if n)
-        return self._bundled_vectors(texts)
+        return self._bundled_vectors(texts, words)
 
-    def _bundled_vectors(self, texts: dict[str, str]) -> tuple[dict[str, np.ndarray] | None, str]:
+    def _bundled_vectors(
+        self, texts: dict[str, str], words: Words
+    ) -> tuple[dict[str, np.ndarray] | None, str]:
         model = self._model_source()
         if model is None:
             return None, f"ranked by words: {self._model_failed}" if self._model_failed else ""
-        return self._embedded(model, texts, " with the bundled model")
+        return self._embedded(model, texts, " with the bundled model", words)
 
     @staticmethod
     def _embedded(
-        source: VectorSource, texts: dict[str, str], how: str
+        source: VectorSource, texts: dict[str, str], how: str, words: Words
     ) -> tuple[dict[str, np.ndarray], str]:
         before = source.embedded
         before_tokens = getattr(source, "tokens", 0)
-        vectors = source.vectors(texts)
+        vectors = source.vectors(texts, words=words)
         count = source.embedded - before
         if not count:
             return vectors, ""

@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 # Latin words and numbers; runs of Han characters, which have no spaces to split on.
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"[a-z][a-z0-9]*|[0-9]+[a-z][a-z0-9]*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Function words and the boilerplate of every abstract: they match everything, so they rank
 # nothing. Kept short on purpose; BM25's IDF already damps the common rest.
@@ -24,27 +24,38 @@ _STOP_TEXT = """
     where which while who whom why will with would you your paper propose proposed approach
     method methods results show shows using use based new novel work study"""
 STOPWORDS = frozenset(_STOP_TEXT.split())
+_CONTROL = bytes(range(32))
 
 
 @functools.cache
 def _stemmer() -> Any:
     import snowballstemmer  # only when a profile is ranked; C speed with PyStemmer installed
 
-    return snowballstemmer.stemmer("english")
+    stemmer = snowballstemmer.stemmer("english")
+    if hasattr(stemmer, "maxCacheSize"):  # PyStemmer: each distinct word is stemmed once here,
+        stemmer.maxCacheSize = 0  # and its 10,000-word cache, overrun by a day, costs 4x
+    return stemmer
+
+
+def stem_words(words: list[str]) -> list[str]:
+    """English stems of lower-case words, in one call."""
+    stems: list[str] = _stemmer().stemWords(words)
+    return stems
+
+
+def han_terms(run: str) -> list[str]:
+    """A run of Han characters as overlapping character bigrams (one character alone: itself),
+    the usual dictionary-free Chinese indexing."""
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
     """(piece, is_latin) before stemming: Latin words (stop words dropped) to stem, and Chinese
-    as overlapping character bigrams (single characters for a one-character run): the usual
-    dictionary-free Chinese indexing."""
+    character bigrams."""
     out: list[tuple[str, bool]] = []
-    for word in _TOKEN.findall(text.lower()):
-        if _HAN.match(word):
-            out += (
-                [(word, False)]
-                if len(word) == 1
-                else [(word[i : i + 2], False) for i in range(len(word) - 1)]
-            )
+    for word in TOKEN.findall(text.lower()):
+        if HAN.match(word):
+            out += [(bigram, False) for bigram in han_terms(word)]
         elif word not in STOPWORDS and len(word) > 1:
             out.append((word, True))
     return out
@@ -59,14 +70,31 @@ def terms_of_words(words: list[str]) -> list[list[str]]:
     """tokens() of each of `words`, with every distinct Latin word stemmed in one call."""
     pieces = [_pieces(word) for word in words]
     latin = list({piece for found in pieces for piece, is_latin in found if is_latin})
-    stem = dict(zip(latin, _stemmer().stemWords(latin), strict=True))
+    stem = dict(zip(latin, stem_words(latin), strict=True))
     return [[stem[p] if is_latin else p for p, is_latin in found] for found in pieces]
 
 
 def paper_text(title: str, abstract: str) -> str:
-    """What a paper is compared by: its title (given twice the weight) and its abstract."""
-    title = " ".join(title.split())
-    return f"{title}. {title}. {' '.join(abstract.split())}"
+    """What a paper is compared by: its title (given twice the weight) and its abstract, their
+    white space made single spaces."""
+    title = single_spaced(title)
+    return f"{title}. {title}. {single_spaced(abstract)}"
+
+
+def single_spaced(text: str) -> str:
+    """`text` with each run of white space one space, none at either end."""
+    return text if is_single_spaced(text) else " ".join(text.split())
+
+
+def is_single_spaced(text: str) -> bool:
+    """Whether `text`'s white space is single spaces between words, read in C (most texts are,
+    and splitting and joining them again costs three times this): white space other than the
+    space is a control character in ASCII, and unprintable in any text."""
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        return False
+    if text.isascii():  # bytes.translate is five times faster than str.isprintable
+        return len(text.encode("ascii").translate(None, _CONTROL)) == len(text)
+    return text.isprintable()
 
 
 def text_hash(text: str) -> str:

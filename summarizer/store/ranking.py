@@ -31,7 +31,15 @@ class RankingTables(StoreConnection):
 
     def embeddings(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, list[float]]]:
         """(text hash, vector) of each key embedded with `model`, by key."""
-        found: dict[str, tuple[str, list[float]]] = {}
+        return {
+            key: (text_hash, array("f", blob).tolist())
+            for key, (text_hash, blob) in self.embedding_blobs(keys, model=model).items()
+        }
+
+    def embedding_blobs(self, keys: Iterable[str], *, model: str) -> dict[str, tuple[str, bytes]]:
+        """(text hash, vector as float32 bytes) of each key embedded with `model`, by key: for
+        a caller that reads many vectors into one array."""
+        found: dict[str, tuple[str, bytes]] = {}
         for chunk in chunks(sorted(set(keys))):
             rows = self._read(
                 "SELECT key, text_hash, vector FROM embeddings "
@@ -40,12 +48,17 @@ class RankingTables(StoreConnection):
             )
             for key, text_hash, blob in rows:
                 if isinstance(blob, bytes) and len(blob) % 4 == 0:  # else embedded again
-                    found[key] = (text_hash, array("f", blob).tolist())
+                    found[key] = (text_hash, blob)
         return found
 
-    def save_embeddings(self, rows: Iterable[tuple[str, str, list[float]]], *, model: str) -> None:
-        """(key, text hash, vector) rows, stored as float32."""
-        values = [(k, model, h, array("f", v).tobytes(), now()) for k, h, v in rows]
+    def save_embeddings(
+        self, rows: Iterable[tuple[str, str, list[float] | bytes]], *, model: str
+    ) -> None:
+        """(key, text hash, vector) rows, stored as float32 (a vector given as bytes is that)."""
+        values = [
+            (k, model, h, v if isinstance(v, bytes) else array("f", v).tobytes(), now())
+            for k, h, v in rows
+        ]
         if values:
             self.transaction(
                 lambda conn: conn.executemany(
