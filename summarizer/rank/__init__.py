@@ -81,4 +81,5 @@ def build_ranker(
         embedder=embedder if model else None,
         ranked=settings.relevance_set,
         zotero=zotero,
+        half_life=settings.profile_half_life,
     )

@@ -26,7 +26,7 @@ import numpy as np
 
 from .lexical import LexicalSimilarity, leave_one_out
 
-LEXICAL_WEIGHT = 0.65  # of words; 1 - this of the vectors (benchmarks/eval_rank.py)
+LEXICAL_WEIGHT = 0.7  # of words; 1 - this of the vectors (benchmarks/eval_rank.py)
 MIN_DAY = 8  # fewer papers are no day to center the vectors on: words alone
 CLOSEST = 2  # profile papers named in a reason
 _ROWS = 2048  # papers at a time in the papers x profile products
@@ -44,21 +44,26 @@ def fuse(
     profile: np.ndarray | None = None,
     *,
     lexical_weight: float = LEXICAL_WEIGHT,
+    weights: np.ndarray | None = None,
 ) -> Fused:
-    """`papers` and `profile`: unit vectors (rows), or None to rank by words alone."""
+    """`papers` and `profile`: unit vectors (rows), or None to rank by words alone; `weights`:
+    each profile paper's weight in its centroid and in "as close as your own papers" (recency;
+    equal when None, as `words` was made with the same)."""
     n = len(words.topic)
+    mean_own = float(np.average(words.own, weights=weights)) if len(words.own) else 0.0
     if papers is None or profile is None or n < MIN_DAY:
-        return Fused(_relative(words.topic, float(np.mean(words.own))), _closest(words.each()))
+        return Fused(_relative(words.topic, mean_own), _closest(words.each()))
     center = papers.mean(axis=0)
     day, mine = _unit(papers - center), _unit(profile - center)
-    total = mine.sum(axis=0)
+    total = mine.sum(axis=0) if weights is None else weights @ mine
     norm = float(np.linalg.norm(total))
     centroid = total / norm if norm > 0 else total
-    meaning, meaning_own = day @ centroid, leave_one_out(mine @ centroid, norm)
+    meaning = day @ centroid
+    meaning_own = leave_one_out(mine @ centroid, norm, weights)
     a = lexical_weight / _scale(words.topic, words.own)
     b = (1 - lexical_weight) / _scale(meaning, meaning_own)
     similarity = a * words.topic + b * meaning
-    own = a * float(np.mean(words.own)) + b * float(np.mean(meaning_own))
+    own = a * mean_own + b * float(np.average(meaning_own, weights=weights))
     each = words.each()
     each *= a
     for start in range(0, n, _ROWS):  # in slices: memory stays flat

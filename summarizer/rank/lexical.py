@@ -23,6 +23,7 @@ from .bags import Parts, Words, ranges
 from .text import STOPWORDS, TOKEN, han_terms, stem_words
 
 _PIECES = re.compile("\n|" + TOKEN.pattern)  # a word's pieces, and the break after each word
+SHARED = 0.3  # the exponent of a word's share of the profile (benchmarks/eval_rank.py)
 
 
 @dataclass(frozen=True)
@@ -72,34 +73,76 @@ class LexicalSimilarity:
 
 
 def similarities(
-    papers: list[str], profile: list[str], *, words: Words | None = None
+    papers: list[str],
+    profile: list[str],
+    *,
+    words: Words | None = None,
+    weights: np.ndarray | None = None,
+    shared: float = SHARED,
 ) -> LexicalSimilarity:
     """`words`: the papers' texts then the profile's, split already (rank.similarity shares them
-    with the model)."""
+    with the model); `weights`: each profile paper's weight in the centroid (recency; equal when
+    None); `shared`: the exponent of the share of the profile's papers that use a word."""
     n = len(papers)
     if not papers or not profile:
         return LexicalSimilarity(topic=np.zeros(n), own=np.zeros(len(profile)))
-    weights = _tfidf(words or Words.split([*papers, *profile]), papers=n)
-    rows = len(papers) + len(profile)
-    mine = weights.doc >= n
-    centroid = np.bincount(weights.feature[mine], weights.weight[mine], weights.features)
-    norm = float(np.linalg.norm(centroid))
-    if norm == 0:
+    tfidf = _tfidf(words or Words.split([*papers, *profile]), papers=n)
+    mine = _Profile(tfidf, np.ones(len(profile)) if weights is None else weights, shared)
+    if mine.norm == 0:
         return LexicalSimilarity(topic=np.zeros(n), own=np.zeros(len(profile)))
-    cosine = np.bincount(weights.doc, weights.weight * centroid[weights.feature], rows) / norm
-    own = leave_one_out(cosine[n:], norm)
-    return LexicalSimilarity(topic=cosine[:n], own=own, weights=weights)
+    at = mine.centroid[tfidf.feature]
+    cosine = np.bincount(tfidf.doc, tfidf.weight * at, n + len(profile)) / mine.norm
+    return LexicalSimilarity(topic=cosine[:n], own=mine.own(), weights=tfidf)
 
 
-def leave_one_out(cosines: np.ndarray, norm: float) -> np.ndarray:
-    """Each unit vector's cosine to the sum of the others, from its cosine to the sum of all
-    (whose length is `norm`): u.(s - u) / |s - u|, with u.s = cosine * norm and u.u = 1. One
-    vector alone has no others: 1."""
+class _Profile:
+    """The profile's centroid: the weighted sum of its papers' unit vectors, each word's weight
+    times the (weighted) share of the profile's papers that use it, to the power `shared`. A word
+    several of the reader's papers share says more about what they read than a word of one paper
+    (the relevance feedback of probabilistic retrieval weighs a term by the share of the known
+    relevant papers that hold it); benchmarks/eval_rank.py sweeps the exponent."""
+
+    def __init__(self, tfidf: _Weights, weights: np.ndarray, shared: float) -> None:
+        mine = tfidf.doc >= tfidf.papers
+        self.row = tfidf.doc[mine] - tfidf.papers
+        self.feature, self.value = tfidf.feature[mine], tfidf.weight[mine].astype(np.float64)
+        self.weights, self.shared, self.total = weights, shared, float(weights.sum())
+        paper = weights[self.row]
+        self.sum = np.bincount(self.feature, self.value * paper, tfidf.features)
+        self.held = np.bincount(self.feature, paper, tfidf.features)  # weighted papers using it
+        self.centroid = self.sum * (self.held / self.total) ** shared
+        self.norm = float(np.linalg.norm(self.centroid))
+
+    def own(self) -> np.ndarray:
+        """Each profile paper's cosine to the centroid of the others (made as above, without it),
+        never built whole: on its own words the sums and shares change; on the other words only
+        the shares' denominator, the same factor for each."""
+        count = len(self.weights)
+        if count < 2:
+            return np.ones(count)
+        rest = np.maximum(self.total - self.weights, 1e-12)
+        paper, left = self.weights[self.row], rest[self.row]
+        share = np.maximum(self.held[self.feature] - paper, 0) / left
+        others = (self.sum[self.feature] - paper * self.value) * share**self.shared
+        dot = np.bincount(self.row, self.value * others, count)
+        scale = (self.total / rest) ** (2 * self.shared)  # on the words the paper does not use
+        before = np.bincount(self.row, self.centroid[self.feature] ** 2, count)
+        length = scale * (self.norm**2 - before) + np.bincount(self.row, others**2, count)
+        return np.clip(dot / np.sqrt(np.maximum(length, 1e-12)), -1.0, 1.0)
+
+
+def leave_one_out(
+    cosines: np.ndarray, norm: float, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Each unit vector's cosine to the weighted sum of the others, from its cosine to the
+    weighted sum s of all (whose length is `norm`): u.(s - a u) / |s - a u|, with u.s = cosine *
+    norm and u.u = 1, a its weight (1 when None). One vector alone has no others: 1."""
     if len(cosines) < 2:
         return np.ones(len(cosines))
+    a = np.ones(len(cosines)) if weights is None else weights
     dot = cosines * norm
-    rest = np.sqrt(np.maximum(norm * norm - 2 * dot + 1, 1e-12))
-    return np.clip((dot - 1) / rest, -1.0, 1.0)
+    rest = np.sqrt(np.maximum(norm * norm - 2 * a * dot + a * a, 1e-12))
+    return np.clip((dot - a) / rest, -1.0, 1.0)
 
 
 def _tfidf(words: Words, *, papers: int) -> _Weights:

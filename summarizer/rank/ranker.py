@@ -109,10 +109,12 @@ class Ranker:
         ranked: bool = True,
         zotero: ZoteroProfile | None = None,
         profile: list[ProfilePaper] | None = None,
+        half_life: float = 0.0,
     ) -> None:
         """`profile`: the profile's papers as read already (benchmarks), else read from
         `profile_path` when first needed. `bundled`: compare by the bundled model's vectors
-        when no endpoint serves (else by words alone)."""
+        when no endpoint serves (else by words alone). `half_life`: days after which a profile
+        paper weighs half as much as the newest (0: all the same)."""
         self.interests = interests
         self.profile_path = profile_path
         self.top = top
@@ -120,7 +122,9 @@ class Ranker:
         self.fetch = fetch
         self.ranked = ranked
         self.zotero = zotero
-        self.similarity = Similarity(store=store, endpoint=embedder, bundled=bundled)
+        self.similarity = Similarity(
+            store=store, endpoint=embedder, bundled=bundled, half_life=half_life
+        )
         self._profile = profile
 
     @property

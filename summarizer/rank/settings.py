@@ -24,6 +24,9 @@ class RankSettings(Group):
     # A second provider for embeddings (DeepSeek, say, serves no /v1/embeddings) needs its own key.
     embedding_api_key: Secret | None = setting(None)
     top: int | None = setting(None, gt=0)
+    # Days after which a profile paper weighs half as much as the newest (by Zotero's date added;
+    # rank/recency.py); 0 weighs every profile paper the same.
+    profile_half_life: float = setting(365.0, ge=0, le=36_500)
     # Seconds one embeddings request may take in all (headers and body), apart from the chat
     # timeout: a hanging endpoint costs this once, then the run ranks by words.
     embedding_timeout: float = setting(60.0, gt=0, le=900)

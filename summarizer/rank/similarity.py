@@ -51,8 +51,12 @@ class Similarity:
         store: Store,
         endpoint: Callable[[], VectorSource] | None = None,
         bundled: bool = True,
+        half_life: float = 0.0,
     ) -> None:
+        """`half_life`: days after which a profile paper weighs half (rank.recency; 0: all the
+        same)."""
         self.store = store
+        self.half_life = half_life
         self._make_endpoint = endpoint
         self._endpoint: VectorSource | None = None
         self._bundled = bundled
@@ -61,29 +65,34 @@ class Similarity:
 
     def of(self, papers: list[Paper], profile: list[ProfilePaper]) -> tuple[Fused, str]:
         """The fused similarities of `papers` to `profile`, and a note for the run table."""
+        import numpy as np
+
         from .bags import Words
         from .fusion import MIN_DAY, fuse
         from .lexical import similarities
+        from .recency import recency_weights
 
         texts = {p.id: paper_text(p.title, p.abstract) for p in papers}
-        mine = {p.key: paper_text(p.title, p.abstract) for p in profile}
-        every = texts | mine  # a profile paper of the day is read once
+        mine = [paper_text(p.title, p.abstract) for p in profile]
+        every = texts | {p.key: text for p, text in zip(profile, mine, strict=True)}
         words = Words.split(list(every.values()))  # once, for the words and the bundled model
         row = {key: n for n, key in enumerate(every)}
+        recent = recency_weights(profile, half_life=self.half_life)
+        weights = None if recent is None else np.array(recent)
         lexical = similarities(
             list(texts.values()),
-            list(mine.values()),
+            mine,
             words=words.rows([row[p.id] for p in papers] + [row[p.key] for p in profile]),
+            weights=weights,
         )
         if len(papers) < MIN_DAY:  # no day to compare with: words alone, nothing embedded
-            return fuse(lexical), ""
+            return fuse(lexical, weights=weights), ""
         vectors, note = self._vectors(every, words)
         if vectors is None:
-            return fuse(lexical), note
-        import numpy as np
-
+            return fuse(lexical, weights=weights), note
         day = np.vstack([vectors[p.id] for p in papers])
-        return fuse(lexical, day, np.vstack([vectors[p.key] for p in profile])), note
+        them = np.vstack([vectors[p.key] for p in profile])
+        return fuse(lexical, day, them, weights=weights), note
 
     def _vectors(
         self, texts: dict[str, str], words: Words
