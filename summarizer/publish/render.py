@@ -308,8 +308,8 @@ def _dump(model: BaseModel | None) -> dict[str, Any] | None:
 
 def jsonl_row(entry: Entry) -> dict[str, Any]:
     """The JSON line of one paper: its metadata, every stored summary (null where none was ever
-    made) and `missing`, the kinds asked for that could not be made. Other stages add their
-    fields here (rank: `score`, `why`, `summarized`)."""
+    made), `missing`, the kinds asked for that could not be made, and `made`, who made each
+    summary. Other stages add their fields here (rank: `score`, `why`, `summarized`)."""
     paper = entry.paper
     return {
         "id": paper.id,
@@ -325,6 +325,17 @@ def jsonl_row(entry: Entry) -> dict[str, Any]:
         "detailed": _dump(entry.detailed),
         "missing": list(entry.missing),
         **rank_fields(entry),
+        "made": made_field(entry),
+    }
+
+
+def made_field(entry: Entry) -> dict[str, Any]:
+    """Per summary kind, the model and prompt version that made it (null where none is held):
+    what lets a lost store be refilled from the committed JSON lines."""
+    held = {"brief": entry.brief, "detailed": entry.detailed}
+    return {
+        kind: entry.made[kind].model_dump() if summary is not None and kind in entry.made else None
+        for kind, summary in held.items()
     }
 
 

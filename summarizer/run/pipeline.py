@@ -12,7 +12,7 @@ from typing import Literal
 
 from ..batch.collect import Spent
 from ..core.errors import InputError, OutputError, StoreError, SummarizerError
-from ..core.records import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
+from ..core.records import Digest, Entry, Made, Paper, Summary, SummaryKind
 from ..core.redaction import redact
 from ..core.selection import Plan
 from ..llm.estimate import unmade_usage
@@ -142,22 +142,22 @@ class Pipeline:
                 batch_made=terms.batch_made,
             )
         chosen = ranking.chosen
-        # The JSON lines hold every kind the store has, whichever format this run writes.
-        for other in KINDS["all"]:
-            if other not in kinds:
-                summaries.update({(other, pid): s for pid, s in self.stored(chosen, other).items()})
+        # The JSON lines hold every kind the store has, whichever format this run writes; a
+        # paper below the top N shows the summaries the store already holds for it.
+        others = tuple(k for k in KINDS["all"] if k not in kinds)
+        summaries.update(self.summaries.held(chosen, others) if others else {})
+        summaries.update(self.summaries.held(ranking.below_top, KINDS["all"]))
         asked = {p.id for p in chosen}
         entries = [
-            Entry(
-                paper=p,
-                category=plan.categories_by_id[p.id],
-                brief=_brief(summaries.get(("brief", p.id))),
-                detailed=_detailed(summaries.get(("detailed", p.id))),
+            _entry(
+                p,
+                plan.categories_by_id[p.id],
+                summaries,
                 missing=[k for k in kinds if p.id in asked and (k, p.id) not in summaries],
             )
             for p in papers
         ]
-        entries = [ranking.annotate(e) for e in entries]
+        entries = [_shown_summarized(ranking.annotate(e), kinds) for e in entries]
         del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
             day=plan.day,
@@ -226,6 +226,9 @@ class Pipeline:
         kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
         report = DayReport(day=paper.published.date(), fetched=1, found=1)
         summaries = self.summaries.ensure([paper], kinds, report)
+        # Every kind the store holds, as the JSON lines show it, not only the kinds asked for.
+        others = tuple(k for k in KINDS["all"] if k not in kinds)
+        summaries.update(self.summaries.held([paper], others))
         return paper, {kind: s for (kind, _), s in summaries.items()}, report
 
     # summaries ---------------------------------------------------------------------------------
@@ -254,9 +257,29 @@ class _Terms:
     batch_made: Spent | None
 
 
-def _brief(summary: Summary | None) -> Brief | None:
-    return summary.brief() if summary else None
+def _entry(
+    paper: Paper,
+    category: str,
+    summaries: dict[tuple[SummaryKind, str], Summary],
+    *,
+    missing: list[SummaryKind],
+) -> Entry:
+    """The paper's digest entry with its summaries and who made each."""
+    held = {kind: s for kind in KINDS["all"] if (s := summaries.get((kind, paper.id)))}
+    brief, detailed = held.get("brief"), held.get("detailed")
+    return Entry(
+        paper=paper,
+        category=category,
+        brief=brief.brief() if brief else None,
+        detailed=detailed.detailed() if detailed else None,
+        missing=missing,
+        made={k: Made.of(s) for k, s in held.items()},
+    )
 
 
-def _detailed(summary: Summary | None) -> Detailed | None:
-    return summary.detailed() if summary else None
+def _shown_summarized(entry: Entry, kinds: tuple[SummaryKind, ...]) -> Entry:
+    """A paper below the top N whose summaries of every kind the run writes are held already
+    is shown summarized: the cut saves requests, it does not hide what was paid for."""
+    if entry.summarized or any(getattr(entry, kind) is None for kind in kinds):
+        return entry
+    return entry.model_copy(update={"summarized": True})

@@ -41,6 +41,7 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "score",
         "why",
         "summarized",
+        "made",
     ]
     assert first["detailed"] is None and first["brief"]["tldr"]
     assert first["missing"] == []

@@ -406,6 +406,7 @@ def test_jsonl_raw_ordered_records() -> None:
     assert list(first) == [
         "id", "version", "title", "authors", "primary_category", "categories", "published",
         "abstract", "pdf_url", "brief", "detailed", "missing", "score", "why", "summarized",
+        "made",
     ]  # fmt: skip
     assert first["id"] == "2601.00001" and first["brief"] is None and first["detailed"] is None
     assert first["published"] == "2026-01-06T12:00:00Z"
