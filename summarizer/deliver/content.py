@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..core.errors import InputError
+from ..publish.reasons import reason_zh
 from ..publish.render import BRIEF_MISSING, id_key
 from .base import DayDigest, Item
 
@@ -74,7 +75,7 @@ def _item(row: dict[str, Any], *, recommended: bool) -> Item:
         label=label,
         tldr=text,
         score=_score(row),
-        why=str(why) if why else None,
+        why=reason_zh(str(why)) if why else None,
         summarized=row.get("summarized") is not False,
         recommended=recommended,
     )

@@ -249,7 +249,13 @@ def _jekyll_header(digest: Digest, entries: list[Entry]) -> list[str]:
     ]
 
 
-def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
+# The three numbered sections of 详细解读, as the site and the terminal panel name them.
+SECTION_NAMES = ("研究背景", "方法", "结果")
+
+
+def _jekyll_entry(entry: Entry, top: int | None = None, *, named: bool = False) -> list[str]:
+    """The paper's section of the post; `named`: each numbered section says what it holds (the
+    post itself numbers them bare, as the sample post does)."""
     paper, detailed, jk = entry.paper, entry.detailed, _highlighter(entry, escape_jekyll)
     abs_url = f"https://arxiv.org/abs/{paper.versioned_id}"
     pdf_url = f"https://arxiv.org/pdf/{paper.versioned_id}"
@@ -273,16 +279,17 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
     lines += [jk(detailed.translation), "", "<details>", "<summary>详细解读</summary>", ""]
     lines += ['<div markdown="1">', ""]
     sections = (detailed.background, detailed.method, detailed.results)
-    for number, points in enumerate(sections, start=1):
+    for number, (name, points) in enumerate(zip(SECTION_NAMES, sections, strict=True), start=1):
         if number > 1:
             lines.append("")
-        lines += [f"{number})  ", *render_points(points)]
+        lines += [f"{number}) {name}" if named else f"{number})  ", *render_points(points)]
     return [*lines, "</div>", "", "</details>", "", "---"]
 
 
 def render_jekyll_entry(entry: Entry) -> str:
-    """One paper's section exactly as the Jekyll post holds it (`paper --detailed --format md`)."""
-    return "\n".join(_jekyll_entry(entry)) + "\n"
+    """One paper's section as the Jekyll post holds it, each numbered section named
+    (`paper --detailed --format md`: read alone, a bare `1)` says nothing)."""
+    return "\n".join(_jekyll_entry(entry, named=True)) + "\n"
 
 
 def render_jekyll(digest: Digest) -> str:

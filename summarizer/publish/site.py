@@ -153,7 +153,8 @@ def build_site(
     for number, day in enumerate(days):
         text = files[day].read_bytes()
         previous = days[number - 1].isoformat() if number else ""
-        key = _day_hash(text, placed.get(day, {}), settings_key + previous)
+        following = days[number + 1].isoformat() if number + 1 < len(days) else ""
+        key = _day_hash(text, placed.get(day, {}), settings_key + previous + ">" + following)
         page = site_dir / "days" / f"{day}.html"
         docs = site_dir / "search" / "docs" / f"{day}.js"
         month_meta = site_dir / "search" / f"{day:%Y-%m}" / "meta.js"
@@ -178,7 +179,7 @@ def build_site(
             entries[day.isoformat()] = known
         if needed:
             html = env.get_template("day.html.j2").render(
-                day=loaded[day], root="../", previous=previous or None
+                day=loaded[day], root="../", previous=previous or None, following=following or None
             )
             writer.put(page, html.encode("utf-8"))
             writer.put(docs, day_docs(loaded[day]).encode("utf-8"))
@@ -206,8 +207,16 @@ def build_site(
     _copy_static(writer, site_dir)
     writer.put(site_dir / "search" / "days.js", days_manifest(days).encode("utf-8"))
     feed_categories = _feed_categories(categories, entries)
+    latest = _latest_with_papers(days, entries)
+    if latest is not None and latest not in loaded:
+        loaded[latest] = read_day(
+            latest,
+            files[latest].read_text("utf-8", "replace"),
+            placed=placed.get(latest, {}),
+            configured=categories,
+        )
     _write_index(
-        writer, env, site_dir, loaded.get(newest) if newest else None, entries, feed_categories
+        writer, env, site_dir, loaded.get(latest) if latest else None, entries, feed_categories
     )
     _write_feeds(
         writer,
@@ -219,6 +228,13 @@ def build_site(
     manifest = {"version": 1, "days": entries}
     writer.put(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=0).encode())
     return report
+
+
+def _latest_with_papers(days: list[date], entries: dict[str, Any]) -> date | None:
+    """The day the index opens with: the newest day that holds a paper (an empty day, a
+    holiday or a backfilled gap, never hides a fuller one), else the newest day."""
+    held = [d for d in days if entries[d.isoformat()].get("count")]
+    return held[-1] if held else (days[-1] if days else None)
 
 
 def _write_month_index(writer: _Writer, folder: Path, month: str, days: list[SiteDay]) -> None:

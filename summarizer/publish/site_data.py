@@ -20,6 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.records import Brief, Detailed
+from .reasons import reason_zh
+from .render import id_key
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +100,11 @@ class SiteDay:
         return [p for p in self.papers if p.category == category]
 
     def recommended(self, limit: int = 10) -> list[SitePaper]:
-        """The best-scored papers first, when the day was ranked (empty otherwise)."""
-        scored = [p for p in self.papers if p.score is not None and p.summarized]
-        return sorted(scored, key=lambda p: -(p.score or 0.0))[:limit]
+        """The best-scored papers that match something, best first, as the digest's recommended
+        section picks them (empty when the day was not ranked)."""
+        scored = [p for p in self.papers if p.score is not None and p.score > 0 and p.summarized]
+        # Ties in one order everywhere (rank, digest, site, push): score down, then id up.
+        return sorted(scored, key=lambda p: (-(p.score or 0.0), id_key(p.id)))[:limit]
 
 
 def day_files(data_dir: Path) -> dict[date, Path]:
@@ -166,7 +170,7 @@ def paper_from_row(
         detailed=_summary(Detailed, row.get("detailed"), paper_id),
         missing=_strings(row.get("missing")),
         score=float(score) if isinstance(score, int | float) else None,
-        why=str(why) if why else None,
+        why=reason_zh(str(why)) if why else None,
         summarized=row.get("summarized") is not False,
     )
 

@@ -127,10 +127,13 @@ def test_panel_wraps_chinese_without_lone_bullets_or_labels(
     assert flat.count(LONG) == 5 + 1 + 6  # brief, translation, every point's text
 
 
-def test_jekyll_entry_is_what_the_post_holds() -> None:
+def test_jekyll_entry_is_what_the_post_holds_with_its_sections_named() -> None:
     entry = chinese_entry()
     post = render_jekyll(panel.single_digest(entry))
-    assert post.endswith("\n" + render_jekyll_entry(entry))
+    named = render_jekyll_entry(entry)
+    assert re.findall(r"^\d\) .*$", named, re.MULTILINE) == ["1) 研究背景", "2) 方法", "3) 结果"]
+    bare = re.sub(r"^(\d)\) .*$", r"\1)  ", named, flags=re.MULTILINE)
+    assert post.endswith("\n" + bare)
 
 
 # --- settings ------------------------------------------------------------------------------------
