@@ -6,7 +6,6 @@ arXiv or from the model passes through `summarizer.publish.markup` on its way in
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pydantic import BaseModel
 
 from ..core.records import Digest, Entry, Paper, Point
 from .highlight import highlight_markdown
+from .jsonl import jsonl_line
 from .markup import (
     escape_blocks,
     escape_inline,
@@ -359,4 +359,4 @@ def render_jsonl(digest: Digest) -> str:
 def jsonl_lines(digest: Digest) -> Iterator[str]:
     """`render_jsonl` a line at a time."""
     for entry in _ascending(digest.entries):
-        yield json.dumps(jsonl_row(entry), ensure_ascii=False) + "\n"
+        yield jsonl_line(jsonl_row(entry))

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.records import Brief, Detailed
+from .jsonl import jsonl_records
 from .reasons import reason_zh
 from .render import id_key
 
@@ -178,9 +179,7 @@ def paper_from_row(
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:
     """One day from the text of its JSON lines; a line that is not a paper is skipped, logged."""
     papers: list[SitePaper] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_records(text):
         try:
             row = json.loads(line)
             if not isinstance(row, dict):

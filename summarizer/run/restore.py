@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.records import SUMMARY_MODELS, Paper, Summary, SummaryKind, Usage
+from ..publish.jsonl import jsonl_records
 
 log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=10)  # a mailing is at most 4 days after submission; late papers more
@@ -95,13 +96,13 @@ class Restorer:
 
 def _read_rows(path: Path) -> dict[tuple[str, int], Row]:
     """The rows of one file that carry a `made` field, by (id, version); lines that are not such
-    a row are skipped (split on newlines only: JSON escapes every other line break)."""
+    a row are skipped."""
     rows: dict[tuple[str, int], Row] = {}
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return rows
-    for line in text.split("\n"):
+    for _, line in jsonl_records(text):
         if '"made"' not in line:
             continue
         try:

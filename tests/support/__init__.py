@@ -14,4 +14,5 @@ module that holds it, never from another test module or from a conftest.
 - `mailings`: two weeks of papers around the 2026 switch to daylight saving (`two_weeks`,
   `every_three_hours`, `at`, `expected_day`, `week`, `WEEKDAYS`).
 - `llm`: the attempt loop driven without waiting (`Recorder`, `summarize_papers`, `PAPERS`).
+- `redaction`: every form a secret can take in a message (`every_form`, `lower_hex`).
 """
