@@ -15,4 +15,6 @@ module that holds it, never from another test module or from a conftest.
   `every_three_hours`, `at`, `expected_day`, `week`, `WEEKDAYS`).
 - `llm`: the attempt loop driven without waiting (`Recorder`, `summarize_papers`, `PAPERS`).
 - `redaction`: every form a secret can take in a message (`every_form`, `lower_hex`).
+- `actions`: a GitHub Actions workflow run here, its actions simulated (`load_workflow`,
+  `Runner`, `Context`, `make_origin`, `committed`, `evaluate`).
 """
