@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import OrderedDict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from ..publish.jsonl import jsonl_records
 log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=10)  # a mailing is at most 4 days after submission; late papers more
 SOURCE = "restored"  # the `source` of a summary taken from the JSON lines
+FILES_KEPT = 12  # day files kept parsed at once
 _DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.jsonl")
 
 Row = dict[str, Any]
@@ -40,7 +42,8 @@ class Restorer:
         self.data_dir = data_dir
         self.language = language
         self._days: set[date] | None = None
-        self._rows: dict[date, dict[tuple[str, int], Row]] = {}
+        # The files read last (a backfill goes day by day: a year never sits in memory at once).
+        self._rows: OrderedDict[date, dict[tuple[str, int], Row]] = OrderedDict()
 
     def find(
         self, paper: Paper, kind: SummaryKind, *, prompt_version: str, model: str
@@ -89,8 +92,12 @@ class Restorer:
         return self._days
 
     def _rows_of(self, day: date) -> dict[tuple[str, int], Row]:
-        if day not in self._rows:
+        if day in self._rows:
+            self._rows.move_to_end(day)
+        else:
             self._rows[day] = _read_rows(self.data_dir / f"{day}.jsonl")
+            while len(self._rows) > FILES_KEPT:
+                self._rows.popitem(last=False)
         return self._rows[day]
 
 

@@ -15,6 +15,7 @@ import pytest
 from summarizer.llm.prompts import load_template
 from tests.support.cli import Stage
 from tests.support.files import STORE_FILE, day_file, day_rows, files_under, write_rows
+from tests.support.mailings import FIRST, LAST, two_weeks
 
 DAY = "2026-01-07"
 
@@ -130,3 +131,20 @@ def test_unreadable_lines_are_skipped(
     stage.model.reset_counters()
     assert cli("digest", "--date", DAY).code == 0
     assert stage.model.requests == 2
+
+
+def test_a_backfill_after_a_lost_store_pays_nothing_and_writes_the_same_bytes(
+    stage: Stage,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """Two weeks, each paper found in the day that placed it, the late ones included."""
+    for paper in two_weeks():
+        stage.arxiv.add(paper)
+    assert cli("backfill", "--from", str(FIRST), "--to", str(LAST), "--format", "all").code == 0
+    written = files_under(stage.out)
+    lose_the_store(stage.out)
+    stage.model.reset_counters()
+    again = cli("backfill", "--from", str(FIRST), "--to", str(LAST), "--format", "all")
+    assert again.code == 0, again.err
+    assert stage.model.requests == 0
+    assert files_under(stage.out) == written
