@@ -36,7 +36,7 @@ from summarizer.core.days import latest_digest_day, mailing_window, next_digest_
 from summarizer.core.records import Paper
 from summarizer.run.settings import every_setting
 from tests.support.actions import Context, Run, Runner, committed, load_workflow, make_origin
-from tests.support.cli import SENTINEL_KEY, clean_environ
+from tests.support.cli import SENTINEL_KEY, clean_environ, closed_port
 from tests.support.files import REPOSITORY
 
 WORKFLOW = REPOSITORY / ".github" / "workflows" / "nightly.yml"
@@ -50,14 +50,6 @@ format = "all"
 push = ["webhook"]
 """
 FORK_FILES = (".gitignore", "tools/nightly.py", ".github/workflows/nightly.yml")
-
-
-def closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the workflow as a file ------------------------------------------------------------------
