@@ -8,6 +8,10 @@ and version, the same title and abstract as fetched, and the same model and prom
 that kind, and when the summary passes the typed records again: the rows are outside text (a fork
 commits them, anyone may edit them), and a row that fails any check is ignored, so it can never
 become the summary of another paper or version.
+
+A file is indexed once (where each paper's line is; no line parsed), and a line is parsed only
+when its paper is looked up: a new day of thousands of papers beside days of thousands more costs
+a scan of those files, not their rows in memory.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import logging
 import re
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,27 +28,36 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.records import SUMMARY_MODELS, Paper, Summary, SummaryKind, Usage
-from ..publish.jsonl import jsonl_records
 
 log = logging.getLogger(__name__)
 LOOK_AHEAD = timedelta(days=10)  # a mailing is at most 4 days after submission; late papers more
 SOURCE = "restored"  # the `source` of a summary taken from the JSON lines
-FILES_KEPT = 12  # day files kept parsed at once
+FILES_KEPT = 32  # day files whose index is kept at once
 _DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.jsonl")
+# How json.dumps writes the start of every row (publish.render.jsonl_row: id, then version).
+_ROW_KEY = re.compile(rb'\{"id": ("(?:[^"\\]|\\.)*"), "version": (\d+),')
 
-Row = dict[str, Any]
+Key = tuple[str, int]  # (paper id, version)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Where each paper's line is in one file whose summary of one kind names who made it; the
+    file's size and time, to see it rewritten."""
+
+    stamp: tuple[int, int]
+    lines: dict[Key, tuple[int, int]]  # (offset, length) in bytes
 
 
 class Restorer:
-    """Looks up summaries in the JSON lines under `data_dir`, each file read once, when first
+    """Looks up summaries in the JSON lines under `data_dir`, each file indexed once, when first
     needed (a run whose store holds everything reads none)."""
 
     def __init__(self, data_dir: Path, *, language: str) -> None:
         self.data_dir = data_dir
         self.language = language
         self._days: set[date] | None = None
-        # The files read last (a backfill goes day by day: a year never sits in memory at once).
-        self._rows: OrderedDict[date, dict[tuple[str, int], Row]] = OrderedDict()
+        self._indexes: OrderedDict[tuple[date, str], _Index] = OrderedDict()
 
     def find(
         self, paper: Paper, kind: SummaryKind, *, prompt_version: str, model: str
@@ -52,8 +66,10 @@ class Restorer:
         made it, from a committed row; None when no row holds one that passes every check."""
         first = paper.published.date()
         for day in sorted(d for d in self._committed() if first <= d <= first + LOOK_AHEAD):
-            row = self._rows_of(day).get((paper.id, paper.version))
-            if row is None or not _same_paper(row, paper):
+            row = self._row(day, kind, (paper.id, paper.version))
+            if row is None or row.get("id") != paper.id or row.get("version") != paper.version:
+                continue
+            if row.get("title") != paper.title or row.get("abstract") != paper.abstract:
                 continue
             made = row.get("made")
             wanted = {"model": model, "prompt_version": prompt_version}
@@ -91,41 +107,54 @@ class Restorer:
                         continue
         return self._days
 
-    def _rows_of(self, day: date) -> dict[tuple[str, int], Row]:
-        if day in self._rows:
-            self._rows.move_to_end(day)
-        else:
-            self._rows[day] = _read_rows(self.data_dir / f"{day}.jsonl")
-            while len(self._rows) > FILES_KEPT:
-                self._rows.popitem(last=False)
-        return self._rows[day]
-
-
-def _read_rows(path: Path) -> dict[tuple[str, int], Row]:
-    """The rows of one file that carry a `made` field, by (id, version); lines that are not such
-    a row are skipped."""
-    rows: dict[tuple[str, int], Row] = {}
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return rows
-    for _, line in jsonl_records(text):
-        if '"made"' not in line:
-            continue
+    def _row(self, day: date, kind: SummaryKind, key: Key) -> dict[str, Any] | None:
+        """The row of `key` in the day's file, parsed; None when there is none."""
+        path = self.data_dir / f"{day}.jsonl"
         try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(row, dict):
-            continue
-        paper_id, version = row.get("id"), row.get("version")
-        if isinstance(paper_id, str) and type(version) is int:
-            rows[(paper_id, version)] = row
-    return rows
+            stat = path.stat()
+        except OSError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        index = self._indexes.get((day, kind))
+        if index is None or index.stamp != stamp:  # first use, or the file was rewritten
+            index = _Index(stamp, _index(path, kind))
+            self._indexes[(day, kind)] = index
+            while len(self._indexes) > FILES_KEPT:
+                self._indexes.popitem(last=False)
+        self._indexes.move_to_end((day, kind))
+        where = index.lines.get(key)
+        if where is None:
+            return None
+        try:
+            with path.open("rb") as file:
+                file.seek(where[0])
+                row = json.loads(file.read(where[1]))
+        except (OSError, ValueError):
+            return None
+        return row if isinstance(row, dict) else None
 
 
-def _same_paper(row: Row, paper: Paper) -> bool:
-    return row.get("title") == paper.title and row.get("abstract") == paper.abstract
+def _index(path: Path, kind: SummaryKind) -> dict[Key, tuple[int, int]]:
+    """Where each line whose `made` names who made its `kind` summary is, by (id, version); the
+    marker is how json.dumps writes that part of `made`, so other lines are passed over."""
+    lines: dict[Key, tuple[int, int]] = {}
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return lines
+    marker = f'"{kind}": {{"model": '.encode()
+    offset = 0
+    for line in data.split(b"\n"):
+        match = _ROW_KEY.match(line) if marker in line else None
+        if match is not None:
+            try:
+                paper_id = json.loads(match.group(1))
+            except ValueError:
+                paper_id = None
+            if isinstance(paper_id, str):
+                lines[(paper_id, int(match.group(2)))] = (offset, len(line))
+        offset += len(line) + 1
+    return lines
 
 
 def _validated(kind: SummaryKind, value: Any, language: str) -> dict[str, Any] | None:

@@ -50,9 +50,10 @@ class Summarizing:
         """The summaries of `jobs` the committed JSON lines hold, made by this run's model and
         prompt (run.restore); not yet stored."""
         found: dict[Pair, Summary] = {}
+        versions = {kind: self.keys.prompt_version(kind) for kind in ("brief", "detailed")}
         for kind, paper in jobs:
             summary = self.restorer.find(
-                paper, kind, prompt_version=self.keys.prompt_version(kind), model=self.keys.model
+                paper, kind, prompt_version=versions[kind], model=self.keys.model
             )
             if summary is not None:
                 found[(kind, paper.id)] = summary
