@@ -151,8 +151,8 @@ class Pipeline:
             Entry(
                 paper=p,
                 category=plan.categories_by_id[p.id],
-                brief=_brief(summaries.get(("brief", p.id))),
-                detailed=_detailed(summaries.get(("detailed", p.id))),
+                brief=_brief(self._corrected(summaries.get(("brief", p.id)), report)),
+                detailed=_detailed(self._corrected(summaries.get(("detailed", p.id)), report)),
                 missing=[k for k in kinds if p.id in asked and (k, p.id) not in summaries],
             )
             for p in papers
@@ -178,6 +178,16 @@ class Pipeline:
             entries=[(e.paper.id, e.category) for e in entries],
             complete=report.complete,
         )
+
+    def _corrected(self, summary: Summary | None, report: DayReport) -> Summary | None:
+        """`summary` with the reader's glossary applied: one stored before the glossary (or
+        this entry of it) existed shows the reader's terms too, at no request."""
+        glossary = self.context.summary.guidance.glossary
+        if summary is None or not glossary.corrects:
+            return summary
+        payload, count = glossary.correct(summary.payload)
+        report.corrected += count
+        return summary.model_copy(update={"payload": payload}) if count else summary
 
     def _write(self, digest: Digest, day: date, fmt: Format, report: DayReport) -> None:
         parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
@@ -208,6 +218,7 @@ class Pipeline:
             stored=self.stored,
             language=self.context.summary.language,
             body_tokens=self.context.summary.body_tokens,
+            guidance=self.context.summary.guidance,
         )
         price = self.context.price
         report.saved_cost = price.cost(report.saved) if price else None
@@ -226,7 +237,8 @@ class Pipeline:
         kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
         report = DayReport(day=paper.published.date(), fetched=1, found=1)
         summaries = self.summaries.ensure([paper], kinds, report)
-        return paper, {kind: s for (kind, _), s in summaries.items()}, report
+        found = {kind: self._corrected(s, report) for (kind, _), s in summaries.items()}
+        return paper, {kind: s for kind, s in found.items() if s is not None}, report
 
     # summaries ---------------------------------------------------------------------------------
     def _fetch_and_ensure(
