@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.records import Brief, Detailed
+from ..core.records import Brief, Detailed, UpdatedFrom
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,14 @@ class SitePaper:
     score: float | None = None
     why: str | None = None
     summarized: bool = True
+    updated_from: UpdatedFrom | None = None  # a revised paper: where it was listed before
+
+    @property
+    def earlier_page(self) -> str | None:
+        """The earlier listing of a revised paper, relative to a day page (days/{D}.html)."""
+        if self.updated_from is None:
+            return None
+        return f"{self.updated_from.day.isoformat()}.html#{self.anchor}"
 
     @property
     def anchor(self) -> str:
@@ -168,7 +176,20 @@ def paper_from_row(
         score=float(score) if isinstance(score, int | float) else None,
         why=str(why) if why else None,
         summarized=row.get("summarized") is not False,
+        updated_from=_updated_from(row.get("updated_from"), paper_id),
     )
+
+
+def _updated_from(value: Any, paper_id: str) -> UpdatedFrom | None:
+    """A revised paper's `updated_from` ({"version": N, "day": "YYYY-MM-DD"}); a malformed one is
+    dropped (the paper is shown, unmarked)."""
+    if value is None:
+        return None
+    try:
+        return UpdatedFrom.model_validate(value)
+    except ValidationError:
+        log.warning("%s: a malformed updated_from is ignored", paper_id)
+        return None
 
 
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:

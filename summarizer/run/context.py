@@ -123,6 +123,7 @@ class RunContext:
     output_dir: Path
     categories: list[str]
     late_days: int
+    updates: bool = True  # revised papers listed under 更新 (SUMMARIZER_UPDATES)
     reporter: Reporter = field(default_factory=QuietReporter)
     display: Display = field(default_factory=QuietDisplay)
 
@@ -251,6 +252,7 @@ def build_context(
         output_dir=settings.output.dir,
         categories=sources.categories,
         late_days=sources.late_days,
+        updates=sources.updates,
         reporter=reporter or QuietReporter(),
         display=display or QuietDisplay(),
     )
