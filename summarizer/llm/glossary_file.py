@@ -117,7 +117,7 @@ def _entry(row: list[str], names: list[str], line: int, source: str) -> Term:
 
 def parse_glossary(text: str, *, source: str) -> list[Term]:
     """The entries of a glossary's text; GlossaryFileError naming the line at the first fault."""
-    reader = csv.reader(_lines(text), strict=True)
+    reader = csv.reader(_lines(text.removeprefix("\ufeff")), strict=True)
     names: list[str] | None = None
     entries: list[Term] = []
     seen: dict[str, Term] = {}
