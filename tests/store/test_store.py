@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 from summarizer.core.records import UpdatedFrom
 from summarizer.core.selection import Listing
 from summarizer.store.database import Store
+from summarizer.store.schema import MIGRATIONS, apply_schema
 from tests.support.build import paper, summary
 
 
@@ -107,3 +109,18 @@ def test_a_paper_placed_before_listings_were_kept_is_known_by_its_stored_record(
     )
     found = store.listings([old.id, "2601.00002"], scheme="mailing", before=date(2026, 1, 8))
     assert found == {old.id: Listing(old, date(2026, 1, 7), "cs.SD")}  # no record, no baseline
+
+
+def test_a_store_of_the_previous_schema_gains_the_listings_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    conn = sqlite3.connect(path)
+    apply_schema(conn, path, migrations=MIGRATIONS[:1])  # a store made before revisions
+    conn.close()
+    store = Store(path)
+    day = date(2026, 1, 7)
+    assert store.listed_on(day, scheme="mailing") == []
+    listed = Listing(paper("2601.00001"), day, "cs.SD")
+    store.place(scheme="mailing", day=day, entries=[], complete=True, listings=[listed])
+    assert store.listed_on(day, scheme="mailing") == [listed]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
