@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,12 +62,21 @@ class Glossary:
     # The keys of an entry's first words (`speech` of `speech enhancement`): a word that starts
     # no entry costs one look-up.
     _starts: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+    # (entry number in `fixes`, what a text must hold for one of its variants to be there): a
+    # text holding none is left alone at the cost of a substring search per variant.
+    _probes: list[tuple[int, str]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._by_key.update({term_key(t.term): t for t in self.guide})
         for entry in self.guide:
             words = WORD.findall(entry.term.casefold())
             self._starts.update("".join(words[:n]) for n in range(1, len(words)))
+        for number, entry in enumerate(self.fixes):
+            for variant in entry.avoid:
+                latin = WORD.findall(variant.casefold()) if _LATIN.search(variant) else []
+                self._probes.append((number, latin[0] if latin else variant.casefold()))
 
     @property
     def corrects(self) -> bool:
@@ -118,14 +127,17 @@ class Glossary:
     def correct(self, value: Any) -> tuple[Any, int]:
         """`value` (an answer's JSON) with every variant to avoid replaced by its entry's
         rendering, in every string value (never a key); and how many were replaced."""
-        corrector = _corrector(self.fixes)
-        if corrector is None:
+        if not self.fixes:
             return value, 0
-        pattern, replacement = corrector
         count = 0
 
         def fix(text: str) -> str:
             nonlocal count
+            folded = text.casefold()
+            present = tuple(sorted({n for n, probe in self._probes if probe in folded}))
+            if not present:
+                return text
+            pattern, replacement = _corrector(tuple(self.fixes[n] for n in present))
 
             def swap(match: re.Match[str]) -> str:
                 nonlocal count
@@ -150,13 +162,12 @@ def _map_strings(value: Any, fix: Any) -> Any:
     return value
 
 
-@cache
-def _corrector(fixes: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+@lru_cache(maxsize=1024)
+def _corrector(fixes: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern with a named group per variant (replaced) and per rendering (kept, so that a
     variant inside a correct rendering is never touched; likewise `词元（token）` when the English
-    word itself is a variant: the model quoting the paper's term beside the rendering)."""
-    if not fixes:
-        return None
+    word itself is a variant: the model quoting the paper's term beside the rendering). Made for
+    the entries a text may need, so it stays small however big the glossary."""
     alternatives: list[tuple[str, str]] = []
     replacement: dict[str, str] = {}
     for number, entry in enumerate(fixes):
