@@ -36,7 +36,9 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
         table.add_column(column, justify="right", no_wrap=True)
     notes: list[str] = []
     for r in reports:
-        notes += [f"{r.day}: {note}" for note in (r.note, r.ranking_note()) if note]
+        notes += [
+            f"{r.day}: {note}" for note in (r.note, r.ranking_note(), r.content_note()) if note
+        ]
         if r.abstract_only:
             notes.append(f"{r.day}: abstract only (no full text) for {len(r.abstract_only)}")
         table.add_row(

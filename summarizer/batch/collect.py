@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import cast
 
 from ..core.records import Summary, SummaryKind, Usage
-from ..llm.attempts import InvalidAnswer, parse_answer
+from ..llm.attempts import InvalidAnswer, read_answer
 from ..llm.batch_results import BatchResult, read_results
 from ..llm.cost import Budget, Price
+from ..llm.glossary import Glossary
 from ..store.batch_ledger import BatchLedger, RequestRow
 from ..store.database import Store
 
@@ -35,9 +36,10 @@ class Tally:
     unknown: int = 0
     usage: Usage = field(default_factory=Usage)
     cost: float = 0.0
+    corrected: int = 0  # variants the reader's glossary replaced in the answers
 
     def __iadd__(self, other: Tally) -> Tally:
-        for name in ("ok", "invalid", "failed", "unfinished", "unknown", "cost"):
+        for name in ("ok", "invalid", "failed", "unfinished", "unknown", "cost", "corrected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.usage += other.usage
         return self
@@ -54,6 +56,7 @@ class Collector:
     price: Price | None  # the batch price
     spent: Spent = field(default_factory=dict)
     budget: Budget | None = None  # the run's --max-cost budget, charged with what batches cost
+    glossary: Glossary | None = None  # the reader's corrects answers as it does live ones
 
     def ingest(
         self, results: Iterable[BatchResult], lookup: Callable[[str], tuple[str, RequestRow] | None]
@@ -111,19 +114,22 @@ class Collector:
         if self.budget is not None:
             self.budget.spent += cost
         try:
-            answer = parse_answer(result.completion, kind=kind, language=self.language)
+            answer = read_answer(
+                result.completion, kind=kind, language=self.language, glossary=self.glossary
+            )
         except InvalidAnswer as exc:
             tally.invalid += 1
             log.info("%s: batch answer invalid: %s", key.paper_id, exc)
             return "invalid", None
         tally.ok += 1
+        tally.corrected += answer.corrections
         return "ok", Summary(
             paper_id=key.paper_id,
             version=key.version,
             kind=kind,
             prompt_version=key.prompt_version,
             model=key.model,
-            payload=answer.model_dump(),
+            payload=answer.summary.model_dump(),
             usage=usage,
             source=request.source,
         )

@@ -71,6 +71,7 @@ class BatchRun:
             price=price.for_batch() if price else None,
             spent=self.spent,
             budget=budget,
+            glossary=options.guidance.glossary,
         )
         self.limits = batch_limits(options.base_url)
         self.endpoint = options.base_url or "https://api.openai.com/v1"
@@ -243,6 +244,7 @@ class BatchRun:
         self.display.say(
             f"batch {state.id} {state.status}: {tally.ok} summaries stored, "
             f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
+            + (f"; glossary: {tally.corrected} variant(s) replaced" if tally.corrected else "")
         )
         return tally
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.records import Brief, Detailed
+from ..core.records import Brief, Detailed, UpdatedFrom
 from .badges import code_url, venue
 from .citation import coins_title
 from .jsonl import jsonl_records
@@ -60,6 +60,14 @@ class SitePaper:
     journal_ref: str | None = None
     code: str | None = None  # the repository the abstract or comment names (badges.code_url)
     venue: str | None = None  # where it appeared or was accepted (badges.venue)
+    updated_from: UpdatedFrom | None = None  # a revised paper: where it was listed before
+
+    @property
+    def earlier_page(self) -> str | None:
+        """The earlier listing of a revised paper, relative to a day page (days/{D}.html)."""
+        if self.updated_from is None:
+            return None
+        return f"{self.updated_from.day.isoformat()}.html#{self.anchor}"
 
     @property
     def anchor(self) -> str:
@@ -189,7 +197,20 @@ def paper_from_row(
         journal_ref=journal_ref,
         code=code_url(abstract, comment),
         venue=venue(comment, journal_ref),
+        updated_from=_updated_from(row.get("updated_from"), paper_id),
     )
+
+
+def _updated_from(value: Any, paper_id: str) -> UpdatedFrom | None:
+    """A revised paper's `updated_from` ({"version": N, "day": "YYYY-MM-DD"}); a malformed one is
+    dropped (the paper is shown, unmarked)."""
+    if value is None:
+        return None
+    try:
+        return UpdatedFrom.model_validate(value)
+    except ValidationError:
+        log.warning("%s: a malformed updated_from is ignored", paper_id)
+        return None
 
 
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:

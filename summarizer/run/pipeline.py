@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..batch.collect import Spent
 from ..core.errors import InputError, OutputError, StoreError, SummarizerError
 from ..core.records import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
 from ..core.redaction import redact
-from ..core.selection import Plan
+from ..core.selection import Listing, Plan, Selector
 from ..llm.estimate import unmade_usage
 from ..publish.files import write_atomic_parts
 from ..publish.render import jsonl_lines, render_jekyll, toc_parts
@@ -27,6 +28,7 @@ from .summarizing import Summarizing, pages_in_thread, stop_if_interrupted
 
 log = logging.getLogger(__name__)
 Format = Literal["toc", "jekyll", "all"]
+Take = Callable[[list[Paper]], list[Paper]]
 KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "toc": ("brief",),
     "jekyll": ("detailed",),
@@ -66,9 +68,17 @@ class Pipeline:
 
     def to_summarize(self, plan: Plan) -> list[Paper]:
         """The day's papers a digest summarizes: exclusions and SUMMARIZER_TOP applied."""
-        papers = plan.papers(self.context.source.search, store=self.context.store)
+        papers = self.day_papers(plan)
         ranker = self.context.ranker
         return ranker.rank(papers).chosen if ranker is not None else papers
+
+    def day_papers(self, plan: Plan) -> list[Paper]:
+        """The day's papers, its revised papers among them (`plan.updated_from` says which),
+        the whole listing read first."""
+        source = self.context.source
+        revised = source.revised if self.context.updates else None
+        selector = plan.select(source.search, store=self.context.store, revised=revised)
+        return selector.papers() + selector.updates()
 
     # digest ---------------------------------------------------------------------------------
     def digest(
@@ -130,7 +140,7 @@ class Pipeline:
             papers, summaries = self._fetch_and_ensure(plan, kinds, report, terms)
             ranking = Ranking(kept=papers)
         else:  # ranking (a top N) needs the whole day first
-            papers = plan.papers(self.context.source.search, store=self.context.store)
+            papers = self.day_papers(plan)
             report.fetched, report.found = plan.fetched, len(papers)
             ranking = self._rank(papers, kinds, report)
             papers = ranking.kept
@@ -151,12 +161,14 @@ class Pipeline:
             Entry(
                 paper=p,
                 category=plan.categories_by_id[p.id],
-                brief=_brief(summaries.get(("brief", p.id))),
-                detailed=_detailed(summaries.get(("detailed", p.id))),
+                brief=_brief(self._corrected(summaries.get(("brief", p.id)), report)),
+                detailed=_detailed(self._corrected(summaries.get(("detailed", p.id)), report)),
                 missing=[k for k in kinds if p.id in asked and (k, p.id) not in summaries],
+                updated_from=plan.updated_from.get(p.id),
             )
             for p in papers
         ]
+        report.updates = sum(e.updated_from is not None for e in entries)
         entries = [ranking.annotate(e) for e in entries]
         del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
@@ -175,9 +187,20 @@ class Pipeline:
         self.context.store.place(
             scheme=plan.scheme,
             day=plan.day,
-            entries=[(e.paper.id, e.category) for e in entries],
+            entries=[(e.paper.id, e.category) for e in entries if e.updated_from is None],
             complete=report.complete,
+            listings=[Listing(e.paper, plan.day, e.category, e.updated_from) for e in entries],
         )
+
+    def _corrected(self, summary: Summary | None, report: DayReport) -> Summary | None:
+        """`summary` with the reader's glossary applied: one stored before the glossary (or
+        this entry of it) existed shows the reader's terms too, at no request."""
+        glossary = self.context.summary.guidance.glossary
+        if summary is None or not glossary.corrects:
+            return summary
+        payload, count = glossary.correct(summary.payload)
+        report.corrected += count
+        return summary.model_copy(update={"payload": payload}) if count else summary
 
     def _write(self, digest: Digest, day: date, fmt: Format, report: DayReport) -> None:
         parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
@@ -208,6 +231,7 @@ class Pipeline:
             stored=self.stored,
             language=self.context.summary.language,
             body_tokens=self.context.summary.body_tokens,
+            guidance=self.context.summary.guidance,
         )
         price = self.context.price
         report.saved_cost = price.cost(report.saved) if price else None
@@ -226,7 +250,8 @@ class Pipeline:
         kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
         report = DayReport(day=paper.published.date(), fetched=1, found=1)
         summaries = self.summaries.ensure([paper], kinds, report)
-        return paper, {kind: s for (kind, _), s in summaries.items()}, report
+        found = {kind: self._corrected(s, report) for (kind, _), s in summaries.items()}
+        return paper, {kind: s for kind, s in found.items() if s is not None}, report
 
     # summaries ---------------------------------------------------------------------------------
     def _fetch_and_ensure(
@@ -234,16 +259,34 @@ class Pipeline:
     ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
         """The day's papers and their summaries. The selection rules are per paper (given the
         store), so summarizing starts with the first page of the listing, not after the last."""
-        selector = plan.selector(self.context.store)
-        pages = self.context.source.pages(categories=plan.categories, window=plan.query_window)
+        selector = plan.selector(self.context.store, updates=self.context.updates)
+        pages = self._listing(plan, selector)
         found = self.summaries.ensure_pages(
-            lambda: pages_in_thread(pages, selector.take), kinds, report, attempts=terms.attempts
+            lambda: pages_in_thread(pages, _taken), kinds, report, attempts=terms.attempts
         )
-        papers = selector.papers()
+        papers = selector.papers() + selector.updates()
         report.fetched, report.found = plan.fetched, len(papers)
         summaries = self.summaries.tally(papers, found, report, batch_made=terms.batch_made)
         stop_if_interrupted(found.interrupted, report)
         return papers, summaries
+
+    def _listing(self, plan: Plan, selector: Selector) -> Iterator[tuple[list[Paper], Take]]:
+        """The pages of the day's listing, each with what selects from it: the revisions this
+        day listed before, the papers submitted in the query's window, then (when an earlier
+        digest could be revised) the papers updated in the day's window: one more query."""
+        source = self.context.source
+        if recorded := selector.recorded_updates():
+            yield recorded, list
+        for page in source.pages(categories=plan.categories, window=plan.query_window):
+            yield page, selector.take
+        if selector.revisable:
+            for page in source.revised_pages(categories=plan.categories, window=plan.window):
+                yield page, selector.take_revised
+
+
+def _taken(item: tuple[list[Paper], Take]) -> list[Paper]:
+    page, take = item
+    return take(page)
 
 
 @dataclass(frozen=True)
