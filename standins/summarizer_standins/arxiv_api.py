@@ -237,7 +237,6 @@ def _entry(paper: Paper, version: int) -> str:
     vid = f"{paper.id}v{version}"
     pdf = re.sub(r"v[0-9]+$", f"v{version}", paper.pdf_url) if paper.pdf_url else ""
     pdf = pdf or f"http://arxiv.org/pdf/{vid}"
-    pages = 4 + sum(map(ord, paper.id)) % 9
     lines = [
         "  <entry>",
         f"    <id>http://arxiv.org/abs/{vid}</id>",
@@ -247,7 +246,12 @@ def _entry(paper: Paper, version: int) -> str:
         f"    <title>{_text(paper.title)}</title>",
         f"    <summary>\n  {_text(paper.abstract)}\n</summary>",
         *(f"    <author>\n      <name>{_text(a)}</name>\n    </author>" for a in paper.authors),
-        f"    <arxiv:comment>{pages} pages, {pages // 2} figures</arxiv:comment>",
+        *([f"    <arxiv:comment>{_text(paper.comment)}</arxiv:comment>"] if paper.comment else []),
+        *(
+            [f"    <arxiv:journal_ref>{_text(paper.journal_ref)}</arxiv:journal_ref>"]
+            if paper.journal_ref
+            else []
+        ),
         f'    <link href="http://arxiv.org/abs/{vid}" rel="alternate" type="text/html"/>',
         f'    <link title="pdf" href={quoteattr(pdf)} rel="related" type="application/pdf"/>',
         f"    <arxiv:primary_category term={quoteattr(paper.primary_category)} "

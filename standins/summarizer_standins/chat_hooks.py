@@ -110,7 +110,9 @@ class ChatHooks(BackgroundServer):
 
     `per_minute[platform]` caps accepted messages in any 60 s (DingTalk and WeCom 20 as their
     docs say; None: no cap); `refuse[platform] = n` refuses the next n requests (HTTP
-    `refuse_status`, 500 unless changed).
+    `refuse_status`, 500 unless changed). `impostor[platform] = (status, body, content type)`
+    answers that platform's requests with those bytes instead of the platform's own answer (a
+    proxy, a captive portal or a wrong URL answering 200 with `{}` or a page).
     """
 
     FEISHU_TOKEN = "feishu-hook-token-0b7e9c"
@@ -128,6 +130,7 @@ class ChatHooks(BackgroundServer):
         self.window = 60.0  # seconds `per_minute` counts over (tests shorten it)
         self.refuse: dict[str, int] = defaultdict(int)
         self.refuse_status = 500  # 5xx: the client retries; 4xx: it gives up at once
+        self.impostor: dict[str, tuple[int, bytes, str]] = {}
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -178,6 +181,12 @@ class ChatHooks(BackgroundServer):
             body = None
         with self._lock:
             headers: dict[str, str]
+            if platform in self.impostor:
+                status, raw_answer, content_type = self.impostor[platform]
+                answer = {"impostor": raw_answer.decode("utf-8", "replace")}
+                self.received[platform].append(Received(url.path, body, status, answer, params))
+                send(handler, status, raw_answer, content_type)
+                return
             if check is None or method != "POST":
                 status, answer, headers = 404, {"error": "not found"}, {}
             elif self.refuse[platform] > 0:
@@ -191,6 +200,10 @@ class ChatHooks(BackgroundServer):
             self.received[platform].append(
                 Received(url.path, body, status, answer, params=params, size=len(raw))
             )
+        if platform == "slack":  # plain text: `ok`, or the error's one word (`no_text`)
+            word = "ok" if status == 200 else str(answer.get("error", ""))
+            send(handler, status, word.encode(), "text/html", headers)
+            return
         send(handler, status, json.dumps(answer).encode(), "application/json", headers)
 
     def _over_rate(self, platform: str) -> bool:
@@ -260,6 +273,9 @@ class ChatHooks(BackgroundServer):
         return 200, {"errcode": 0, "errmsg": "ok", "_accepted": True}, {}
 
     def _slack(self, body: Any, params: dict[str, str], size: int) -> tuple[int, dict, dict]:
+        # Success is 200 with the body `ok`; errors are one word in a plain-text body, HTTP 400
+        # `invalid_payload`/`no_text`, 403, 404, 410 (api.slack.com/messaging/webhooks;
+        # api.slack.com/changelog/2016-05-17-changes-to-errors-for-incoming-webhooks).
         if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
             return 400, {"error": "no_text"}, {}
         if self._over_rate("slack"):

@@ -2,16 +2,20 @@
 
 `SmtpStandin(user=..., password=...)` asks for AUTH LOGIN/PLAIN with those credentials;
 `refuse = "554 5.7.1 ..."` makes it refuse every message at DATA with that reply, as a real
-server refusing relay or content does.
+server refusing relay or content does. `stall = {"bob@example.org"}` holds the end of DATA for
+those recipients (sets `stalled`) until `release` is set, then answers 451 without keeping the
+message: a session caught mid-send, for runs killed while sending.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -52,6 +56,9 @@ class SmtpStandin:
         self.security, self.certificate = security, certificate
         self.mails: list[Mail] = []
         self.refuse: str | None = None
+        self.stall: set[str] = set()
+        self.stalled = threading.Event()
+        self.release = threading.Event()
         self.logins: list[str] = []
         self.port = 0
         self._controller: Any = None
@@ -60,6 +67,11 @@ class SmtpStandin:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.refuse:
             return self.refuse
+        if set(envelope.rcpt_tos) & self.stall:
+            self.stalled.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 held by the stand-in, not kept"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -107,6 +119,7 @@ class SmtpStandin:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None

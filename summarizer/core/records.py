@@ -74,6 +74,8 @@ class Paper(BaseModel):
     published: datetime
     abstract: CleanText
     pdf_url: CleanText
+    comment: CleanText | None = None  # arXiv's author comment ("5 pages, accepted to ...")
+    journal_ref: CleanText | None = None  # arXiv's journal reference, once published
 
     @property
     def abs_url(self) -> str:

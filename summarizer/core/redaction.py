@@ -1,14 +1,23 @@
-"""Secrets stay out of everything we print, log or store: one registry, one `redact`."""
+"""Secrets stay out of everything we print, log or store: one registry, one `redact`.
+
+A registered secret is masked wherever it stands, also glued to other text (`bot<token>` in a
+path a proxy quotes back), and in every form a message can carry it: URL-encoded (any character
+as `%XX`, upper- or lower-case hex, `+` for a space, `%25XX` encoded twice), JSON-escaped
+(`\\u00e9`, `\\/`) or HTML-escaped (`&amp;`), or any mix of these within one value.
+"""
 
 from __future__ import annotations
 
 import functools
+import html
+import json
 import logging
 import re
 import sys
 import traceback
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from .text_safety import visible
 
@@ -20,8 +29,6 @@ KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{3})[A-Za-z0-9_\-]{6,}")
 BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s'\",;]+")
 # user:password@ (or a lone user@, often a token) in any scheme://host URL
 URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/@'\"<>]+@")
-# A registered secret is masked only as a whole token: not inside a longer word or key.
-_TOKEN_CHAR = r"A-Za-z0-9_\-"
 # Placeholders that local servers accept as a key (`ollama`, `EMPTY`, `token`): not secrets,
 # and masking them would garble every message holding the word.
 MIN_SECRET_CHARS = 8
@@ -40,13 +47,25 @@ def error_line(message: str) -> str:
 
 
 def redact(text: str) -> str:
-    """The text with every registered secret, `sk-...` key, bearer token and URL userinfo
-    blanked out."""
+    """The text with every registered secret (in any of its forms), `sk-...` key, bearer token
+    and URL userinfo blanked out."""
     if _secrets:
-        text = _whole_tokens(tuple(_secrets)).sub("***", text)
+        text = _any_form(tuple(_secrets)).sub("***", text)
     text = URL_USERINFO.sub(r"\1***@", text)
     text = BEARER.sub(r"\1***", text)
     return KEY_LIKE.sub(r"\1***", text)
+
+
+def redact_data(value: Any) -> Any:
+    """`value` (parsed JSON: dicts, lists, strings) with `redact` applied to every string in it,
+    keys included, for a record about to be stored."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_data(k): redact_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(v) for v in value]
+    return value
 
 
 def _is_secret(value: str) -> bool:
@@ -58,10 +77,44 @@ def _is_secret(value: str) -> bool:
     return len(value) >= 16 or not value.isalpha()
 
 
+def _char_forms(char: str) -> str:
+    """A pattern matching `char` as itself or as any escape a message may hold it in."""
+    forms = [re.escape(char)]
+    percent = "".join(f"%(?:25)?{byte:02X}" for byte in char.encode("utf-8"))
+    forms.append(f"(?i:{percent})")
+    if char == " ":  # `+` in a query, and that `+` encoded again
+        forms += [r"\+", "(?i:%(?:25)?2B)"]
+    escaped = json.dumps(char)[1:-1]
+    if escaped != char:
+        forms.append(f"(?i:{re.escape(escaped)})")
+    if char == "/":
+        forms.append(r"\\/")
+    entity = html.escape(char, quote=True)
+    if entity != char:
+        forms.append(re.escape(entity))
+    if entity != char or not char.isascii():
+        forms.append(f"(?i:&#(?:0*{ord(char)}|x0*{ord(char):x});)")
+    return f"(?:{'|'.join(forms)})"
+
+
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def _secret_forms(secret: str) -> str:
+    """A pattern matching `secret` in any of its forms. A `%XX` escape the value itself holds (a
+    URL part as written) matches in either hex case, and encoded again (`%25XX`)."""
+    units = _ESCAPE.split(secret)  # text, escape, text, escape, ...
+    return "".join(
+        f"(?:(?i:%(?:25)?{unit[1:]})|{''.join(map(_char_forms, unit))})"
+        if n % 2
+        else "".join(map(_char_forms, unit))
+        for n, unit in enumerate(units)
+    )
+
+
 @functools.lru_cache(maxsize=4)
-def _whole_tokens(secrets: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(s) for s in secrets)  # longest first
-    return re.compile(f"(?<![{_TOKEN_CHAR}])(?:{alternatives})(?![{_TOKEN_CHAR}])")
+def _any_form(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(_secret_forms, secrets)))  # longest first
 
 
 class RedactingFilter(logging.Filter):
@@ -81,14 +134,27 @@ class RedactingFilter(logging.Filter):
 
 
 def protect_secret(secret: SecretStr | None) -> None:
-    """Keep `secret` out of everything this module prints, and out of a crash's traceback."""
-    if secret is not None and _is_secret(secret.get_secret_value()):
-        value = secret.get_secret_value()
-        if value not in _secrets:
-            _secrets.append(value)
-            _secrets.sort(key=len, reverse=True)
+    """Keep `secret` out of everything this module prints, and out of a crash's traceback.
+
+    A value holding `%XX` escapes is registered decoded too, so the character it stands for (a
+    server may print the path decoded) is masked as well as the escape."""
+    if secret is not None:
+        value = secret.get_secret_value().strip()
+        for form in (value, _decoded(value)):
+            if form and _is_secret(form) and form not in _secrets:
+                _secrets.append(form)
+        _secrets.sort(key=len, reverse=True)
     if sys.excepthook is not _redacting_excepthook:
         sys.excepthook = _redacting_excepthook
+
+
+def _decoded(value: str) -> str | None:
+    """`value` with its `%XX` escapes decoded; None when it has none, or they are not UTF-8."""
+    try:
+        decoded = unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    return decoded if decoded != value else None
 
 
 def _redacting_excepthook(

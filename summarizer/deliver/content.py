@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..core.errors import InputError
+from ..publish.jsonl import jsonl_records
 from ..publish.render import BRIEF_MISSING, id_key
 from .base import DayDigest, Item
 
@@ -61,7 +62,7 @@ def safe_link(url: str | None, *, site_url: str | None) -> str | None:
 def _item(row: dict[str, Any], *, recommended: bool) -> Item:
     paper_id = str(row.get("id", ""))
     if not _SAFE_ID.fullmatch(paper_id):
-        raise InputError(f"the digest data holds a malformed arXiv id {paper_id[:40]!r}")
+        raise InputError(f"a malformed arXiv id {paper_id[:40]!r}")
     why = row.get("why")
     if isinstance(why, list):
         why = "；".join(str(w) for w in why if w)
@@ -102,24 +103,52 @@ def recommended_ids(records: list[dict[str, Any]], *, limit: int) -> list[str]:
     return [pid for _, pid in sorted(scored, key=lambda pair: (-pair[0], id_key(pair[1])))][:limit]
 
 
+class UnreadableDay(InputError):
+    """The day's JSON lines hold a line that is not a paper's record: the day cannot be pushed
+    whole. `line` is its number (from 1)."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path} line {line} cannot be read: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Every record of a day's JSON lines with its line number; UnreadableDay at the first line
+    that is not a JSON object."""
+    records = []
+    for number, line in jsonl_records(path.read_text("utf-8")):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reason = f"not JSON ({exc.msg} at column {exc.colno})"
+            raise UnreadableDay(path, number, reason) from None
+        if not isinstance(record, dict):
+            raise UnreadableDay(path, number, "not a JSON object")
+        records.append((number, record))
+    return records
+
+
 def load_day(
     out: Path, day: date, *, site_url: str | None = None, recommend: int = RECOMMENDED
 ) -> DayDigest:
-    """The day's digest from its JSONL file; InputError when the day was never digested."""
+    """The day's digest from its JSONL file; InputError when the day was never digested,
+    UnreadableDay when a line of it is not a paper's record."""
     path = jsonl_path(out, day)
     try:
-        lines = path.read_text("utf-8").splitlines()
+        numbered = read_records(path)
     except FileNotFoundError:
         raise InputError(
             f"no digest of {day} in {path.parent.parent}: run `summarizer digest --date {day}` "
             "first"
         ) from None
-    try:
-        records = [json.loads(line) for line in lines if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not valid JSON lines: {exc}") from None
+    records = [record for _, record in numbered]
     picks = recommended_ids(records, limit=recommend)
-    items = {str(r.get("id")): _item(r, recommended=str(r.get("id")) in picks) for r in records}
+    items: dict[str, Item] = {}
+    for number, r in numbered:
+        try:
+            items[str(r.get("id"))] = _item(r, recommended=str(r.get("id")) in picks)
+        except InputError as exc:
+            raise UnreadableDay(path, number, str(exc)) from None
     # Recommended papers first, best first; then every paper not among them by id.
     recommended = [items[pid] for pid in picks]
     rest = sorted((i for i in items.values() if not i.recommended), key=lambda i: id_key(i.id))

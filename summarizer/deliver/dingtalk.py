@@ -14,7 +14,7 @@ from ..settings.group import Group, setting
 from ..settings.kinds import Secret, SecretURL
 from .base import RateLimited, hook_channel, secret_text
 from .chat import ChatChannel, Line, Pacer
-from .http import post_json, refused
+from .http import is_zero, post_json, quoted, refused
 from .markdown import markdown_line
 
 # FACTS.md, Delivery platforms (DingTalk robot docs; `dingding` crate src/signature.rs):
@@ -56,13 +56,15 @@ class DingTalkChannel(ChatChannel):
         if self.secret:
             timestamp = int(time.time() * 1000)
             params = {"timestamp": str(timestamp), "sign": dingtalk_sign(timestamp, self.secret)}
-        response, answer = post_json(self.webhook, payload, params=params)
-        code = answer.get("errcode") if isinstance(answer, dict) else None
+        answer = post_json(self.webhook, payload, params=params)
+        body = answer.json if isinstance(answer.json, dict) else {}
+        code = body.get("errcode")
+        if answer.status == 200 and is_zero(code):  # delivered: `{"errcode": 0, ...}` only
+            return
+        msg = body.get("errmsg", "") if body else answer.text
         if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"DingTalk errcode {code}: {answer.get('errmsg', '')}", wait=60.0)
-        if response.status_code != 200 or code != 0:
-            msg = answer.get("errmsg", "") if isinstance(answer, dict) else response.text
-            raise refused(response, f"DingTalk errcode {code}: {msg}")
+            raise RateLimited(f"DingTalk errcode {code}: {quoted(str(msg))}", wait=60.0)
+        raise refused(answer, f"DingTalk errcode {code}: {msg}" if body else f"DingTalk: {msg}")
 
 
 class DingTalkSettings(Group):

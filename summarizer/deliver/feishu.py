@@ -18,7 +18,7 @@ from ..settings.group import Group, setting
 from ..settings.kinds import Secret, SecretURL
 from .base import RateLimited, hook_channel, secret_text
 from .chat import ChatChannel, Line
-from .http import post_json, refused
+from .http import is_zero, post_json, quoted, refused
 
 # FACTS.md, Delivery platforms (open.feishu.cn custom bot docs; go-gitea/gitea#34802): the request
 # body may be at most 20 KB. We stay a little under, counting the body exactly as sent.
@@ -68,13 +68,17 @@ class FeishuChannel(ChatChannel):
         return len(json.dumps(body, ensure_ascii=False).encode("utf-8")) <= BODY_LIMIT
 
     def post(self, payload: dict[str, Any]) -> None:
-        response, answer = post_json(self.webhook, self._signed(payload))
-        code = answer.get("code", answer.get("StatusCode")) if isinstance(answer, dict) else None
+        """Delivered when Feishu says code 0 (`{"code": 0, "msg": "success"}`; older bots answer
+        `{"StatusCode": 0, "StatusMessage": "success"}`); `{}`, a page or any other code is not."""
+        answer = post_json(self.webhook, self._signed(payload))
+        body = answer.json if isinstance(answer.json, dict) else {}
+        code = body.get("code", body.get("StatusCode"))
+        if answer.status == 200 and is_zero(code):
+            return
+        msg = body.get("msg", body.get("StatusMessage", "")) if body else answer.text
         if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"Feishu code {code}: {answer.get('msg', '')}")
-        if response.status_code != 200 or code not in (0, None) or answer is None:
-            msg = answer.get("msg", "") if isinstance(answer, dict) else response.text
-            raise refused(response, f"Feishu code {code}: {msg}")
+            raise RateLimited(f"Feishu code {code}: {quoted(str(msg))}")
+        raise refused(answer, f"Feishu code {code}: {msg}" if body else f"Feishu: {msg}")
 
 
 class FeishuSettings(Group):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
+from contextvars import ContextVar
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
@@ -15,17 +17,19 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..core.errors import InputError
-from ..core.redaction import redact
 from ..settings.group import Group, setting
 from ..settings.kinds import CommaList, Secret
 from .base import ChannelSpec, DayDigest, Delivery, secret_text
 from .content import safe_link, tldr_text
+from .deadline import Watchdog
+from .http import quoted
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 Security = Literal["starttls", "ssl", "none"]
-TIMEOUT = 60.0
+TIMEOUT = 60.0  # seconds for each connect, read and write
+DEADLINE = 120.0  # seconds for a whole session, connect to QUIT (see deadline.Watchdog)
 _MAILBOX = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
@@ -121,10 +125,11 @@ class MailChannel:
         return list(self.to)
 
     def _connect(self) -> smtplib.SMTP:
+        timeout = min(TIMEOUT, DEADLINE)
         if self.security == "ssl":
             context = ssl.create_default_context()
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
-        smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
+            return _WatchedSSL(self.host, self.port, timeout=timeout, context=context)
+        smtp = _Watched(self.host, self.port, timeout=timeout)
         if self.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         return smtp
@@ -133,23 +138,57 @@ class MailChannel:
         delivery = Delivery(channel=self.name, recipient=recipient, total=1, sent=min(skip, 1))
         if delivery.sent:
             return delivery
+        watchdog = Watchdog(DEADLINE)
+        watching = _WATCHDOG.set(watchdog)
         try:
             message = build_message(digest, sender=self.sender, recipient=recipient)
-            with self._connect() as smtp:
+            with watchdog, self._connect() as smtp:
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(message, from_addr=self.sender, to_addrs=[recipient])
             delivery.sent = 1
-        except smtplib.SMTPResponseException as exc:
-            delivery.error = f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [f"{code} {_text(msg)}" for code, msg in exc.recipients.values()]
-            delivery.error = f"SMTP refused the recipient: {'; '.join(codes)}"
         except (smtplib.SMTPException, OSError) as exc:
-            delivery.error = f"SMTP {type(exc).__name__}: {exc}".rstrip(": ")
-        if delivery.error:
-            delivery.error = redact(" ".join(delivery.error.split()))
+            delivery.error = _failure(exc, expired=watchdog.expired)
+        finally:
+            _WATCHDOG.reset(watching)
         return delivery
+
+
+# The deadline of the session being opened: smtplib opens the socket and reads the greeting in
+# its constructor, before the session object could be handed a watchdog.
+_WATCHDOG: ContextVar[Watchdog | None] = ContextVar("smtp_watchdog", default=None)
+
+
+class _Watched(smtplib.SMTP):
+    """smtplib's session, its socket watched by the current watchdog as soon as it is open
+    (before the greeting, and before a TLS handshake)."""
+
+    # smtplib opens its socket in `_get_socket` (CPython 3.x throughout; SMTP_SSL wraps it in TLS
+    # in its own override, which calls this one first). Typeshed does not declare it.
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        watchdog = _WATCHDOG.get()
+        if watchdog is not None:
+            watchdog.watch(sock)
+        return sock
+
+
+class _WatchedSSL(smtplib.SMTP_SSL, _Watched):
+    """The same over implicit TLS: SMTP_SSL wraps the socket `_Watched` opened and watches."""
+
+
+def _failure(exc: BaseException, *, expired: bool) -> str:
+    """One redacted line: why the session failed, in the server's words where it gave some."""
+    if expired:
+        error = f"SMTP: no complete session within {DEADLINE:g} s; not counted as delivered"
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        error = f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [f"{code} {_text(msg)}" for code, msg in exc.recipients.values()]
+        error = f"SMTP refused the recipient: {'; '.join(codes)}"
+    else:
+        error = f"SMTP {type(exc).__name__}: {exc}".rstrip(": ")
+    return quoted(error)
 
 
 def _text(reply: bytes | str) -> str:

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import InputError
 from ..core.redaction import redact
+from ..core.text_safety import shorten
 from ..store.database import Store
+from ..store.deliveries import DeliveryClaim
+from ..store.holders import holder_pid, new_holder
 from .base import Channel, DayDigest, Delivery, Kind, PushFailed
 from .channels import select
-from .content import RECOMMENDED, load_day, site_day_url
+from .content import RECOMMENDED, UnreadableDay, load_day, site_day_url
 
 if TYPE_CHECKING:
     from .settings import PushRun
@@ -29,11 +32,11 @@ class PushReport:
     day: date
     deliveries: list[Delivery] = field(default_factory=list)
     already: list[tuple[str, str]] = field(default_factory=list)  # (channel, recipient) skipped
-    busy: list[tuple[str, str]] = field(default_factory=list)  # another run is sending these
     note: str = ""
 
     @property
     def failed(self) -> list[Delivery]:
+        """The deliveries not made: refused, failed, or being sent by another run."""
         return [d for d in self.deliveries if not d.ok]
 
     def lines(self) -> list[str]:
@@ -42,8 +45,6 @@ class PushReport:
         if self.already:
             where = ", ".join(f"{channel} ({recipient})" for channel, recipient in self.already)
             lines.append(f"{self.day} already pushed to {where}; --force sends again")
-        for channel, recipient in self.busy:
-            lines.append(f"{self.day} is being pushed to {channel} ({recipient}) by another run")
         for d in self.deliveries:
             if d.ok:
                 lines.append(
@@ -52,51 +53,74 @@ class PushReport:
         return lines
 
 
+def busy(holder: str | None) -> str:
+    """Why a delivery was left to the run that holds it."""
+    pid = holder_pid(holder or "")
+    return f"being sent by another run{f' (pid {pid})' if pid else ''}; run again later"
+
+
 def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: bool) -> PushReport:
-    """Send `digest` through every channel to every recipient not yet served (all with `force`)."""
+    """Send `digest` through every channel to every recipient not yet served (all with `force`).
+
+    A delivery another live run is sending is a failure of this push ("being sent by another
+    run"), so the command exits non-zero rather than claim the day is out; one left by a run
+    whose process is gone is taken over at once (store.claim_delivery)."""
     report = PushReport(day=digest.day)
+    holder = new_holder()
     for channel in channels:
         for recipient in channel.recipients():
-            taken, status, sent = store.claim_delivery(
+            claim = store.claim_delivery(
                 day=digest.day,
                 channel=channel.name,
                 recipient=recipient,
                 kind=digest.kind,
                 force=force,
                 lease=SENDING_LEASE,
+                holder=holder,
             )
-            if not taken:
-                held = report.busy if status == "sending" else report.already
-                held.append((channel.name, recipient))
+            if not claim.taken:
+                if claim.status == "sending":
+                    failed = Delivery(channel.name, recipient, error=busy(claim.holder))
+                    report.deliveries.append(failed)
+                else:
+                    report.already.append((channel.name, recipient))
                 continue
-            # A day cut short by a failure resumes after the messages that got through.
-            skip = sent if status in ("failed", "sending") and not force else 0
-            try:
-                delivery = channel.send(digest, recipient=recipient, skip=skip)
-            except BaseException as exc:  # interrupted: free the claim, keep what was sent
-                store.record_delivery(
-                    day=digest.day,
-                    channel=channel.name,
-                    recipient=recipient,
-                    kind=digest.kind,
-                    status="failed",
-                    sent=skip,
-                    total=0,
-                    error=redact(f"{type(exc).__name__}: {exc}"),
-                )
-                raise
-            store.record_delivery(
-                day=digest.day,
-                channel=channel.name,
-                recipient=recipient,
-                kind=digest.kind,
-                status="sent" if delivery.ok else "failed",
-                sent=delivery.sent,
-                total=delivery.total,
-                error=redact(delivery.error) if delivery.error else None,
-            )
-            report.deliveries.append(delivery)
+            report.deliveries.append(_send(store, channel, digest, recipient, claim, force=force))
     return report
+
+
+def _send(
+    store: Store,
+    channel: Channel,
+    digest: DayDigest,
+    recipient: str,
+    claim: DeliveryClaim,
+    *,
+    force: bool,
+) -> Delivery:
+    """One claimed delivery, recorded as it ends (also when interrupted)."""
+
+    def record(status: str, sent: int, total: int, error: str | None) -> None:
+        store.record_delivery(
+            day=digest.day,
+            channel=channel.name,
+            recipient=recipient,
+            kind=digest.kind,
+            status=status,
+            sent=sent,
+            total=total,
+            error=error,
+        )
+
+    # A day cut short by a failure resumes after the messages that got through.
+    skip = claim.sent if claim.status in ("failed", "sending") and not force else 0
+    try:
+        delivery = channel.send(digest, recipient=recipient, skip=skip)
+    except BaseException as exc:  # interrupted: free the claim, keep what was sent
+        record("failed", skip, 0, f"{type(exc).__name__}: {exc}")
+        raise
+    record("sent" if delivery.ok else "failed", delivery.sent, delivery.total, delivery.error)
+    return delivery
 
 
 def _empty_note(day: date) -> str:
@@ -108,12 +132,15 @@ def push_day(
 ) -> PushReport:
     """Send day `day`'s written digest (`{out}/data/{D}.jsonl`) to the selected channels."""
     channels = select(settings.deliver, names)
-    digest = load_day(
-        settings.output.dir,
-        day,
-        site_url=settings.publish.site_url,
-        recommend=settings.rank.top or RECOMMENDED,
-    )
+    try:
+        digest = load_day(
+            settings.output.dir,
+            day,
+            site_url=settings.publish.site_url,
+            recommend=settings.rank.top or RECOMMENDED,
+        )
+    except UnreadableDay as exc:
+        raise _unreadable(settings, day, exc) from None
     if not digest.items:
         if not settings.deliver.push_empty:
             return PushReport(day=day, note=f"{day} has no paper: nothing pushed")
@@ -125,6 +152,17 @@ def push_day(
         store.close()
 
 
+def _unreadable(settings: PushRun, day: date, exc: UnreadableDay) -> PushFailed:
+    """A day that cannot be read whole is not pushed in part: the channels are told which line
+    is broken and how to write the day again; the push fails (exit 4)."""
+    resume = f"summarizer digest --date {day} --push"
+    where = f"data/{day}.jsonl 第 {exc.line} 行"
+    alert(settings, day, reason=f"{day} 的摘要数据（{where}）无法读取：{exc.reason}", resume=resume)
+    return PushFailed(
+        f"push of {day} failed: {exc}; the channels were alerted; `{resume}` writes the day again"
+    )
+
+
 def _note_digest(settings: PushRun, day: date, kind: Kind, note: str) -> DayDigest:
     site_url = site_day_url(settings.publish.site_url, day)
     return DayDigest(day=day, kind=kind, note=note, site_url=site_url)
@@ -133,7 +171,7 @@ def _note_digest(settings: PushRun, day: date, kind: Kind, note: str) -> DayDige
 def alert(settings: PushRun, day: date, *, reason: str, resume: str) -> PushReport:
     """Tell every configured channel that the run of `day` did not finish, why, and the command
     that resumes it. Never raises for a delivery: the run's own failure is what the user sees."""
-    note = redact(f"{' '.join(reason.split())[:300]} —— 恢复：{resume}")
+    note = f"{shorten(redact(' '.join(reason.split())), 300)} —— 恢复：{resume}"
     try:
         channels = select(settings.deliver, None)
     except InputError as exc:  # bad push settings must not hide why the run stopped

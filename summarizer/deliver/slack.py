@@ -44,9 +44,14 @@ class SlackChannel(ChatChannel):
         return len(self.payload(lines)["text"]) <= TEXT_LIMIT
 
     def post(self, payload: dict[str, Any]) -> None:
-        response, answer = post_json(self.webhook, payload)
-        if response.status_code != 200:
-            raise refused(response, response.text)
+        """Delivered when Slack answers 200 with the body `ok`; its errors are one word in the
+        body (invalid_payload, channel_not_found, ... api.slack.com/changelog/2016-05-17-changes-
+        to-errors-for-incoming-webhooks). A 200 with anything else (a proxy's page, a captive
+        portal's login form) is not Slack saying so."""
+        answer = post_json(self.webhook, payload)
+        if answer.status == 200 and answer.text.strip() == "ok":
+            return
+        raise refused(answer, answer.text or "(no answer body)")
 
 
 class SlackSettings(Group):

@@ -9,7 +9,7 @@ from ..settings.group import Group, setting
 from ..settings.kinds import URL, Secret
 from .base import ChannelSpec, RateLimited
 from .chat import ChatChannel, Line, Span
-from .http import post_json, refused
+from .http import post_json, quoted, refused
 
 # FACTS.md, Delivery platforms (core.telegram.org/bots/api#sendmessage, #formatting-options):
 # 1-4,096 characters after entity parsing; HTML mode knows b, i, a href, code, ... and the
@@ -52,14 +52,21 @@ class TelegramChannel(ChatChannel):
         return utf16_length(self.payload(lines)["text"]) <= TEXT_LIMIT
 
     def post(self, payload: dict[str, Any]) -> None:
-        response, answer = post_json(self.url, payload)
-        if isinstance(answer, dict) and answer.get("ok") is True:
+        """Delivered when the Bot API says `"ok": true` (core.telegram.org/bots/api#making-
+        requests); anything else, whatever its HTTP status, is not."""
+        answer = post_json(self.url, payload)
+        body = answer.json if isinstance(answer.json, dict) else None
+        if answer.status == 200 and body is not None and body.get("ok") is True:
             return
-        description = answer.get("description", "") if isinstance(answer, dict) else response.text
-        if isinstance(answer, dict) and answer.get("error_code") == 429:
-            wait = (answer.get("parameters") or {}).get("retry_after")
-            raise RateLimited(f"Telegram: {description}", wait=float(wait) if wait else None)
-        raise refused(response, f"Telegram: {description}")
+        description = body.get("description", "") if body is not None else answer.text
+        if body is not None and body.get("error_code") == 429:
+            raise RateLimited(f"Telegram: {quoted(str(description))}", wait=_retry_after(body))
+        raise refused(answer, f"Telegram: {description}")
+
+
+def _retry_after(body: dict[str, Any]) -> float | None:
+    wait = (body.get("parameters") or {}).get("retry_after")
+    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
 
 
 class TelegramSettings(Group):

@@ -7,9 +7,9 @@ from typing import Any
 from ..core.redaction import redact
 from ..settings.group import Group, setting
 from ..settings.kinds import SecretURL
-from .base import DayDigest, Delivery, DeliveryError, RateLimited, hook_channel
+from .base import DayDigest, Delivery, DeliveryError, hook_channel
 from .chat import ChatChannel
-from .http import post_json, refused
+from .http import Answer, post_json, refused
 
 
 class WebhookChannel(ChatChannel):
@@ -47,11 +47,40 @@ class WebhookChannel(ChatChannel):
         return delivery
 
     def post(self, payload: dict[str, Any]) -> None:
-        response, _ = post_json(self.url, payload)
-        if response.status_code == 429:
-            raise RateLimited("HTTP 429")
-        if not 200 <= response.status_code < 300:
-            raise refused(response, response.text)
+        answer = post_json(self.url, payload)
+        reason = not_accepted(answer)
+        if reason is not None:
+            raise refused(answer, reason)
+
+
+# A generic webhook is the reader's own receiver (n8n, a Worker, a small server), so there is no
+# platform to ask what "delivered" looks like. It counts when the receiver answers 2xx and the
+# body does not say otherwise: empty (204), JSON that does not report a failure, or a line of
+# text ("ok", "Accepted"). An HTML page is never a receiver's answer: it is what a captive
+# portal, a login wall or a proxy's error page sends, with a 200, for a message that went nowhere.
+FAILURE_KEYS = ("error", "errors", "err")
+
+
+def not_accepted(answer: Answer) -> str | None:
+    """Why the receiver's answer does not say the day was received; None when it does."""
+    if not 200 <= answer.status < 300:
+        return answer.text or "(no answer body)"
+    text = answer.text.strip()
+    if not text:
+        return None
+    body = answer.json
+    if body is None:
+        return "an HTML page, not a webhook's answer" if text.startswith("<") else None
+    if not isinstance(body, dict):
+        return None
+    said_no = (
+        body.get("ok") is False
+        or body.get("success") is False
+        or any(body.get(key) for key in FAILURE_KEYS)
+        or (isinstance(body.get("errcode"), int) and body["errcode"] != 0)
+        or str(body.get("status", "")).lower() in {"error", "fail", "failed", "failure"}
+    )
+    return f"the receiver answered {text}" if said_no else None
 
 
 class WebhookSettings(Group):

@@ -8,7 +8,7 @@ from ..settings.group import Group, setting
 from ..settings.kinds import SecretURL
 from .base import RateLimited, hook_channel
 from .chat import ChatChannel, Line, Pacer
-from .http import post_json, refused
+from .http import is_zero, post_json, quoted, refused
 from .markdown import markdown_line
 
 # FACTS.md, Delivery platforms (work.weixin.qq.com/api/doc/90000/90136/91770): markdown content
@@ -37,13 +37,15 @@ class WeComChannel(ChatChannel):
         return len(self.payload(lines)["markdown"]["content"].encode("utf-8")) <= CONTENT_LIMIT
 
     def post(self, payload: dict[str, Any]) -> None:
-        response, answer = post_json(self.webhook, payload)
-        code = answer.get("errcode") if isinstance(answer, dict) else None
+        answer = post_json(self.webhook, payload)
+        body = answer.json if isinstance(answer.json, dict) else {}
+        code = body.get("errcode")
+        if answer.status == 200 and is_zero(code):  # delivered: `{"errcode": 0, ...}` only
+            return
+        msg = body.get("errmsg", "") if body else answer.text
         if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"WeCom errcode {code}: {answer.get('errmsg', '')}", wait=60.0)
-        if response.status_code != 200 or code != 0:
-            msg = answer.get("errmsg", "") if isinstance(answer, dict) else response.text
-            raise refused(response, f"WeCom errcode {code}: {msg}")
+            raise RateLimited(f"WeCom errcode {code}: {quoted(str(msg))}", wait=60.0)
+        raise refused(answer, f"WeCom errcode {code}: {msg}" if body else f"WeCom: {msg}")
 
 
 class WeComSettings(Group):

@@ -6,7 +6,6 @@ arXiv or from the model passes through `summarizer.publish.markup` on its way in
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pydantic import BaseModel
 
 from ..core.records import Digest, Entry, Paper, Point
 from .highlight import highlight_markdown
+from .jsonl import jsonl_line
 from .markup import (
     escape_blocks,
     escape_inline,
@@ -321,6 +321,8 @@ def jsonl_row(entry: Entry) -> dict[str, Any]:
         "published": _utc_z(paper.published),
         "abstract": paper.abstract,
         "pdf_url": paper.pdf_url,
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
         "brief": _dump(entry.brief),
         "detailed": _dump(entry.detailed),
         "missing": list(entry.missing),
@@ -341,4 +343,4 @@ def render_jsonl(digest: Digest) -> str:
 def jsonl_lines(digest: Digest) -> Iterator[str]:
     """`render_jsonl` a line at a time."""
     for entry in _ascending(digest.entries):
-        yield json.dumps(jsonl_row(entry), ensure_ascii=False) + "\n"
+        yield jsonl_line(jsonl_row(entry))

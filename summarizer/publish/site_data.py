@@ -20,6 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..core.records import Brief, Detailed
+from .badges import code_url, venue
+from .citation import coins_title
+from .jsonl import jsonl_records
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,10 @@ class SitePaper:
     score: float | None = None
     why: str | None = None
     summarized: bool = True
+    comment: str | None = None
+    journal_ref: str | None = None
+    code: str | None = None  # the repository the abstract or comment names (badges.code_url)
+    venue: str | None = None  # where it appeared or was accepted (badges.venue)
 
     @property
     def anchor(self) -> str:
@@ -77,6 +84,10 @@ class SitePaper:
     @property
     def short_title(self) -> str:
         return " ".join(self.title.split())
+
+    @property
+    def coins(self) -> str:
+        return coins_title(paper_id=self.id, title=self.title, authors=self.authors)
 
     @property
     def marker(self) -> str | None:
@@ -140,6 +151,10 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def _optional(value: Any) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None
+
+
 def paper_from_row(
     row: dict[str, Any], *, category: str | None, configured: list[str]
 ) -> SitePaper:
@@ -152,6 +167,8 @@ def paper_from_row(
     score = row.get("score")
     why = row.get("why")
     version = row.get("version")
+    abstract = str(row.get("abstract", "")).strip()
+    comment, journal_ref = _optional(row.get("comment")), _optional(row.get("journal_ref"))
     return SitePaper(
         id=paper_id,
         version=version if isinstance(version, int) and version > 0 else 1,
@@ -161,22 +178,24 @@ def paper_from_row(
         primary_category=str(row.get("primary_category", "")),
         categories=_strings(row.get("categories")),
         published=str(row.get("published", "")),
-        abstract=str(row.get("abstract", "")).strip(),
+        abstract=abstract,
         brief=_summary(Brief, row.get("brief"), paper_id),
         detailed=_summary(Detailed, row.get("detailed"), paper_id),
         missing=_strings(row.get("missing")),
         score=float(score) if isinstance(score, int | float) else None,
         why=str(why) if why else None,
         summarized=row.get("summarized") is not False,
+        comment=comment,
+        journal_ref=journal_ref,
+        code=code_url(abstract, comment),
+        venue=venue(comment, journal_ref),
     )
 
 
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:
     """One day from the text of its JSON lines; a line that is not a paper is skipped, logged."""
     papers: list[SitePaper] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_records(text):
         try:
             row = json.loads(line)
             if not isinstance(row, dict):

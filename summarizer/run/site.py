@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import SummarizerError
+from ..publish.day_status import run_notes
 from ..publish.site import SiteReport, build_site
 from ..store.database import Store
 from .settings import RunSettings
@@ -43,6 +44,7 @@ def publish_site(settings: RunSettings, *, full: bool = False, force: bool = Fal
                 keywords=settings.rank.keywords,
                 site_url=settings.publish.site_url,  # no trailing slash: a URL setting has none
                 placed=placed,
+                runs=run_notes(store.runs()),
                 full=full,
             )
     except OSError as exc:

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, with the time the run resumes
 MAX_RETRY_AFTER = 600.0  # longer than this and the run is better off failing now
 RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
+# A page of 2,000 entries (the most ARXIV_PAGE_SIZE allows) is a few MB of Atom.
+MAX_ANSWER_BYTES = 32 << 20
+CHUNK_BYTES = 64 << 10
 # Ids in one id_list query: arXiv answers 414 (URI too long) to ~600-700 ids in one GET
 # (lukasschwab/arxiv.py#15, #209); 100 ids make a URL of about 1.5 KB.
 IDS_PER_QUERY = 100
@@ -40,7 +43,14 @@ def to_paper(result: arxiv.Result) -> Paper:
         published=result.published,
         abstract=result.summary.strip(),
         pdf_url=f"https://arxiv.org/pdf/{paper_id}v{version}",
+        comment=_one_line(result.comment),
+        journal_ref=_one_line(result.journal_ref),
     )
+
+
+def _one_line(text: str | None) -> str | None:
+    """An optional arXiv field, whitespace collapsed; None when absent or blank."""
+    return " ".join(text.split()) or None if text else None
 
 
 def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
@@ -52,12 +62,32 @@ def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
     return list(best.values())
 
 
+class AnswerTooLarge(requests.RequestException):
+    """The API's answer passed MAX_ANSWER_BYTES: not a page of results."""
+
+
+def _read_capped(response: requests.Response) -> requests.Response:
+    """`response` with its body read, at most MAX_ANSWER_BYTES of it (AnswerTooLarge past that,
+    the rest never read)."""
+    chunks, size = [], 0
+    with response:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise AnswerTooLarge(f"an answer larger than {MAX_ANSWER_BYTES:,} bytes")
+    # As requests stores a body it has read itself; `.content` and `.text` then return it.
+    response._content = b"".join(chunks)
+    return response
+
+
 class _TimeoutSession(requests.Session):
     """`timeout` bounds each request whole, not each read: an endpoint that trickles a byte a
-    second (or its headers) is given up on after `timeout` seconds, as a read timeout.
+    second (or its headers) is given up on after `timeout` seconds, as a read timeout. The body
+    is read with a size cap: an endpoint that never ends its answer costs MAX_ANSWER_BYTES.
 
     The request runs in a daemon thread that is abandoned at the deadline (requests cannot be
-    interrupted mid-read); the socket's own timeout still ends that thread soon after."""
+    interrupted mid-read); the socket's own timeout, or the cap, still ends that thread."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
@@ -66,12 +96,14 @@ class _TimeoutSession(requests.Session):
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
+        kwargs["stream"] = True  # the body is read here, with a cap
         outcome: dict[str, Any] = {}
         done = threading.Event()
 
         def fetch() -> None:
             try:
-                outcome["response"] = super(_TimeoutSession, self).request(*args, **kwargs)
+                response = super(_TimeoutSession, self).request(*args, **kwargs)
+                outcome["response"] = _read_capped(response)
             except BaseException as exc:  # handed to the waiting thread
                 outcome["error"] = exc
             finally:
@@ -269,6 +301,8 @@ def _describe(exc: BaseException) -> str:
         return f"HTTP {exc.status}"
     if isinstance(exc, arxiv.UnexpectedEmptyPageError):
         return "empty page"
+    if isinstance(exc, AnswerTooLarge):
+        return str(exc)
     if isinstance(exc, requests.Timeout):
         return "timed out"
     if isinstance(exc, requests.ConnectionError):

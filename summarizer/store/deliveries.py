@@ -1,46 +1,79 @@
 """What each push sent (summarizer.deliver): one row per (day, channel, recipient, kind), claimed
-by one run at a time so two runs never send the same day to the same place."""
+by one run at a time so two runs never send the same day to the same place.
+
+A claim names its holder (`holders.new_holder`: host, pid, process start). A delivery left
+"sending" by a run that died is taken over at once when its process is gone from this machine;
+one held by a live process (or one on another machine) is left alone until its lease lapses.
+Errors are redacted as they are written: no stored row holds a secret, whatever a server said.
+"""
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..core.redaction import redact
 from .connection import StoreConnection, now
+from .holders import holder_alive, new_holder
 
 COLUMNS = "day, channel, recipient, kind, status, sent, total, error, updated_at, claim"
+
+
+class DeliveryClaim(NamedTuple):
+    """What claiming a delivery found: whether this run took it, its status before (or its
+    status now, when not taken), the messages already sent, and who holds it now."""
+
+    taken: bool
+    status: str
+    sent: int
+    holder: str | None
 
 
 class DeliveryTable(StoreConnection):
     """The `deliveries` table."""
 
     def claim_delivery(
-        self, *, day: date, channel: str, recipient: str, kind: str, force: bool, lease: float
-    ) -> tuple[bool, str, int]:
-        """Take this delivery for this run: (taken, its status before, messages already sent).
+        self,
+        *,
+        day: date,
+        channel: str,
+        recipient: str,
+        kind: str,
+        force: bool,
+        lease: float,
+        holder: str | None = None,
+    ) -> DeliveryClaim:
+        """Take this delivery for `holder` (a new one when None).
 
-        Status "sent" (unless `force`) or "sending" younger than `lease` seconds (another run is
-        on it) leaves it alone; anything else becomes "sending" with this run's token, in one
-        statement, so two runs never send the same day to the same place.
+        Status "sent" (unless `force`) or "sending" by a live holder younger than `lease`
+        seconds leaves it alone; anything else becomes "sending" with this holder, in one
+        statement, so two runs never send the same day to the same place (two runs finding the
+        same dead holder: the first one's statement changes the claim, the second's matches
+        nothing).
         """
+        holder = holder or new_holder()
         key = (day.isoformat(), channel, recipient, kind)
         where = "day = ? AND channel = ? AND recipient = ? AND kind = ?"
-        before = self._read(f"SELECT status FROM deliveries WHERE {where}", key)
-        token, moment = secrets.token_hex(8), datetime.now(UTC)
+        before = self._read(f"SELECT status, claim FROM deliveries WHERE {where}", key)
+        dead = None
+        if before and before[0][0] == "sending" and before[0][1]:
+            dead = None if holder_alive(str(before[0][1])) else str(before[0][1])
+        moment = datetime.now(UTC)
         stale = (moment - timedelta(seconds=lease)).isoformat(timespec="seconds")
         self._write(
             f"INSERT INTO deliveries ({COLUMNS}) VALUES (?, ?, ?, ?, 'sending', 0, 0, NULL, ?, ?) "
             "ON CONFLICT(day, channel, recipient, kind) DO UPDATE SET status = 'sending', "
             "error = NULL, updated_at = excluded.updated_at, claim = excluded.claim "
             "WHERE status NOT IN ('sent', 'sending') OR (status = 'sent' AND ?) "
-            "OR (status = 'sending' AND updated_at <= ?)",
-            (*key, moment.isoformat(timespec="seconds"), token, int(force), stale),
+            "OR (status = 'sending' AND (updated_at <= ? OR claim = ?))",
+            (*key, moment.isoformat(timespec="seconds"), holder, int(force), stale, dead),
         )
         rows = self._read(f"SELECT status, sent, claim FROM deliveries WHERE {where}", key)
         status, sent, claim = rows[0]
         previous = str(before[0][0]) if before else "new"
-        return claim == token, previous if claim == token else str(status), int(sent)
+        if claim == holder:
+            return DeliveryClaim(True, previous, int(sent), holder)
+        return DeliveryClaim(False, str(status), int(sent), str(claim) if claim else None)
 
     def record_delivery(
         self,
@@ -57,7 +90,17 @@ class DeliveryTable(StoreConnection):
         self._write(
             f"INSERT OR REPLACE INTO deliveries ({COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (day.isoformat(), channel, recipient, kind, status, sent, total, error, now()),
+            (
+                day.isoformat(),
+                channel,
+                recipient,
+                kind,
+                status,
+                sent,
+                total,
+                redact(error) if error is not None else None,
+                now(),
+            ),
         )
 
     def deliveries(self) -> list[dict[str, Any]]:

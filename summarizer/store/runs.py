@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ..core.redaction import redact_data
 from .connection import StoreConnection, now
 
 
@@ -21,7 +22,8 @@ class RunTable(StoreConnection):
         status: str,
         stats: dict[str, Any],
     ) -> None:
-        """One finished run. Written at the end, so a run refused for bad input leaves no store."""
+        """One finished run. Written at the end, so a run refused for bad input leaves no store.
+        Every text in `stats` (an error, a provider's answer) is redacted as it is written."""
         self._write(
             "INSERT INTO runs (command, day, started_at, finished_at, status, stats) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -31,7 +33,7 @@ class RunTable(StoreConnection):
                 started_at.astimezone(UTC).isoformat(timespec="seconds"),
                 now(),
                 status,
-                json.dumps(stats, ensure_ascii=False),
+                json.dumps(redact_data(stats), ensure_ascii=False),
             ),
         )
 

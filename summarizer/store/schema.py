@@ -90,6 +90,11 @@ MIGRATIONS: Sequence[Migration] = (
             record TEXT NOT NULL, PRIMARY KEY (library, key)
         )""",
     ),
+    # 2: arXiv's comment and journal reference of each paper (the site's code and venue badges)
+    (
+        "ALTER TABLE papers ADD COLUMN comment TEXT",
+        "ALTER TABLE papers ADD COLUMN journal_ref TEXT",
+    ),
 )
 
 

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 import sqlite3
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +25,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from ..core.records import Summary, SummaryKind
 from .database import Store
+from .holders import holder_alive, new_holder
 from .papers import insert_summaries
 
 T = TypeVar("T")
@@ -61,25 +59,6 @@ class Claim:
     theirs: list[Key] = field(default_factory=list)
 
 
-def new_holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def _holder_alive(holder: str) -> bool:
-    """False only when the holder is a process on this machine that no longer exists."""
-    host, _, rest = holder.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
 def claim_keys(conn: sqlite3.Connection, keys: list[Key], *, holder: str, ttl: float) -> Claim:
     """In a write transaction: take every key neither stored nor leased by a live run."""
     claim = Claim()
@@ -97,7 +76,7 @@ def claim_keys(conn: sqlite3.Connection, keys: list[Key], *, holder: str, ttl: f
             "AND prompt_version=? AND model=?",
             key,
         ).fetchone()
-        if lease and lease[0] != holder and lease[1] > now and _holder_alive(lease[0]):
+        if lease and lease[0] != holder and lease[1] > now and holder_alive(lease[0]):
             claim.theirs.append(key)
             continue
         conn.execute(

@@ -222,18 +222,66 @@ def test_without_ranking_the_day_keeps_its_id_order(tmp_path: Path) -> None:
 
 def test_two_runs_never_send_the_same_delivery(tmp_path: Path) -> None:
     from summarizer.store.database import Store
+    from summarizer.store.holders import new_holder
 
     first, second = Store(tmp_path / "s.sqlite3"), Store(tmp_path / "s.sqlite3")
+    one, two = new_holder(), new_holder()  # two runs of this (live) process
     key = {"day": DAY, "channel": "email", "recipient": "a@example.org", "kind": "digest"}
-    assert first.claim_delivery(**key, force=False, lease=600) == (True, "new", 0)
-    assert second.claim_delivery(**key, force=False, lease=600) == (False, "sending", 0)
-    assert second.claim_delivery(**key, force=False, lease=0) == (True, "sending", 0)  # it died
+
+    def claim(store: Store, holder: str, **options: object) -> tuple:
+        return tuple(store.claim_delivery(**key, holder=holder, **options))  # type: ignore[arg-type]
+
+    assert claim(first, one, force=False, lease=600) == (True, "new", 0, one)
+    assert claim(second, two, force=False, lease=600) == (False, "sending", 0, one)
+    assert claim(second, two, force=False, lease=0) == (True, "sending", 0, two)  # lease lapsed
     second.record_delivery(**key, status="sent", sent=1, total=1, error=None)
-    assert first.claim_delivery(**key, force=False, lease=600) == (False, "sent", 1)
-    assert first.claim_delivery(**key, force=True, lease=600) == (True, "sent", 1)
-    assert second.claim_delivery(**key, force=True, lease=600) == (False, "sending", 1)
+    assert claim(first, one, force=False, lease=600) == (False, "sent", 1, None)
+    assert claim(first, one, force=True, lease=600) == (True, "sent", 1, one)
+    assert claim(second, two, force=True, lease=600) == (False, "sending", 1, one)
     first.close()
     second.close()
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize(
+    ("holder", "taken"),
+    [
+        ("{host}:{dead}:{start}:0123456789ab", True),  # its process is gone: taken at once
+        ("{host}:{dead}::0123456789ab", True),  # gone, start unknown
+        ("{host}:{me}:1:0123456789ab", True),  # the pid now belongs to a later process
+        ("{host}:{me}:{start}:0123456789ab", False),  # alive here
+        ("elsewhere.example:{dead}:{start}:0123456789ab", False),  # another machine: its lease
+    ],
+)
+def test_a_delivery_left_sending_by_a_dead_run_is_taken_over_at_once(
+    tmp_path: Path, holder: str, taken: bool
+) -> None:
+    import os
+    import socket
+
+    from summarizer.store.database import Store
+    from summarizer.store.holders import new_holder, process_start
+
+    store = Store(tmp_path / "s.sqlite3")
+    key = {"day": DAY, "channel": "email", "recipient": "a@example.org", "kind": "digest"}
+    me = os.getpid()
+    left = holder.format(
+        host=socket.gethostname(), dead=_dead_pid(), me=me, start=process_start(me)
+    )
+    assert store.claim_delivery(**key, force=False, lease=600, holder=left).taken
+    claim = store.claim_delivery(**key, force=False, lease=600, holder=new_holder())
+    assert claim.taken is taken and claim.status == "sending"
+    assert claim.holder != left if taken else claim.holder == left
+    store.close()
 
 
 def test_pacer_keeps_to_n_messages_a_period() -> None:

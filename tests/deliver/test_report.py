@@ -14,25 +14,26 @@ from summarizer.deliver.run import PushReport
 DAY = date(2026, 3, 10)
 
 
-def test_a_report_reads_note_skips_busy_then_what_went_out() -> None:
+def test_a_report_reads_note_already_then_what_went_out() -> None:
+    busy = Delivery("wecom", "group", error="being sent by another run (pid 42); run again later")
     report = PushReport(
         day=DAY,
         deliveries=[
             Delivery("email", "a@example.org", sent=2, total=2),
             Delivery("slack", "#news", sent=0, total=3, error="HTTP 500"),
+            busy,
             Delivery("telegram", "42", sent=1, total=1),
         ],
         already=[("email", "b@example.org"), ("feishu", "hook")],
-        busy=[("wecom", "group")],
         note="nothing new",
     )
     assert report.lines() == [
         "nothing new",
         "2026-03-10 already pushed to email (b@example.org), feishu (hook); --force sends again",
-        "2026-03-10 is being pushed to wecom (group) by another run",
         "pushed 2026-03-10 to email (a@example.org): 2 message(s)",
         "pushed 2026-03-10 to telegram (42): 1 message(s)",
     ]
+    assert [d.channel for d in report.failed] == ["slack", "wecom"]  # a busy one is not out
     assert PushReport(day=DAY).lines() == []
 
 

@@ -138,8 +138,10 @@ def test_a_placeholder_key_does_not_garble_messages(
     assert redaction.redact(message) == message
 
 
-def test_a_real_key_is_masked_only_as_a_whole_token(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_real_key_is_masked_also_where_it_is_glued_to_other_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(redaction, "_secrets", [])
     redaction.protect_secret(SecretStr("k3y-9f8e7d6c"))
-    out = redaction.redact("key=k3y-9f8e7d6c; Authorization: k3y-9f8e7d6c, other xk3y-9f8e7d6cx")
-    assert out == "key=***; Authorization: ***, other xk3y-9f8e7d6cx"
+    out = redaction.redact("key=k3y-9f8e7d6c; Authorization: k3y-9f8e7d6c, /botk3y-9f8e7d6c/send")
+    assert out == "key=***; Authorization: ***, /bot***/send"

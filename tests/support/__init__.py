@@ -16,4 +16,5 @@ module that holds it, never from another test module or from a conftest.
 - `llm`: the attempt loop driven without waiting (`Recorder`, `summarize_papers`, `PAPERS`).
 - `memory`: the real command in a child process with its peak memory read from the kernel
   (`run_measured`, `Measured`: its exit status, stderr and peak, `within_limit`).
+- `redaction`: every form a secret can take in a message (`every_form`, `lower_hex`).
 """
