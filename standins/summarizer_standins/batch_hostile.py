@@ -53,7 +53,7 @@ def hostile_content(mode: str, real: list[bytes], *, count: int) -> Callable[[],
             yield from real
         elif mode == "endless-lines":
             yield from real
-            yield from _nobody(itertools.count())
+            yield from _nobody(itertools.count(), pad=1000)
         elif mode == "endless-line":
             yield from real
             yield b'{"id": "batch_req_x", "custom_id": "'
@@ -78,11 +78,14 @@ def _error_line(number: int, custom_id: str) -> bytes:
     return (json.dumps(record) + "\n").encode()
 
 
-def _nobody(numbers: Iterable[int]) -> Iterator[bytes]:
+def _nobody(numbers: Iterable[int], *, pad: int = 0) -> Iterator[bytes]:
+    """Result lines naming requests nobody made, each `pad` bytes longer than it need be."""
+    padding = b" " * pad
     for number in numbers:
-        yield b'{"id": "batch_req_%d", "custom_id": "nobody-%d", "response": null}\n' % (
+        yield b'{"id": "batch_req_%d", "custom_id": "nobody-%d", "response": null}%s\n' % (
             number,
             number,
+            padding,
         )
 
 

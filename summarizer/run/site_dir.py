@@ -6,13 +6,14 @@ folder, so the folder is checked first (issue #24, item 10):
   site made) is taken, unless files the site did not make stand where a build writes or deletes
   (its folders `days/ search/ feeds/ static/`, its pages and feeds at the top);
 - a folder that is a symbolic link is taken only when the folder it points at is such a site;
-- anything else is refused with one line (exit 2), unless the build is forced
-  (`summarizer site --force`): it then builds there, replacing what stands at its own paths, and
-  lists everything at them as its own, so the next build (forced or not) goes ahead.
+- anything else (a folder of other things, a file) is refused with one line (exit 2), unless the
+  build is forced (`summarizer site --force`): it then builds there, replacing what stands at its
+  own paths, and lists everything at them as its own, so the next build (forced or not) goes
+  ahead.
 
-Files elsewhere in the folder (a CNAME, a README) are never looked at, written or deleted. The
-list is written as a build starts (marked as building) and again as it ends: a build killed half
-way leaves a list that makes the files it wrote (newer than the list) its own.
+Files of a site folder away from the site's paths (a CNAME, a README) are never written or
+deleted. The list is written as a build starts (marked as building) and again as it ends: a
+build killed half way leaves a list that makes the files it wrote (newer than the list) its own.
 """
 
 from __future__ import annotations
@@ -96,30 +97,37 @@ def check_site_dir(site_dir: Path) -> None:
         raise InputError(f"the site folder {shown} is a file; set SUMMARIZER_SITE_DIR to a folder")
     if not site_dir.is_dir():
         return  # made by the build
-    foreign = _foreign(site_dir)
+    refuse = "; set SUMMARIZER_SITE_DIR to a new or empty folder, or run `summarizer site --force`"
+    owned = _read_list(site_dir / OWN_LIST)
+    if owned is None and not (site_dir / MANIFEST).is_file():  # no site (nor one from before
+        # the list was kept, whose files are its own)
+        held = sorted(p.name for p in site_dir.iterdir())
+        if held:
+            raise InputError(
+                f"the site folder {shown} is not empty and holds no site summarizer built "
+                f"({_some(held)}){refuse} to build there"
+            )
+        return
+    foreign = _foreign(site_dir, owned)
     if foreign:
-        named = ", ".join(foreign[:SHOWN]) + (", …" if len(foreign) > SHOWN else "")
         raise InputError(
             f"the site folder {shown} holds {len(foreign):,} "
             f"{'file' if len(foreign) == 1 else 'files'} summarizer did not make where the site "
-            f"is written ({named}); set SUMMARIZER_SITE_DIR to a new or empty folder, or run "
-            "`summarizer site --force` to build there and replace them"
+            f"is written ({_some(foreign)}){refuse} to build there and replace them"
         )
 
 
-def _foreign(site_dir: Path) -> list[str]:
-    """The files at the site's paths that the site did not make (all of them, in a non-empty
-    folder that is no site)."""
-    present = list(site_paths(site_dir))
-    owned = _read_list(site_dir / OWN_LIST)
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:SHOWN]) + (", …" if len(names) > SHOWN else "")
+
+
+def _foreign(site_dir: Path, owned: tuple[set[str], bool, float] | None) -> list[str]:
+    """The files at the site's paths that the site did not make (none in a site from before
+    the list was kept: `owned` None)."""
     if owned is None:
-        if (site_dir / MANIFEST).is_file():
-            return []  # a site built before the list was kept: its files are its own
-        if any(site_dir.iterdir()):
-            return present or sorted(p.name for p in site_dir.iterdir())
         return []
     listed, building, since = owned
-    foreign = [p for p in present if p not in listed]
+    foreign = [p for p in site_paths(site_dir) if p not in listed]
     if building:  # the last build was killed: what it wrote is newer than the list
         foreign = [p for p in foreign if (site_dir / p).lstat().st_mtime < since]
     return foreign

@@ -69,9 +69,9 @@ def test_a_folder_of_other_files_is_refused_and_left_as_it_was(
     (site / "index.html").write_bytes(PRECIOUS)
     (site / "README.md").write_bytes(PRECIOUS)
     before = _files(site)
-    assert_one_line_exit_2(cli("site"), "did not make", "index.html", "--force")
+    assert_one_line_exit_2(cli("site"), "not empty", "README.md, index.html", "--force")
     assert _files(site) == before
-    assert_one_line_exit_2(cli("digest", "--date", "2026-01-07", "--site"), "did not make")
+    assert_one_line_exit_2(cli("digest", "--date", "2026-01-07", "--site"), "not empty")
     forced = cli("site", "--force")
     assert forced.code == 0, forced.err
     assert _files(site)["index.html"] != PRECIOUS and _files(site)["README.md"] == PRECIOUS
