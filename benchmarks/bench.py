@@ -9,8 +9,10 @@ openai SDK's CPU per request (benchmarks/sdk_floor.py, the same requests at the 
 against the same stand-in, run right before it). Then an rpm scenario (the stand-in refuses more
 than 600 requests per trailing minute, the digest runs with `--rpm 600`), and last, for the
 record, an overcommitted run (`--concurrency 64` against the 16 the stand-in takes), which shows
-what the 429 back-off costs; it has no target. Last, the static site of 250 days x 200 papers
-(benchmarks/bench_site.py): full build, one-new-day rebuild and size.
+what the 429 back-off costs; it has no target. Then the static site of 250 days x 200 papers
+(benchmarks/bench_site.py): full build, one-new-day rebuild, size and page weight, and in Chromium
+the reader's preferences on a 1,000-paper day and a search over every day; the batch path; and last
+ranking a 10,000-paper day against a 500-paper profile offline (benchmarks/bench_rank.py).
 
     make bench                                  # N = 50, 200, 1000, the big day, rpm, overcommit
     make bench ARGS="--n 50,200 --big-n 0"      # chosen sizes, no big day
@@ -44,6 +46,7 @@ from summarizer_standins.arxiv_api import ArxivStandin  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch  # noqa: E402
+import bench_rank  # noqa: E402
 from bench_site import bench_site  # noqa: E402
 
 
@@ -247,6 +250,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--site-days", type=int, default=250, help="site scenario: days (0: skip)")
     add("--site-papers", type=int, default=200, help="site scenario: papers a day")
     add("--batch-n", type=int, default=50_000, help="batch path: synthetic requests (0: skip)")
+    add("--rank-n", type=int, default=10_000, help="ranking: papers a day (0: skip)")
+    add("--rank-profile", type=int, default=500, help="ranking: profile papers")
     add("--profile", help="directory for cProfile files of the first digest of each size")
     return parser.parse_args(argv)
 
@@ -276,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.over_n:
         bench_overcommitted(args.over_n, args)
     if args.site_days:
-        bench_site(args.site_days, args.site_papers)
+        bench_site(args.site_days, args.site_papers, failures)
     if args.batch_n:
         bench_batch.run(args.batch_n, failures)
+    if args.rank_n:
+        bench_rank.run(args.rank_n, args.rank_profile, failures)
     print()
     if failures:
         print(f"{len(failures)} target(s) missed: " + "; ".join(failures))

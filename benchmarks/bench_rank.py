@@ -1,14 +1,30 @@
-"""Ranking benchmark: one synthetic day ranked against a synthetic profile, by words and by
-embeddings (through the loopback stand-in), twice each: the second run finds every vector in
-the store. Prints wall time, embedding requests and texts embedded.
+"""Ranking benchmark: a synthetic day ranked against a synthetic profile, offline by words alone,
+with the bundled model (the default), and through an embeddings endpoint (the loopback stand-in),
+three times each: the re-runs find every vector in the store. Each engine runs in a process of
+its own, so its peak memory (VmHWM) is its own; printed: wall and CPU time, vectors embedded,
+endpoint requests, and the peak over what the process held before ranking (the synthetic day,
+the stand-in, the imports) and the resident memory after each run: flat when a third run leaves
+no more resident than a second (the peak itself wavers by tens of MiB from run to run).
 
-    python benchmarks/bench_rank.py                         # 1000 papers x 500 profile papers
-    python benchmarks/bench_rank.py --papers 150 --profile 50
+Synthetic abstracts repeat a small template vocabulary (about 1,600 distinct words in 10,000
+papers), and the cost of stemming and tokenizing grows with the distinct words: each abstract
+gets a sentence of 25 made-up words (word r of a 200,000-word vocabulary drawn with weight r^-1/2),
+about 50,000 distinct words in all, where Heaps' law from the 2,200 distinct words of the 27 real
+abstracts of 2026-01-07 puts a 10,000-paper day at 50,000 to 80,000 (`--rare 0`: template alone).
+
+    python benchmarks/bench_rank.py                         # 10,000 papers x 500 profile papers
+    python benchmarks/bench_rank.py --papers 1000 --profile 100
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import os
+import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,71 +33,185 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from peak import own_peak_kib  # noqa: E402
 from summarizer_standins.openai_api import ModelStandin  # noqa: E402
 from summarizer_standins.synthetic import synthetic_papers  # noqa: E402
 
+from summarizer.core.records import Paper  # noqa: E402
 from summarizer.rank.embeddings import Embedder  # noqa: E402
 from summarizer.rank.interests import Interests  # noqa: E402
 from summarizer.rank.profile import ProfilePaper  # noqa: E402
 from summarizer.rank.ranker import Ranker  # noqa: E402
 from summarizer.store.database import Store  # noqa: E402
 
+ENGINES = ("words", "bundled model", "endpoint")
+FIRST_TARGET, AGAIN_TARGET = 10.0, 3.0  # seconds, the bundled model at 10,000 x 500 (issue 19)
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "shi",
+    "vo",
+    "pe",
+    "dra",
+    "gen",
+    "tor",
+    "lux",
+    "ber",
+    "qui",
+    "zan",
+    "fel",
+    "mor",
+    "tis",
+    "wen",
+]
+
+
+def _rare_words(count: int, rng: random.Random) -> list[str]:
+    return ["".join(rng.choices(_SYLLABLES, k=rng.randint(2, 4))) for _ in range(count)]
+
+
+def make_day(papers: int, profile: int, rare: int) -> tuple[list[Paper], list[ProfilePaper]]:
+    start, end = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC)
+    day = synthetic_papers(
+        papers, day_window_start=start, day_window_end=end, categories=["cs.SD"], seed=1
+    )
+    mine = synthetic_papers(
+        profile, day_window_start=start, day_window_end=end, categories=["cs.SD"], seed=2,
+        id_prefix="2512",
+    )  # fmt: skip
+    if rare:
+        rng = random.Random(7)
+        vocabulary = _rare_words(200_000, rng)
+        cumulative = list(
+            itertools.accumulate((rank + 1) ** -0.5 for rank in range(len(vocabulary)))
+        )
+
+        def extra(p: Paper) -> Paper:
+            words = rng.choices(vocabulary, cum_weights=cumulative, k=rare)
+            return p.model_copy(update={"abstract": f"{p.abstract} {' '.join(words)}."})
+
+        day, mine = [extra(p) for p in day], [extra(p) for p in mine]
+    return day, [ProfilePaper(key=p.id, title=p.title, abstract=p.abstract) for p in mine]
+
+
+def child(engine: str, args: argparse.Namespace) -> None:
+    """One engine, first run then re-run, in this process; one JSON line on stdout."""
+    day, mine = make_day(args.papers, args.profile, args.rare)
+    interests = Interests(keywords=("beamforming", "speech enhancement"), exclude=("radar",))
+    result: dict[str, object] = {"engine": engine, "runs": []}
+    with tempfile.TemporaryDirectory() as tmp, ModelStandin() as model:
+        store = Store(Path(tmp) / "rank.sqlite3")
+
+        def embedder() -> Embedder:
+            return Embedder(
+                store=store, model="bench", api_key="sk-bench", base_url=model.base_url,
+                timeout=300,
+            )  # fmt: skip
+
+        ranker = Ranker(
+            interests=interests, profile_path=None, top=args.top, store=store,
+            fetch=lambda refs: [], embedder=embedder if engine == "endpoint" else None,
+            bundled=engine != "words", profile=mine,
+        )  # fmt: skip
+        result["baseline_mib"] = own_peak_kib() / 1024  # the day, the stand-in, the imports
+        for _ in ("first run", "re-run", "again"):
+            model.reset_counters()
+            began, cpu = time.perf_counter(), time.process_time()
+            ranking = ranker.rank(day)
+            result["runs"].append(  # type: ignore[attr-defined]
+                {
+                    "seconds": time.perf_counter() - began,
+                    "cpu": time.process_time() - cpu,
+                    "kept": len(ranking.kept),
+                    "chosen": len(ranking.chosen),
+                    "note": ranking.note,
+                    "requests": model.embedding_requests,
+                    "texts": model.embedded_inputs,
+                    "peak_mib": own_peak_kib() / 1024,
+                    "rss_mib": _resident_kib() / 1024,
+                }
+            )
+        ranker.close()
+        store.close()
+    print(json.dumps(result))
+
+
+def run(papers: int, profile: int, failures: list[str], *, rare: int = 25, top: int = 50) -> None:
+    """Every engine in a child process; prints the figures and checks the issue's targets."""
+    print(f"\n== ranking: {papers} papers against a {profile}-paper profile, top {top} ==")
+    for engine in ENGINES:
+        command = [
+            sys.executable, __file__, "--child", engine, "--papers", str(papers),
+            "--profile", str(profile), "--rare", str(rare), "--top", str(top),
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"  {engine}: failed\n    " + "\n    ".join(done.stderr.splitlines()[-5:]))
+            failures.append(f"ranking {engine}: exit {done.returncode}")
+            continue
+        result = json.loads(done.stdout.splitlines()[-1])
+        first, again, third = result["runs"]
+        base = result["baseline_mib"]
+        for label, r in (("first run", first), ("re-run", again), ("re-run", third)):
+            print(
+                f"  {engine:13} {label:9}: {r['seconds']:6.2f} s (CPU {r['cpu']:5.2f} s), "
+                f"peak +{r['peak_mib'] - base:4.0f} MiB over {base:.0f}, resident "
+                f"{r['rss_mib']:.0f} MiB after, kept {r['kept']}, "
+                f"summarize {r['chosen']}, endpoint requests {r['requests']} ({r['texts']} texts)"
+                + (f"; {r['note']}" if r["note"] else "")
+            )
+        if engine == "bundled model" and papers >= 10_000:
+            _check(
+                f"bundled first run <= {FIRST_TARGET:.0f} s",
+                first["seconds"],
+                FIRST_TARGET,
+                failures,
+            )
+            _check(
+                f"bundled re-run <= {AGAIN_TARGET:.0f} s", again["seconds"], AGAIN_TARGET, failures
+            )
+        if again["texts"] or "embedded" in again["note"]:
+            failures.append(f"ranking {engine}: the re-run embedded again")
+        if third["rss_mib"] > again["rss_mib"] + 16:  # flat: a third run holds no more
+            failures.append(f"ranking {engine}: memory grows from run to run")
+    load = os.getloadavg()[0]
+    print(f"  ({os.cpu_count()} CPUs, load average {load:.2f}; max RSS of this process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")  # fmt: skip
+
+
+def _resident_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def _check(label: str, seconds: float, target: float, failures: list[str]) -> None:
+    ok = seconds <= target
+    print(f"    {'ok  ' if ok else 'MISS'} {label} ({seconds:.2f} s)")
+    if not ok:
+        failures.append(f"ranking: {label}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--papers", type=int, default=1000)
+    parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--profile", type=int, default=500)
     parser.add_argument("--top", type=int, default=50)
+    parser.add_argument("--rare", type=int, default=25, help="made-up words per abstract")
+    parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    start, end = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 6, tzinfo=UTC)
-    day = synthetic_papers(
-        args.papers, day_window_start=start, day_window_end=end, categories=["cs.SD"], seed=1
-    )
-    mine = [
-        ProfilePaper(key=p.id, title=p.title, abstract=p.abstract)
-        for p in synthetic_papers(
-            args.profile,
-            day_window_start=start,
-            day_window_end=end,
-            categories=["cs.SD"],
-            seed=2,
-            id_prefix="2512",
-        )
-    ]
-    interests = Interests(keywords=("beamforming", "speech enhancement"), exclude=("radar",))
-    print(f"{args.papers} papers against a {args.profile}-paper profile, top {args.top}")
-    with tempfile.TemporaryDirectory() as tmp, ModelStandin() as model:
-        for engine in ("words", "embeddings"):
-            store = Store(Path(tmp) / f"{engine}.sqlite3")
-
-            def embedder(store: Store = store) -> Embedder:
-                return Embedder(
-                    store=store, model="bench", api_key="sk-bench", base_url=model.base_url,
-                    timeout=120,
-                )  # fmt: skip
-
-            ranker = Ranker(
-                interests=interests,
-                profile_path=None,
-                top=args.top,
-                store=store,
-                fetch=lambda refs: [],
-                embedder=embedder if engine == "embeddings" else None,
-            )
-            ranker._profile = mine  # as read from a profile file
-            for run in ("first run", "re-run"):
-                model.reset_counters()
-                began = time.perf_counter()
-                ranking = ranker.rank(day)
-                took = time.perf_counter() - began
-                print(
-                    f"  {engine:10} {run:9}: {took:6.2f} s  kept {len(ranking.kept)}, "
-                    f"summarize {len(ranking.chosen)}, embedding requests "
-                    f"{model.embedding_requests} ({model.embedded_inputs} texts)"
-                )
-            ranker.close()
-            store.close()
+    if args.child:
+        child(args.child, args)
+        return
+    failures: list[str] = []
+    run(args.papers, args.profile, failures, rare=args.rare, top=args.top)
+    print("all targets met" if not failures else "missed: " + "; ".join(failures))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Writes DAYS x PAPERS synthetic papers as digested days (`{out}/data/{D}.jsonl` with Chinese
 TL;DRs, as `digest --format toc` writes them, and their placements in the store), then times the
 real command as a subprocess (interpreter start-up included): the full build, a rebuild with
-nothing new, and the nightly case of one new day. Prints the site's size.
+nothing new, and the nightly case of one new day. Prints the site's size and page weight. Then,
+in Chromium from file:// (benchmarks/site_browser.py): the reader's preferences applied to a
+1,000-paper day page, and a search over the whole site after the input pause.
 
     python benchmarks/bench_site.py                  # 250 days x 200 papers
     python benchmarks/bench_site.py --days 20 --papers 50
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness import measured, peak_mb  # noqa: E402
+from site_browser import bench_browser, page_weight  # noqa: E402
 from summarizer_standins.synthetic import synthetic_answer, synthetic_papers  # noqa: E402
 
 from summarizer.core.days import digest_days, mailing_window  # noqa: E402
@@ -33,6 +37,7 @@ from summarizer.core.selection import SCHEME_MAILING  # noqa: E402
 from summarizer.publish.files import write_atomic  # noqa: E402
 from summarizer.publish.render import render_jsonl  # noqa: E402
 from summarizer.publish.search_index import bucket, tokens  # noqa: E402
+from summarizer.publish.site import build_site  # noqa: E402
 from summarizer.store.database import Store  # noqa: E402
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
@@ -50,9 +55,10 @@ def _write_day(out: Path, store: Store, day: date, number: int, papers: int) -> 
         id_prefix=f"{1000 + number:04d}",
     )
     entries = []
-    for paper in found:
+    for index, paper in enumerate(found):
         category = paper.primary_category
         brief = Brief.model_validate(synthetic_answer("brief", paper.title))
+        paper = paper.model_copy(update=_metadata(index))
         entries.append(Entry(paper=paper, category=category, brief=brief))
     digest = Digest(
         day=day,
@@ -69,6 +75,24 @@ def _write_day(out: Path, store: Store, day: date, number: int, papers: int) -> 
         entries=[(e.paper.id, e.category) for e in entries],
         complete=True,
     )
+
+
+# arXiv comments as real days have them: most say pages and figures, some a venue or a code link
+COMMENTS = (
+    "5 pages, 3 figures",
+    "Accepted to ICASSP 2026. Code: https://github.com/lab{n}/model{n}.",
+    "13 pages, 7 figures, submitted to IEEE TASLP",
+    "Accepted at Interspeech 2026",
+    None,
+)
+
+
+def _metadata(index: int) -> dict[str, str | None]:
+    comment = COMMENTS[index % len(COMMENTS)]
+    return {
+        "comment": comment.format(n=index) if comment else None,
+        "journal_ref": "IEEE Signal Processing Letters 33 (2026)" if index % 11 == 0 else None,
+    }
 
 
 @dataclass
@@ -130,7 +154,26 @@ def _query_bytes(site: Path, query: str) -> int:
     return sum(p.stat().st_size for p in loaded if p.is_file())
 
 
-def bench_site(days: int = 250, papers: int = 200) -> None:
+def _big_day(papers: int) -> Path:
+    """A site of one day of `papers` papers (in a temporary folder the caller removes)."""
+    out = Path(tempfile.mkdtemp(prefix="bench-site-day-"))
+    store = Store(out / "summarizer.sqlite3")
+    _write_day(out, store, LAST_DAY, 0, papers)
+    store.close()
+    build_site(
+        output_dir=out,
+        site_dir=out / "site",
+        categories=CATEGORIES,
+        keywords=[],
+        site_url=None,
+        placed={},
+    )
+    return out
+
+
+def bench_site(
+    days: int = 250, papers: int = 200, failures: list[str] | None = None, big: int = 1000
+) -> None:
     every = digest_days(date(2020, 1, 1), LAST_DAY)
     chosen, new_day = every[-days - 1 : -1], every[-1]
     print(f"\n== site: {days} days x {papers} papers (synthetic, TL;DR per paper) ==")
@@ -154,14 +197,28 @@ def bench_site(days: int = 250, papers: int = 200) -> None:
             loaded = _query_bytes(out / "site", query)
             print(f"  {'search ' + query:<22}{loaded / 1024:8.0f} KiB loaded over all days")
         print(f"  {'largest day page':<22}{largest / 1024:8.0f} KiB")
+        page_weight(out / "site", f"{papers} papers a day")
+        big_out = _big_day(big) if big else None
+        try:
+            if big_out is not None:
+                page_weight(big_out / "site", f"one day of {big} papers")
+            big_page = big_out / "site" / "days" / f"{LAST_DAY}.html" if big_out else None
+            found = failures if failures is not None else []
+            bench_browser(big_day=big_page, site=out / "site", failures=found)
+        finally:
+            if big_out is not None:
+                shutil.rmtree(big_out, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=250)
     parser.add_argument("--papers", type=int, default=200)
+    parser.add_argument("--big", type=int, default=1000, help="papers of the one-day page")
     args = parser.parse_args(argv)
-    bench_site(args.days, args.papers)
+    failures: list[str] = []
+    bench_site(args.days, args.papers, failures, big=args.big)
+    print("all targets met" if not failures else "missed: " + "; ".join(failures))
     return 0
 
 

@@ -8,8 +8,11 @@ so the tested day is held out:
   audio-language    4 audio-language-model papers of 2026-01-07 -> ranks 2025-11-19
   audio-language-b  4 of 2025-11-19 and 2026-03-10              -> ranks 2026-01-07
   music             4 music papers of 2025-11-19 and 2026-03-10 -> ranks 2026-01-07
+  deepfake          4 written papers (tests/fixtures/ranking)   -> ranks 2026-01-07
+  wireless-phy      4 written papers (tests/fixtures/ranking)   -> ranks 2026-01-07
 written three ways: BibTeX (`NAME.bib`), arXiv ids (`NAME-ids.txt`), Zotero CSV
-(`NAME-zotero.csv`, the columns of Zotero's "Export Collection… → CSV").
+(`NAME-zotero.csv`, the columns of Zotero's "Export Collection… → CSV"); the written papers have
+no arXiv id, so no ids file.
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ DAYS = [
     ROOT / "tests/fixtures/second-day.json",
 ]
 OUT = ROOT / "tests/fixtures/profiles"
+WRITTEN = ROOT / "tests/fixtures/ranking/topics.json"
 PROFILES = {
     "audio-language": ["2601.02954", "2601.02967", "2601.03227", "2601.02983"],
     "audio-language-b": ["2511.14293", "2511.14307", "2511.14138", "2603.05418"],
     "music": ["2511.14250", "2511.14600", "2603.05012", "2603.05802"],
+    "deepfake": [f"written-df-{n}" for n in range(1, 5)],
+    "wireless-phy": [f"written-phy-{n}" for n in range(1, 5)],
 }
 ZOTERO_COLUMNS = [
     "Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title", "ISBN",
@@ -43,6 +49,8 @@ def _papers() -> dict[str, dict[str, object]]:
     for day in DAYS:
         for record in json.loads(day.read_text("utf-8"))["records"]:
             found[record["paper"]["id"]] = record["paper"]
+    for paper in json.loads(WRITTEN.read_text("utf-8"))["papers"]:
+        found[paper["id"]] = paper | {"published": "2026-01-01"}
     return found
 
 
@@ -62,30 +70,33 @@ def files() -> dict[Path, str]:
         for number, pid in enumerate(ids):
             p = papers[pid]
             authors = [str(a) for a in p["authors"]]  # type: ignore[attr-defined]
-            key = authors[0].split()[-1].lower() + pid.replace(".", "")
+            arxiv = not pid.startswith("written-")  # written papers have no arXiv id
+            year = f"20{pid[:2]}" if arxiv else "2026"
+            key = authors[0].split()[-1].lower() + (pid.replace(".", "") if arxiv else str(number))
+            eprint = f"  eprint = {{{pid}}},\n  archivePrefix = {{arXiv}},\n" if arxiv else ""
             bib.append(
                 f"@article{{{key},\n  title = {{{_one_line(p['title'])}}},\n"
                 f"  author = {{{' and '.join(authors)}}},\n"
                 f"  abstract = {{{_one_line(p['abstract'])}}},\n"
-                f"  eprint = {{{pid}}},\n  archivePrefix = {{arXiv}},\n"
-                f"  year = {{20{pid[:2]}}}\n}}\n"
+                f"{eprint}  year = {{{year}}}\n}}\n"
             )
             writer.writerow(
                 {
                     "Key": f"ABCD{number:04d}",
                     "Item Type": "preprint",
-                    "Publication Year": f"20{pid[:2]}",
+                    "Publication Year": year,
                     "Author": "; ".join(", ".join(reversed(a.rsplit(" ", 1))) for a in authors),
                     "Title": p["title"],
-                    "Url": f"http://arxiv.org/abs/{pid}",
+                    "Url": f"http://arxiv.org/abs/{pid}" if arxiv else "",
                     "Abstract Note": p["abstract"],
                     "Date": str(p["published"])[:10],
-                    "Extra": f"arXiv:{pid}",
+                    "Extra": f"arXiv:{pid}" if arxiv else "",
                 }
             )
         ids_text = "\n".join(f"arXiv:{i}" if n % 2 else i for n, i in enumerate(ids))
         out[OUT / f"{name}.bib"] = "\n".join(bib)
-        out[OUT / f"{name}-ids.txt"] = f"# four {name} papers, as arXiv ids\n{ids_text}\n"
+        if all(not i.startswith("written-") for i in ids):
+            out[OUT / f"{name}-ids.txt"] = f"# four {name} papers, as arXiv ids\n{ids_text}\n"
         out[OUT / f"{name}-zotero.csv"] = rows.getvalue()
     return out
 

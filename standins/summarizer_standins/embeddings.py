@@ -1,9 +1,12 @@
-"""`POST /v1/embeddings` for the model stand-in: a deterministic hashed bag-of-words vector.
+"""`POST /v1/embeddings` for the model stand-in: the vectors of the model bundled with wordllama.
 
-Texts that share words get close vectors, so similarity ranking means something in tests. The
-wire format is OpenAI's: `input` a string or a list of strings, `data[i].embedding` a list of
-floats, or base64 of little-endian float32 when `encoding_format` is `base64` (the openai SDK's
-default when the caller names none).
+An endpoint whose vectors mean something (texts on one topic are close, texts that share no word
+may be close too), so ranking through the endpoint path is tested against meaningful similarity:
+the stand-in serves wordllama's l2_supercat vectors (256 dimensions, the mean of the tokens'
+vectors, unit length), the very vectors `summarizer.rank.semantic` computes offline. The wire
+format is OpenAI's: `input` a string or a list of strings, `data[i].embedding` a list of floats,
+or base64 of little-endian float32 when `encoding_format` is `base64` (the openai SDK's default
+when the caller names none).
 
 `EMBEDDING_FAULTS`, set on the stand-in's `embedding_fault`, make an answer go wrong as real
 endpoints' do: `hang` (nothing for `hang_seconds`), `trickle` (headers, then the body in 400
@@ -14,55 +17,31 @@ vectors holding `nan`, `inf`, of different lengths (`ragged`) or of `strings`.
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import json
 import math
-import re
 from array import array
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from summarizer.rank.semantic import BundledModel
 
 from .server import BackgroundServer, drop_connection, send
 
 EMBEDDING_FAULTS = frozenset({"hang", "trickle", "huge", "nan", "inf", "ragged", "strings"})
 HUGE_BYTES = 16 << 20
 
-DIMENSIONS = 1024  # few enough collisions between the words of two abstracts
-_SUFFIX = re.compile(r"(?:al|s|es|ing|ed)$")
-_WORD = re.compile(r"[a-z0-9]{3,}|[\u4e00-\u9fff]")
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "from",
-        "are",
-        "was",
-        "were",
-        "which",
-        "its",
-        "our",
-        "their",
-        "into",
-    ]
-)
+
+@functools.cache
+def _model() -> BundledModel:
+    return BundledModel.load()
 
 
-def embedding_vector(text: str, *, dimensions: int = DIMENSIONS) -> list[float]:
-    """Each word adds ±1 at a position its hash picks (the hashing trick); unit length."""
-    vector = [0.0] * dimensions
-    for word in _WORD.findall(text.lower()):
-        if word in _STOP:
-            continue
-        word = _SUFFIX.sub("", word) if len(word) > 5 else word  # music/musical, model/models
-        digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-        index = int.from_bytes(digest[:4], "little") % dimensions
-        vector[index] += 1.0 if digest[4] & 1 else -1.0
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return [x / norm for x in vector]
+def embedding_vectors(texts: list[str]) -> list[list[float]]:
+    """Unit vectors, one per text (white space runs count as one space, as in paper texts)."""
+    normalized = [" ".join(text.split()) for text in texts]
+    vectors: list[list[float]] = _model().embed(normalized).tolist()
+    return vectors
 
 
 def embeddings_answer(body: Any, *, max_inputs: int = 2048) -> tuple[int, dict[str, Any], int]:
@@ -81,11 +60,11 @@ def embeddings_answer(body: Any, *, max_inputs: int = 2048) -> tuple[int, dict[s
         return 400, _error("'input' cannot contain an empty string"), 0
     as_base64 = body.get("encoding_format") == "base64"
     data = []
-    for index, text in enumerate(inputs):
-        vector: Any = embedding_vector(text)
+    for index, vector in enumerate(embedding_vectors(inputs)):
+        embedding: Any = vector
         if as_base64:
-            vector = base64.b64encode(array("f", vector).tobytes()).decode("ascii")
-        data.append({"object": "embedding", "index": index, "embedding": vector})
+            embedding = base64.b64encode(array("f", vector).tobytes()).decode("ascii")
+        data.append({"object": "embedding", "index": index, "embedding": embedding})
     tokens = sum(len(t.split()) for t in inputs)
     usage = {"prompt_tokens": tokens, "total_tokens": tokens}
     payload = {"object": "list", "data": data, "model": body["model"], "usage": usage}

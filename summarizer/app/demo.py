@@ -35,7 +35,7 @@ def _shown(run_command: RunCommand) -> RunCommand:
     """`run_command`, each command said first as a person would type it."""
 
     def run(args: list[str]) -> int:
-        console.say(f"\n$ summarizer {' '.join(args)}")
+        console.say(f"\n$ summarizer {' '.join(args)}", lines=True)
         return run_command(args)
 
     return run
@@ -101,7 +101,8 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
         status = status or run(["site"])
         console.say(
             f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
-            "(a second run asks the model nothing: every summary comes from the store)"
+            "(a second run asks the model nothing: every summary comes from the store)",
+            lines=True,
         )
         if batch:
             console.say(f"batches: {model.batch_api.created}")
@@ -120,7 +121,8 @@ def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
     with PushReceivers(OUT) as receivers:
         console.say(
             "\nThe stand-ins (arXiv, the model, an SMTP server and every chat platform) stay up "
-            "until Ctrl-C. In another terminal, in this directory, run:"
+            "until Ctrl-C. In another terminal, in this directory, run:",
+            lines=True,
         )
         push = receivers.env()
         chat = {k: v for k, v in push.items() if "SMTP" not in k and "MAIL" not in k}
@@ -132,7 +134,8 @@ def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
             "then, for example:\n"
             f"  .venv/bin/summarizer paper arxiv.org/abs/{sample_id} --detailed\n"
             "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
-            "  .venv/bin/summarizer push --date 2026-01-09   # what each receiver gets shows here"
+            "  .venv/bin/summarizer push --date 2026-01-09   # what each receiver gets shows here",
+            lines=True,
         )
         # Ctrl-C or a kill stops the stand-ins, even when started with SIGINT ignored (as
         # `cmd &` in a script, or a test runner's worker, starts it).
@@ -161,5 +164,6 @@ def _next_steps(*, sample_id: str, day: str) -> None:
         "  cp .env.example .env        # then set OPENAI_API_KEY (and OPENAI_BASE_URL, "
         "SUMMARIZER_MODEL for a non-OpenAI endpoint)\n"
         "  make doctor                 # checks the settings and the endpoint\n"
-        "  make digest                 # the latest mailing of your categories"
+        "  make digest                 # the latest mailing of your categories",
+        lines=True,
     )

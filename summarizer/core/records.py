@@ -74,6 +74,8 @@ class Paper(BaseModel):
     published: datetime
     abstract: CleanText
     pdf_url: CleanText
+    comment: CleanText | None = None  # arXiv's author comment ("5 pages, accepted to ...")
+    journal_ref: CleanText | None = None  # arXiv's journal reference, once published
 
     @property
     def abs_url(self) -> str:
@@ -212,6 +214,15 @@ class Made(BaseModel):
         return cls(model=summary.model, prompt_version=summary.prompt_version)
 
 
+class UpdatedFrom(BaseModel):
+    """Where a revised paper was listed before: that version, on that digest day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int = Field(ge=1)
+    day: date
+
+
 class Entry(BaseModel):
     """A paper placed in a digest under one of the configured categories."""
 
@@ -226,6 +237,9 @@ class Entry(BaseModel):
     summarized: bool = True  # False: below the reader's SUMMARIZER_TOP, never asked for
     keywords: list[str] = Field(default_factory=list)  # the reader's keywords it holds
     made: dict[SummaryKind, Made] = Field(default_factory=dict)  # of each summary it holds
+    # A revised paper (a new version with a changed abstract) an earlier digest listed: shown
+    # under 更新, after the categories. None: a new paper of the day.
+    updated_from: UpdatedFrom | None = None
 
 
 class Digest(BaseModel):

@@ -1,7 +1,7 @@
 """The ranking's reason for a paper as a Chinese reader reads it, on the site and in pushes.
 
 The rank stage writes each reason in the digest's own words (`keywords: a, b; follows: A;
-similarity 0.42, closest to: T`, kept in the TOC digest and the JSON lines as they are); the site
+similarity 0.42, closest to “T”`, kept in the TOC digest and the JSON lines as they are); the site
 and the pushes are read in Chinese, so each known part is said in Chinese there. A part this
 module does not know (a reason from a newer ranker, or one already in Chinese) is kept as it is.
 """
@@ -13,8 +13,9 @@ import re
 _PARTS = (
     (re.compile(r"keywords: (.+)", re.DOTALL), "关键词：{0}"),
     (re.compile(r"follows: (.+)", re.DOTALL), "作者：{0}"),
-    (re.compile(r"similarity ([0-9.]+), closest to: (.+)", re.DOTALL), "相似度 {0}，最接近：{1}"),
+    (re.compile(r"similarity ([0-9.]+), closest to:? (.+)", re.DOTALL), "相似度 {0}，最接近：{1}"),
 )
+_TITLES_AND = "” and “"  # between the quoted titles of the closest profile papers
 _NONE = "matches none of your interests"
 
 
@@ -31,7 +32,8 @@ def reason_zh(why: str) -> str:
         for pattern, chinese in _PARTS:
             match = pattern.fullmatch(part)
             if match:
-                parts.append(chinese.format(*match.groups()))
+                groups = [g.replace(_TITLES_AND, "”、“") for g in match.groups()]
+                parts.append(chinese.format(*groups))
                 break
         else:
             parts.append(part)

@@ -6,9 +6,11 @@ only the buckets of its own tokens. Tokens are lower-case Latin words/numbers an
 two-character pieces (a lone Han character stands for itself); the browser matches a query token
 as a prefix of the indexed tokens, so `beamform` finds `beamforming` and `语音增强` finds the
 papers holding 语音, 音增 and 增强. `search/M/meta.js` lists the month's days and paper counts
-(paper n of a month is found by counting through them); `search/docs/D.js` holds what a result
-shows (anchor, title, category, TL;DR), loaded only for days with hits. `search/days.js` lists the
-days and months.
+(paper n of a month is found by counting through them); `search/docs/D/k.js` holds what a
+result shows for papers k*DOCS_CHUNK... of day D (see `day_docs`), loaded only for the hits
+shown. `search/days.js` lists the days and
+months. The reader's keywords, authors and exclusions are looked up in the same index, so
+results matching them come first and excluded ones are left out.
 
 Text indexed: title, authors, abstract, arXiv id and every Chinese summary. Everything is JSON
 inside a script file (never inline in a page); the browser shows it through textContent only.
@@ -27,6 +29,7 @@ from ..core.records import Point
 from .site_data import SiteDay, SitePaper
 
 BUCKETS = 256
+DOCS_CHUNK = 25  # papers per docs file: the 50 results shown load little, wherever they are
 _TOKENS = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -36,7 +39,7 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> set[str]:
-    """The index tokens of `text` (the browser's site.js cuts queries the same way)."""
+    """The index tokens of `text` (the browser's search.js cuts queries the same way)."""
     found: set[str] = set()
     for run in _TOKENS.findall(normalize(text)):
         if run[0] > "z":  # a Han run (the pattern matches nothing else beyond ASCII)
@@ -51,7 +54,7 @@ def tokens(text: str) -> set[str]:
 
 def bucket(token: str) -> int:
     """The bucket of a token: a hash of its first two characters (one for Chinese), so that every
-    token starting with a query token of that length sits in one bucket. Same in site.js."""
+    token starting with a query token of that length sits in one bucket. Same in search.js."""
     key = token[:1] if _HAN.match(token) else token[:2]
     h = 0
     for ch in key:
@@ -81,14 +84,39 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def day_docs(day: SiteDay) -> str:
-    records = [
-        [p.anchor, p.short_title, p.category, p.brief.tldr if p.brief else ""] for p in day.papers
+def _doc(paper: SitePaper) -> list[object]:
+    """What a search result shows and a star keeps: [id, title, category, TL;DR, authors,
+    version, primary category, code URL, venue, journal reference] (empty ones at the end
+    left off)."""
+    record: list[object] = [
+        paper.id,
+        paper.short_title,
+        paper.category,
+        paper.brief.tldr if paper.brief else "",
+        paper.authors,
+        paper.version,
+        paper.primary_category,
+        paper.code or "",
+        paper.venue or "",
+        paper.journal_ref or "",
     ]
-    return (
-        "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
-        f"[{_json(day.day.isoformat())}]={_json(records)};\n"
-    )
+    while record and record[-1] == "":
+        record.pop()
+    return record
+
+
+def day_docs(day: SiteDay) -> dict[str, str]:
+    """The day's docs files by name under `search/docs/D/`: `k.js` holds papers
+    k*DOCS_CHUNK to (k+1)*DOCS_CHUNK-1 of the day (an empty day: one empty file)."""
+    records = [_doc(p) for p in day.papers]
+    files = {}
+    for k, start in enumerate(range(0, max(len(records), 1), DOCS_CHUNK)):
+        key = f"{day.day.isoformat()}/{k}"
+        files[f"{k}.js"] = (
+            "(window.SUMMARIZER_DOCS=window.SUMMARIZER_DOCS||{})"
+            f"[{_json(key)}]={_json(records[start : start + DOCS_CHUNK])};\n"
+        )
+    return files
 
 
 def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
@@ -119,10 +147,14 @@ def month_index(month: str, days: list[SiteDay]) -> dict[str, str]:
     return files
 
 
-def days_manifest(days: Iterable[date]) -> str:
+def days_manifest(days: Iterable[date], buckets: dict[str, set[int]]) -> str:
+    """`search/days.js`: the days and months, newest first, and which buckets each month has
+    (a hex bitmap, bit b for `b.js`), so the browser asks for no file that is not there."""
     newest_first = sorted({d.isoformat() for d in days}, reverse=True)
     months = list(dict.fromkeys(d[:7] for d in newest_first))
+    bitmaps = {m: f"{sum(1 << b for b in buckets.get(m, ())):064x}" for m in months}
     return (
         f"window.SUMMARIZER_DAYS={_json(newest_first)};\n"
         f"window.SUMMARIZER_MONTHS={_json(months)};\n"
+        f"window.SUMMARIZER_BUCKETS={_json(bitmaps)};\n"
     )

@@ -19,7 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.records import Brief, Detailed
+from ..core.records import Brief, Detailed, UpdatedFrom
+from .badges import code_url, venue
+from .citation import coins_title
 from .jsonl import jsonl_records
 from .reasons import reason_zh
 from .render import id_key
@@ -56,6 +58,18 @@ class SitePaper:
     score: float | None = None
     why: str | None = None
     summarized: bool = True
+    comment: str | None = None
+    journal_ref: str | None = None
+    code: str | None = None  # the repository the abstract or comment names (badges.code_url)
+    venue: str | None = None  # where it appeared or was accepted (badges.venue)
+    updated_from: UpdatedFrom | None = None  # a revised paper: where it was listed before
+
+    @property
+    def earlier_page(self) -> str | None:
+        """The earlier listing of a revised paper, relative to a day page (days/{D}.html)."""
+        if self.updated_from is None:
+            return None
+        return f"{self.updated_from.day.isoformat()}.html#{self.anchor}"
 
     @property
     def anchor(self) -> str:
@@ -80,6 +94,10 @@ class SitePaper:
     @property
     def short_title(self) -> str:
         return " ".join(self.title.split())
+
+    @property
+    def coins(self) -> str:
+        return coins_title(paper_id=self.id, title=self.title, authors=self.authors)
 
     @property
     def marker(self) -> str | None:
@@ -145,6 +163,10 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def _optional(value: Any) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None
+
+
 def paper_from_row(
     row: dict[str, Any], *, category: str | None, configured: list[str]
 ) -> SitePaper:
@@ -157,6 +179,8 @@ def paper_from_row(
     score = row.get("score")
     why = row.get("why")
     version = row.get("version")
+    abstract = str(row.get("abstract", "")).strip()
+    comment, journal_ref = _optional(row.get("comment")), _optional(row.get("journal_ref"))
     return SitePaper(
         id=paper_id,
         version=version if isinstance(version, int) and version > 0 else 1,
@@ -166,14 +190,31 @@ def paper_from_row(
         primary_category=str(row.get("primary_category", "")),
         categories=_strings(row.get("categories")),
         published=str(row.get("published", "")),
-        abstract=str(row.get("abstract", "")).strip(),
+        abstract=abstract,
         brief=_summary(Brief, row.get("brief"), paper_id),
         detailed=_summary(Detailed, row.get("detailed"), paper_id),
         missing=_strings(row.get("missing")),
         score=float(score) if isinstance(score, int | float) else None,
         why=reason_zh(str(why)) if why else None,
         summarized=row.get("summarized") is not False,
+        comment=comment,
+        journal_ref=journal_ref,
+        code=code_url(abstract, comment),
+        venue=venue(comment, journal_ref),
+        updated_from=_updated_from(row.get("updated_from"), paper_id),
     )
+
+
+def _updated_from(value: Any, paper_id: str) -> UpdatedFrom | None:
+    """A revised paper's `updated_from` ({"version": N, "day": "YYYY-MM-DD"}); a malformed one is
+    dropped (the paper is shown, unmarked)."""
+    if value is None:
+        return None
+    try:
+        return UpdatedFrom.model_validate(value)
+    except ValidationError:
+        log.warning("%s: a malformed updated_from is ignored", paper_id)
+        return None
 
 
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:

@@ -2,7 +2,9 @@
 
 `build_ranker(rank, llm, ...)` gives None when no ranking setting is given (the digest then stays
 byte for byte as without this stage); otherwise a `Ranker` whose `rank(papers)` drops excluded
-papers, scores the rest with a reason, and names the top N to summarize.
+papers, scores the rest with a reason, and names the top N to summarize. A profile is compared
+by words and by meaning: the vectors of SUMMARIZER_EMBEDDING_MODEL's endpoint when it is set,
+else those of the model bundled with wordllama (offline, no key; see rank.similarity).
 """
 
 from __future__ import annotations

@@ -57,15 +57,23 @@ class KeywordIndex:
                 self._anywhere.append((index, phrase.split()[0].casefold()))
 
     def found(self, text: str) -> list[str]:
+        if not self._by_first_word and not self._anywhere:
+            return []  # no keyword: nothing to look for (a ranked day calls this per paper)
         folded = text.casefold()
         candidates: set[int] = set()
         index = self._by_first_word
-        for word in set(_WORD.findall(folded)):
-            candidates.update(index.get(word, ()))
-            if word.endswith("s"):
-                candidates.update(index.get(word[:-1], ()))
-                if word.endswith("es"):
-                    candidates.update(index.get(word[:-2], ()))
+        words = set(_WORD.findall(folded))
+        if len(index) < len(words):  # few keywords: look their first words up in the text's
+            for first, found in index.items():
+                if first in words or f"{first}s" in words or f"{first}es" in words:
+                    candidates.update(found)
+        else:
+            for word in words:
+                candidates.update(index.get(word, ()))
+                if word.endswith("s"):
+                    candidates.update(index.get(word[:-1], ()))
+                    if word.endswith("es"):
+                        candidates.update(index.get(word[:-2], ()))
         candidates.update(i for i, first in self._anywhere if first in folded)
         lowered = None if _ASCII_LOOKALIKES.search(text) else " ".join(text.lower().split())
         return [self.keywords[i] for i in sorted(candidates) if self._holds(i, text, lowered)]

@@ -14,12 +14,9 @@ from ..publish.render import id_key
 from ..store.database import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper, reader_profile
-from .text import paper_text
+from .similarity import Similarity, VectorSource
 
-if TYPE_CHECKING:  # numpy, bm25s and openai load only when a profile is ranked
-    import numpy as np
-
-    from .embeddings import Embedder
+if TYPE_CHECKING:
     from .zotero import ZoteroProfile
 
 log = logging.getLogger(__name__)
@@ -27,7 +24,7 @@ KEYWORD_BOOST = 0.5  # per keyword found: one keyword outweighs most differences
 TITLE_BOOST = 0.25  # per keyword found in the title too
 AUTHOR_BOOST = 0.5  # per followed author
 RECOMMENDED = 10  # papers in the recommended section when no top N is set
-_TITLE_CHARS = 60
+_TITLE_CHARS = 50
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,7 @@ class RankRecord:
     why: str
     keywords: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
-    closest: str | None = None  # title of the profile paper it is closest to
+    closest: tuple[str, ...] = ()  # titles of the profile papers it is closest to, closest first
 
 
 @dataclass
@@ -97,7 +94,8 @@ class Ranking:
 
 
 class Ranker:
-    """Ranks any number of days with one profile (read once) and one embedding client."""
+    """Ranks any number of days with one profile (read once), one embedding client and one
+    bundled model (each made when first needed)."""
 
     def __init__(
         self,
@@ -107,10 +105,15 @@ class Ranker:
         top: int | None,
         store: Store,
         fetch: FetchIds,
-        embedder: Callable[[], Embedder] | None = None,
+        embedder: Callable[[], VectorSource] | None = None,
+        bundled: bool = True,
         ranked: bool = True,
         zotero: ZoteroProfile | None = None,
+        profile: list[ProfilePaper] | None = None,
     ) -> None:
+        """`profile`: the profile's papers as read already (benchmarks), else read from
+        `profile_path` when first needed. `bundled`: compare by the bundled model's vectors
+        when no endpoint serves (else by words alone)."""
         self.interests = interests
         self.profile_path = profile_path
         self.top = top
@@ -118,9 +121,8 @@ class Ranker:
         self.fetch = fetch
         self.ranked = ranked
         self.zotero = zotero
-        self._make_embedder = embedder
-        self._embedder: Embedder | None = None
-        self._profile: list[ProfilePaper] | None = None
+        self.similarity = Similarity(store=store, endpoint=embedder, bundled=bundled)
+        self._profile = profile
 
     @property
     def profile(self) -> list[ProfilePaper]:
@@ -136,23 +138,29 @@ class Ranker:
         ranking = Ranking(kept=kept, excluded=excluded, top=self.top)
         if not self.ranked:
             return ranking
-        similarity, closest, ranking.note = self._similarity(kept)
+        similarity = [0.0] * len(kept)
+        closest: list[tuple[int, ...]] = [()] * len(kept)
+        if kept and self.profile:
+            fused, ranking.note = self.similarity.of(kept, self.profile)
+            similarity, closest = [float(x) for x in fused.similarity], fused.closest
         if self.zotero is not None and self.zotero.note:
             ranking.note = "; ".join(n for n in (self.zotero.note, ranking.note) if n)
-        for i, paper in enumerate(kept):
-            keywords = tuple(self.interests.matched_keywords(paper))
-            authors = tuple(self.interests.matched_authors(paper))
-            index = closest[i]
-            near = self.profile[index].title if index is not None else None
-            score = float(similarity[i]) + KEYWORD_BOOST * len(keywords)
-            score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
+        asked_words, asked_authors = bool(self.interests.keywords), bool(self.interests.authors)
+        for paper, sim, near in zip(kept, similarity, closest, strict=True):
+            # What is not asked for is not looked for: a day has thousands of papers.
+            keywords = tuple(self.interests.matched_keywords(paper)) if asked_words else ()
+            authors = tuple(self.interests.matched_authors(paper)) if asked_authors else ()
+            titles = tuple(self.profile[j].title for j in near)
+            score = sim + KEYWORD_BOOST * len(keywords)
+            if keywords:
+                score += TITLE_BOOST * len(self.interests.in_title(paper, keywords))
             score += AUTHOR_BOOST * len(authors)
             ranking.records[paper.id] = RankRecord(
                 score=round(score, 3),  # ranked by the score shown, so ties are ties everywhere
-                why=_why(keywords, authors, near, float(similarity[i])),
+                why=_why(keywords, authors, titles, sim),
                 keywords=keywords,
                 authors=authors,
-                closest=near,
+                closest=titles,
             )
         return ranking
 
@@ -172,67 +180,23 @@ class Ranker:
         best = {p.id for p in sorted(kept, key=lambda p: -boost(p))[: self.top]}
         return [p for p in kept if p.id in best]
 
-    def _similarity(self, papers: list[Paper]) -> tuple[list[float], list[int | None], str]:
-        """Similarity of each paper to the profile, the closest profile paper, and a note."""
-        if not papers or not self.profile:
-            return [0.0] * len(papers), [None] * len(papers), ""
-        from . import embeddings, lexical
-
-        texts = [paper_text(p.title, p.abstract) for p in papers]
-        mine = [paper_text(p.title, p.abstract) for p in self.profile]
-        note = ""
-        if self._make_embedder is not None:
-            try:
-                topic, each, note = self._embedded(papers, texts, mine)
-            except embeddings.EmbeddingFailed as exc:
-                log.warning(
-                    "the embedding endpoint failed (%s); ranking by words instead. "
-                    "SUMMARIZER_EMBEDDING_BASE_URL names an endpoint serving /v1/embeddings; "
-                    "unset SUMMARIZER_EMBEDDING_MODEL to rank by words",
-                    exc,
-                )
-                note = f"embeddings failed ({exc}): ranked by words"
-                topic, each = lexical.similarities(texts, mine)
-        else:
-            topic, each = lexical.similarities(texts, mine)
-        closest: list[int | None] = [
-            int(row.argmax()) if row.size and row.max() > 0 else None for row in each
-        ]
-        return [float(x) for x in topic], closest, note
-
-    def _embedded(
-        self, papers: list[Paper], texts: list[str], mine: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, str]:
-        """Similarities by embeddings, and a note of what was embedded for them."""
-        if self._embedder is None:
-            assert self._make_embedder is not None
-            self._embedder = self._make_embedder()
-        embedded, tokens = self._embedder.embedded, self._embedder.tokens
-        keyed = {p.id: t for p, t in zip(papers, texts, strict=True)}
-        keyed |= {p.key: t for p, t in zip(self.profile, mine, strict=True)}
-        vectors = self._embedder.vectors(keyed)
-        from . import embeddings
-
-        topic, each = embeddings.similarities(
-            [vectors[p.id] for p in papers], [vectors[p.key] for p in self.profile]
-        )
-        count, used = self._embedder.embedded - embedded, self._embedder.tokens - tokens
-        note = f"embedded {count} texts ({used:,} tokens)" if count else ""
-        return topic, each, note
-
     def close(self) -> None:
-        if self._embedder is not None:
-            self._embedder.close()
-            self._embedder = None
+        self.similarity.close()
 
 
-def _why(keywords: tuple[str, ...], authors: tuple[str, ...], near: str | None, sim: float) -> str:
+def _short(title: str) -> str:
+    return title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _why(
+    keywords: tuple[str, ...], authors: tuple[str, ...], closest: tuple[str, ...], sim: float
+) -> str:
     parts = []
     if keywords:
         parts.append("keywords: " + ", ".join(keywords))
     if authors:
         parts.append("follows: " + ", ".join(authors))
-    if near is not None:
-        short = near if len(near) <= _TITLE_CHARS else near[: _TITLE_CHARS - 1].rstrip() + "…"
-        parts.append(f"similarity {sim:.2f}, closest to: {short}")
+    if closest:
+        near = " and ".join(f"“{_short(t)}”" for t in closest)
+        parts.append(f"similarity {sim:.2f}, closest to {near}")
     return "; ".join(parts) or "matches none of your interests"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from typing import Any
 
@@ -27,31 +28,47 @@ STOPWORDS = frozenset(_STOP_TEXT.split())
 
 @functools.cache
 def _stemmer() -> Any:
-    import snowballstemmer  # only when a profile is ranked by words
+    import snowballstemmer  # only when a profile is ranked; C speed with PyStemmer installed
 
     return snowballstemmer.stemmer("english")
 
 
-@functools.lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """A day repeats a few thousand words a hundred times over; the pure-Python stemmer is slow."""
-    return str(_stemmer().stemWord(word))
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """(piece, is_latin) before stemming: Latin words (stop words dropped) to stem, and Chinese
+    as overlapping character bigrams (single characters for a one-character run): the usual
+    dictionary-free Chinese indexing."""
+    out: list[tuple[str, bool]] = []
+    for word in _TOKEN.findall(text.lower()):
+        if _HAN.match(word):
+            out += (
+                [(word, False)]
+                if len(word) == 1
+                else [(word[i : i + 2], False) for i in range(len(word) - 1)]
+            )
+        elif word not in STOPWORDS and len(word) > 1:
+            out.append((word, True))
+    return out
 
 
 def tokens(text: str) -> list[str]:
-    """Stemmed English words (stop words dropped) and, for Chinese, overlapping character bigrams
-    (single characters for a one-character run): the usual dictionary-free Chinese indexing."""
-    out: list[str] = []
-    stem = _stem
-    for word in _TOKEN.findall(text.lower()):
-        if _HAN.match(word):
-            out += [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
-        elif word not in STOPWORDS and len(word) > 1:
-            out.append(stem(word))
-    return out
+    """Stemmed English words (stop words dropped) and Chinese character bigrams."""
+    return terms_of_words([text])[0]
+
+
+def terms_of_words(words: list[str]) -> list[list[str]]:
+    """tokens() of each of `words`, with every distinct Latin word stemmed in one call."""
+    pieces = [_pieces(word) for word in words]
+    latin = list({piece for found in pieces for piece, is_latin in found if is_latin})
+    stem = dict(zip(latin, _stemmer().stemWords(latin), strict=True))
+    return [[stem[p] if is_latin else p for p, is_latin in found] for found in pieces]
 
 
 def paper_text(title: str, abstract: str) -> str:
     """What a paper is compared by: its title (given twice the weight) and its abstract."""
     title = " ".join(title.split())
     return f"{title}. {title}. {' '.join(abstract.split())}"
+
+
+def text_hash(text: str) -> str:
+    """What a stored vector was made from (as rank.embeddings keys the endpoint's vectors)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -84,6 +84,7 @@ class Asking:
             profile=options.profile,
             modes=ctx.modes,
             max_attempts=self.attempts,
+            guidance=options.guidance,
             limiter=ctx.limiter,
             pacer=ctx.pacer,
             budget=ctx.budget,
@@ -195,6 +196,7 @@ class Asking:
 
     async def _save(self, writer: StoreWriter, key: Key, outcome: Outcome, source: str) -> None:
         kind, paper = self.by_key[key]
+        self.report.corrected += outcome.corrections
         summary = Summary(
             paper_id=paper.id,
             version=paper.version,

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from ..batch.collect import Spent
 from ..core.records import Paper, Summary, SummaryKind
@@ -22,6 +23,7 @@ from .report import DayReport
 from .restore import Restorer
 
 Pair = tuple[SummaryKind, str]  # (kind, paper id)
+T = TypeVar("T")
 
 
 @dataclass
@@ -212,17 +214,17 @@ def _count_batch_work(
 
 
 async def pages_in_thread(
-    pages: Iterator[list[Paper]], take: Callable[[list[Paper]], list[Paper]]
+    pages: Iterator[T], take: Callable[[T], list[Paper]]
 ) -> AsyncIterator[list[Paper]]:
     """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
     on the event loop, where the store is."""
-    end: list[Paper] = []
+    end = object()  # what no page is
     loop = asyncio.get_running_loop()
     # One thread for the whole listing: its parser's memory stays in one malloc arena.
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arxiv-pages")
     try:
         while (page := await loop.run_in_executor(thread, next, pages, end)) is not end:
-            yield take(page)
+            yield take(cast(T, page))
     finally:
         thread.shutdown(wait=False)  # a page still in flight is bounded by ARXIV_TIMEOUT
 

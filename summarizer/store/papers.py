@@ -38,14 +38,17 @@ class PaperTables(StoreConnection):
     """The `papers` and `summaries` tables."""
 
     def save_papers(self, papers: Iterable[Paper]) -> None:
-        rows = [(p.id, p.version, p.model_dump_json(), now()) for p in papers]
+        rows = [
+            (p.id, p.version, p.model_dump_json(), now(), p.comment, p.journal_ref) for p in papers
+        ]
         if not rows:
             return
         self.transaction(
             lambda conn: conn.executemany(
-                "INSERT INTO papers (id, version, record, fetched_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET "
-                "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at "
+                "INSERT INTO papers (id, version, record, fetched_at, comment, journal_ref) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "version=excluded.version, record=excluded.record, fetched_at=excluded.fetched_at, "
+                "comment=excluded.comment, journal_ref=excluded.journal_ref "
                 "WHERE excluded.version >= papers.version",
                 rows,
             )

@@ -35,6 +35,8 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "published",
         "abstract",
         "pdf_url",
+        "comment",
+        "journal_ref",
         "brief",
         "detailed",
         "missing",
@@ -43,6 +45,7 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "summarized",
         "made",
     ]
+    assert first["comment"] is None and first["journal_ref"] is None  # arXiv sent none
     assert first["detailed"] is None and first["brief"]["tldr"]
     assert first["missing"] == []
     assert first["score"] is None and first["why"] is None and first["summarized"] is True

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from summarizer_standins.embeddings import embedding_vectors
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.publish import highlight
@@ -21,7 +22,9 @@ from tests.support.cli import Stage, add_fixture
 
 PROFILES = Path(__file__).parents[1] / "fixtures" / "profiles"
 DAY = "2026-01-07"
-MUSIC = {"2601.02586", "2601.02591"}  # that day's papers on the topic of music.bib
+MUSIC = {"2601.02586", "2601.02591"}  # that day's papers on the topic of music.bib: ranked in
+# the top 3 (1 and 3 measured: an OTFS paper built on a conditional variational autoencoder, as a
+# melody-harmonization paper of the profile is, comes between; see tests/e2e/test_rank.py)
 TEXTS = 27 + 4  # the day's papers and the profile's, embedded in one request
 
 
@@ -42,8 +45,10 @@ def strict_rows(stage: Stage) -> list[dict[str, Any]]:
 
 
 def stored_vectors(stage: Stage) -> int:
+    """The endpoint's vectors kept (not the bundled model's, which a failed run falls back to)."""
     with sqlite3.connect(stage.out / "summarizer.sqlite3") as db:
-        return int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+        query = "SELECT COUNT(*) FROM embeddings WHERE model = 'text-embedding-3-small'"
+        return int(db.execute(query).fetchone()[0])
 
 
 @pytest.fixture
@@ -54,6 +59,7 @@ def embedded(stage: Stage, monkeypatch: pytest.MonkeyPatch) -> Stage:
     monkeypatch.setenv("SUMMARIZER_REQUEST_TIMEOUT", "120")
     monkeypatch.setenv("SUMMARIZER_EMBEDDING_TIMEOUT", "1")
     stage.model.hang_seconds = 20.0  # then the hanging or trickling answer would be whole
+    embedding_vectors(["warm"])  # the stand-in's model loaded now, not within the 1 s allowed
     return stage
 
 
@@ -81,9 +87,10 @@ def test_a_failing_embeddings_endpoint_costs_one_request_and_leaves_nothing_behi
         monkeypatch.setenv("SUMMARIZER_EMBEDDING_TIMEOUT", "120")
     run = cli("digest", "--date", DAY)
     assert run.code == 0, run.err
-    assert "ranking by words instead" in run.err and said in " ".join(run.err.split())
+    assert "ranking with the bundled model instead" in run.err
+    assert said in " ".join(run.err.split())
     assert embedded.model.embedding_requests == 1  # not retried: it would answer the same
-    assert {r["id"] for r in strict_rows(embedded)[:2]} == MUSIC
+    assert {r["id"] for r in strict_rows(embedded)[:3]} >= MUSIC
     assert stored_vectors(embedded) == 0  # bad vectors are never kept
     # The endpoint heals: the next run asks for every vector and ranks by them.
     embedded.model.embedding_fault = None
@@ -92,7 +99,7 @@ def test_a_failing_embeddings_endpoint_costs_one_request_and_leaves_nothing_behi
     assert again.code == 0, again.err
     assert embedded.model.embedding_requests == 1 and embedded.model.embedded_inputs == TEXTS
     assert "ranking by words" not in again.err and f"embedded {TEXTS} texts" in again.err
-    assert MUSIC & {r["id"] for r in strict_rows(embedded)[:2]}
+    assert {r["id"] for r in strict_rows(embedded)[:3]} >= MUSIC
     assert stored_vectors(embedded) == TEXTS
 
 
@@ -129,7 +136,7 @@ def test_a_zotero_csv_cell_of_any_length(stage: Stage, cli, monkeypatch, isolate
     monkeypatch.setenv("SUMMARIZER_PROFILE", str(profile))
     run = cli("digest", "--date", DAY)
     assert run.code == 0, run.err
-    assert {r["id"] for r in strict_rows(stage)[:2]} == MUSIC
+    assert {r["id"] for r in strict_rows(stage)[:3]} >= MUSIC
 
 
 def test_a_profile_of_20000_ids_is_looked_up_in_requests_arxiv_accepts(
@@ -153,7 +160,7 @@ def test_a_profile_of_20000_ids_is_looked_up_in_requests_arxiv_accepts(
     assert all(e["status"] == 200 for e in lookups)
     assert "arXiv does not know 2501.00000, 2501.00001" in run.err
     assert "and 19,986 more; left out" in " ".join(run.err.split())
-    assert {r["id"] for r in strict_rows(stage)[:2]} == MUSIC
+    assert {r["id"] for r in strict_rows(stage)[:3]} >= MUSIC
 
 
 def test_ten_thousand_keywords_cost_what_the_text_can_match(

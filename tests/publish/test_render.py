@@ -405,16 +405,28 @@ def test_jsonl_raw_ordered_records() -> None:
     first, second = (json.loads(x) for x in out.splitlines())
     assert list(first) == [
         "id", "version", "title", "authors", "primary_category", "categories", "published",
-        "abstract", "pdf_url", "brief", "detailed", "missing", "score", "why", "summarized",
-        "made",
+        "abstract", "pdf_url", "comment", "journal_ref", "brief", "detailed", "missing", "score",
+        "why", "summarized", "made",
     ]  # fmt: skip
     assert first["id"] == "2601.00001" and first["brief"] is None and first["detailed"] is None
+    assert first["comment"] is None and first["journal_ref"] is None  # null when arXiv has none
     assert first["published"] == "2026-01-06T12:00:00Z"
     assert first["abstract"] == "  Abstract of 2601.00001.\n  Second paragraph.\n"
     assert second["title"] == NASTY and second["brief"]["tldr"] == NASTY
     assert second["detailed"]["background"][0]["points"][0] == {
         "label": NASTY, "text": NASTY, "points": [],
     }  # fmt: skip
+
+
+def test_jsonl_carries_comment_and_journal_ref_verbatim() -> None:
+    base = entry("2601.00003")
+    comment = "Accepted to ICASSP 2026. Code: https://github.com/x/y_z. <b>&</b>"
+    paper = base.paper.model_copy(update={"comment": comment, "journal_ref": "IEEE SPL 33"})
+    (row,) = (
+        json.loads(x)
+        for x in render_jsonl(digest(base.model_copy(update={"paper": paper}))).splitlines()
+    )
+    assert (row["comment"], row["journal_ref"]) == (comment, "IEEE SPL 33")
 
 
 def test_jsonl_chinese_unescaped_and_empty() -> None:

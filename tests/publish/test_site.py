@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from summarizer_standins.fixtures import Fixture
 
 from summarizer.publish.search_index import bucket, tokens
-from summarizer.publish.site import build_site, highlighter
+from summarizer.publish.site_pages import highlighter
 from summarizer.store.database import Store
 from tests.support.build import (
     CATEGORIES,
     HOSTILE_ABSTRACT,
     HOSTILE_TITLE,
+    build_test_site,
     hostile_entry,
     synthetic_entries,
     write_day,
@@ -30,24 +31,11 @@ from tests.support.cli import Stage, add_fixture
 D1, D2, D3 = date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)
 
 
-def build(out: Path, **kw):  # type: ignore[no-untyped-def]
-    options = dict(
-        output_dir=out,
-        site_dir=out / "site",
-        categories=CATEGORIES,
-        keywords=[],
-        site_url=None,
-        placed={},
-    )
-    options.update(kw)
-    return build_site(**options)  # type: ignore[arg-type]
-
-
 def test_every_paper_and_every_day_is_on_the_site(tmp_path: Path) -> None:
     days = {D1: synthetic_entries(D1, 12), D2: synthetic_entries(D2, 7, detailed=True)}
     for day, entries in days.items():
         write_day(tmp_path, day, entries)
-    build(tmp_path)
+    build_test_site(tmp_path)
     site = tmp_path / "site"
     index = (site / "index.html").read_text("utf-8")
     for day, entries in days.items():
@@ -67,7 +55,7 @@ def test_every_paper_and_every_day_is_on_the_site(tmp_path: Path) -> None:
 
 def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path: Path) -> None:
     write_day(tmp_path, D1, [hostile_entry(), *synthetic_entries(D1, 2)])
-    build(tmp_path)
+    build_test_site(tmp_path)
     site = tmp_path / "site"
     for page in (site / "index.html", site / "days" / f"{D1}.html"):
         html = page.read_text("utf-8")
@@ -75,13 +63,20 @@ def test_hostile_text_is_escaped_and_links_go_only_to_arxiv_or_the_site(tmp_path
         assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in html
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert all(
-            re.fullmatch(r'<script src="[./a-z]*(static/site|search/days)\.js" defer>', s)
+            re.fullmatch(
+                r'<script src="[./a-z]*(static/(common|prefs|marks|search|keys)|search/days)\.js" '
+                "defer>",
+                s,
+            )
             for s in scripts
         ), scripts
         for href in re.findall(r'(?:href|src)="([^"]*)"', html):
+            if href == "data:,":  # the empty icon: no request for /favicon.ico
+                continue
             assert href.startswith("https://arxiv.org/") or not re.match(r"[a-z]+:", href), href
-    shard = (site / "search" / "docs" / f"{D1}.js").read_text("utf-8")
+    shard = (site / "search" / "docs" / str(D1) / "0.js").read_text("utf-8")
     records = json.loads(shard.split("=", 2)[2].rstrip().rstrip(";"))
+    assert records[0][0] == "2601.00666"
     assert records[0][1] == " ".join(HOSTILE_TITLE.split())  # data for textContent, not markup
 
 
@@ -96,7 +91,7 @@ def test_a_paper_without_summary_shows_the_missing_marker_and_score_when_set(
     lines[1] = lines[1][:-1] + ', "score": 0.8731, "why": "关键词 beamforming", "summarized": true}'
     lines[2] = lines[2][:-1] + ', "score": 0.1, "why": null, "summarized": false}'
     path.write_text("\n".join(lines) + "\n", "utf-8")
-    build(tmp_path)
+    build_test_site(tmp_path)
     html = (tmp_path / "site" / "days" / f"{D1}.html").read_text("utf-8")
     assert "总结暂缺" in html
     assert "相关度 0.87" in html and "推荐理由：关键词 beamforming" in html
@@ -109,7 +104,7 @@ def test_a_paper_without_summary_shows_the_missing_marker_and_score_when_set(
 
 def test_keywords_are_highlighted_without_breaking_escaping(tmp_path: Path) -> None:
     write_day(tmp_path, D1, [hostile_entry()])
-    build(tmp_path, keywords=["beamforming", "script"])
+    build_test_site(tmp_path, keywords=["beamforming", "script"])
     html = (tmp_path / "site" / "days" / f"{D1}.html").read_text("utf-8")
     assert "<mark>Beamforming</mark>" in html
     assert "&lt;<mark>script</mark>&gt;" in html
@@ -119,7 +114,7 @@ def test_feeds_parse_hold_the_latest_day_and_only_their_category(tmp_path: Path)
     old, latest = synthetic_entries(date(2025, 12, 1), 5), synthetic_entries(D3, 20)
     write_day(tmp_path, date(2025, 12, 1), old)
     write_day(tmp_path, D3, [*latest, hostile_entry()])
-    build(tmp_path, site_url="https://user.github.io/repo")
+    build_test_site(tmp_path, site_url="https://user.github.io/repo")
     site = tmp_path / "site"
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
@@ -146,7 +141,7 @@ def test_the_store_placement_decides_the_category(tmp_path: Path) -> None:
     entries = synthetic_entries(D1, 6)
     write_day(tmp_path, D1, entries)
     moved = entries[0].paper.id
-    build(tmp_path, placed={D1: {moved: "cs.SD"}})
+    build_test_site(tmp_path, placed={D1: {moved: "cs.SD"}})
     sd = feedparser.parse((tmp_path / "site" / "feeds" / "cs.SD.xml").read_bytes())
     assert f"https://arxiv.org/abs/{moved}" in {e.link for e in sd.entries}
     for other in ("eess.SP", "eess.AS"):
@@ -157,15 +152,15 @@ def test_the_store_placement_decides_the_category(tmp_path: Path) -> None:
 def test_nightly_rebuild_touches_only_the_new_day_index_feeds_and_search(tmp_path: Path) -> None:
     write_day(tmp_path, D1, synthetic_entries(D1, 5))
     write_day(tmp_path, D2, synthetic_entries(D2, 5))
-    first = build(tmp_path)
+    first = build_test_site(tmp_path)
     assert first.days == 2
-    again = build(tmp_path)
+    again = build_test_site(tmp_path)
     assert again.written == [] and again.papers_rebuilt == 0
     write_day(tmp_path, D3, synthetic_entries(D3, 4))
-    nightly = build(tmp_path)
+    nightly = build_test_site(tmp_path)
     site = tmp_path / "site"
     written = {p.relative_to(site).as_posix() for p in nightly.written}
-    assert f"days/{D3}.html" in written and f"search/docs/{D3}.js" in written
+    assert f"days/{D3}.html" in written and f"search/docs/{D3}/0.js" in written
     assert {"index.html", "feed.xml", "search/days.js"} <= written
     # the day before gains its link to the new day; no other day page is touched
     pages = {w for w in written if w.startswith("days/")}
@@ -173,7 +168,9 @@ def test_nightly_rebuild_touches_only_the_new_day_index_feeds_and_search(tmp_pat
     assert nightly.papers_rebuilt == 4 + 5
     # a changed day (filled-in summary) is rebuilt; a deleted page is rebuilt
     (site / "days" / f"{D1}.html").unlink()
-    assert f"days/{D1}.html" in {p.relative_to(site).as_posix() for p in build(tmp_path).written}
+    assert f"days/{D1}.html" in {
+        p.relative_to(site).as_posix() for p in build_test_site(tmp_path).written
+    }
 
 
 def test_summarizer_site_command_builds_into_site_dir(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -196,7 +193,7 @@ def test_search_index_finds_chinese_pieces_and_word_prefixes(tmp_path: Path) -> 
     entries = synthetic_entries(D1, 4)
     write_day(tmp_path, D1, entries)
     write_day(tmp_path, date(2026, 2, 2), synthetic_entries(date(2026, 2, 2), 2))
-    build(tmp_path)
+    build_test_site(tmp_path)
     folder = tmp_path / "site" / "search" / "2026-01"
     meta = folder / "meta.js"
     assert json.loads(meta.read_text("utf-8").split("=", 2)[2].rstrip().rstrip(";")) == [
@@ -229,7 +226,7 @@ def test_a_jekyll_only_day_shows_translations_and_feeds_them(tmp_path: Path) -> 
         e.model_copy(update={"brief": None}) for e in synthetic_entries(D1, 3, detailed=True)
     ]
     write_day(tmp_path, D1, entries)
-    build(tmp_path)
+    build_test_site(tmp_path)
     html = (tmp_path / "site" / "days" / f"{D1}.html").read_text("utf-8")
     assert html.count("详细解读</summary>") == 3 and "总结暂缺" not in html
     feed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())

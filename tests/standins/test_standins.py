@@ -26,6 +26,7 @@ from summarizer_standins import (
 from summarizer_standins.fixtures import DATA_DIR
 
 from summarizer.core.records import Brief, Detailed, Paper
+from summarizer.sources.arxiv import ArxivSource
 from tests.support import build
 
 pytestmark = pytest.mark.faults
@@ -121,11 +122,29 @@ def test_arxiv_pages_through_the_client(corpus: list[Paper]) -> None:
         assert first.title == paper.title and [a.name for a in first.authors] == paper.authors
         assert first.primary_category == paper.primary_category
         assert first.categories == paper.categories and first.published == paper.published
-        assert first.pdf_url == paper.pdf_url and first.comment
+        assert first.pdf_url == paper.pdf_url
+        assert first.comment is None and first.journal_ref is None  # arXiv sends none: absent
         newest = fetch(
             s, arxiv.Search(QUERY, max_results=3, sort_by=arxiv.SortCriterion.SubmittedDate)
         )
         assert [r.get_short_id()[:10] for r in newest] == [p.id for p in corpus[::-1][:3]]
+
+
+def test_arxiv_comment_and_journal_ref_reach_the_paper_as_sent() -> None:
+    comment = "Accepted to ICASSP 2026. Code: https://github.com/x/y. <5 pages> & 3 figures"
+    papers = [
+        make_paper("2601.00011", START, ["eess.AS"], comment=comment, journal_ref="IEEE SPL 33"),
+        make_paper("2601.00012", START, ["eess.AS"]),
+    ]
+    with ArxivStandin(papers) as s:
+        results = fetch(s, by_date())
+        source = ArxivSource(api_url=s.url, delay=0.0)
+        fetched = source.by_ids([(p.id, None) for p in papers])
+    assert [(r.comment, r.journal_ref) for r in results] == [
+        (comment, "IEEE SPL 33"),
+        (None, None),
+    ]
+    assert sorted(fetched, key=lambda p: p.id) == papers  # every field survives the round trip
 
 
 def test_arxiv_query_categories_and_inclusive_minute_range() -> None:

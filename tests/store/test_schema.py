@@ -21,7 +21,7 @@ from tests.support.build import paper, summary
 
 DAY = date(2026, 1, 7)
 STEPS = [
-    ("ALTER TABLE papers ADD COLUMN comment TEXT",),
+    ("ALTER TABLE papers ADD COLUMN later_note TEXT",),
     ("CREATE TABLE later_items (key TEXT PRIMARY KEY, library_version INTEGER NOT NULL)",),
     ("CREATE TABLE even_later (key TEXT PRIMARY KEY)",),
 ]
@@ -60,7 +60,7 @@ def test_a_store_behind_runs_the_steps_it_lacks_once(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     conn = connect(path)
     apply_schema(conn, path, migrations=STEPS[:1])
-    assert version(conn) == 1 and "comment" in columns(conn, "papers")
+    assert version(conn) == 1 and "later_note" in columns(conn, "papers")
     apply_schema(conn, path, migrations=STEPS[:2])  # only the second step runs: no duplicate
     assert version(conn) == 2 and columns(conn, "later_items") == {"key", "library_version"}
     conn.close()
@@ -74,10 +74,10 @@ def test_a_store_behind_runs_the_steps_it_lacks_once(tmp_path: Path) -> None:
 def test_a_step_that_fails_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     conn = connect(path)
-    broken = [("ALTER TABLE papers ADD COLUMN comment TEXT", "ALTER TABLE nowhere ADD COLUMN x")]
+    broken = [("ALTER TABLE papers ADD COLUMN later_note TEXT", "ALTER TABLE nowhere ADD COLUMN x")]
     with pytest.raises(sqlite3.OperationalError):
         apply_schema(conn, path, migrations=broken)
-    assert version(conn) == 0 and "comment" not in columns(conn, "papers")
+    assert version(conn) == 0 and "later_note" not in columns(conn, "papers")
     assert not conn.in_transaction
 
 
@@ -105,9 +105,8 @@ def test_a_column_added_by_a_later_step_breaks_no_write(
         "papers", "summaries", "placements", "digested_days", "profile_papers", "embeddings",
         "runs", "leases", "batches", "batch_requests", "deliveries",
     ]  # fmt: skip
-    monkeypatch.setattr(
-        schema, "MIGRATIONS", [tuple(f"ALTER TABLE {t} ADD COLUMN later TEXT" for t in tables)]
-    )
+    later = tuple(f"ALTER TABLE {t} ADD COLUMN later TEXT" for t in tables)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, later])
     store = Store(tmp_path / "s.sqlite3")
     store.save_papers([paper("2601.00001")])
     store.save_summary(summary("2601.00001"))
@@ -127,7 +126,7 @@ def test_a_column_added_by_a_later_step_breaks_no_write(
     assert store.transaction(lambda c: claim_keys(c, [lease], holder="h", ttl=60)).mine == [lease]
 
     conn = store._connect(create=False)
-    assert conn is not None and version(conn) == 1
+    assert conn is not None and version(conn) == len(MIGRATIONS) + 1
     for table in tables:
         assert "later" in columns(conn, table)
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1, table

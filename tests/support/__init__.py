@@ -14,6 +14,8 @@ module that holds it, never from another test module or from a conftest.
 - `mailings`: two weeks of papers around the 2026 switch to daylight saving (`two_weeks`,
   `every_three_hours`, `at`, `expected_day`, `week`, `WEEKDAYS`).
 - `llm`: the attempt loop driven without waiting (`Recorder`, `summarize_papers`, `PAPERS`).
+- `memory`: the real command in a child process with its peak memory read from the kernel
+  (`run_measured`, `Measured`: its exit status, stderr and peak, `within_limit`).
 - `redaction`: every form a secret can take in a message (`every_form`, `lower_hex`).
 - `actions`: a GitHub Actions workflow run here, its actions simulated (`load_workflow`,
   `Runner`, `Context`, `make_origin`, `committed`, `evaluate`).

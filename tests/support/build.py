@@ -13,6 +13,7 @@ from summarizer_standins.synthetic import synthetic_papers
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, Summary, Usage
 from summarizer.publish.files import write_atomic
 from summarizer.publish.render import render_jsonl
+from summarizer.publish.site import SiteReport, build_site
 from tests.support.files import day_file
 
 CATEGORIES = ["eess.SP", "eess.AS", "cs.SD"]
@@ -65,6 +66,20 @@ def summary(pid: str, *, version: int = 1, prompt: str = "brief@1", model: str =
         payload={"tldr": "一"},
         usage=Usage(requests=1, prompt_tokens=10, completion_tokens=5),
     )
+
+
+def build_test_site(out: Path, **options: Any) -> SiteReport:
+    """`build_site` of the days under `out` into `out/site`, with plain settings (CATEGORIES, no
+    keywords, no site URL, no placements); each option given replaces its default."""
+    settings: dict[str, Any] = {
+        "output_dir": out,
+        "site_dir": out / "site",
+        "categories": CATEGORIES,
+        "keywords": [],
+        "site_url": None,
+        "placed": {},
+    }
+    return build_site(**{**settings, **options})
 
 
 def write_day(
@@ -139,3 +154,27 @@ def hostile_entry() -> Entry:
         }
     )
     return Entry(paper=hostile, category="eess.SP", brief=brief, detailed=detailed)
+
+
+TEX_TITLE = r"Unbalanced } {braces} \textbf{x} 100% $x_1$ & #1 ~ ^ in Beamforming"
+TEX_AUTHORS = ["Ana {Bad} O'Neil", "Tom and Jerry", r"Back\slash"]
+HOSTILE_COMMENT = (
+    'Accepted to <img src=x onerror=alert("venue")> 2026. Code: '
+    'https://github.com/evil/repo"onmouseover=alert(5) and javascript:alert(6)'
+)
+
+
+def tex_entry() -> Entry:
+    """A paper whose title and authors hold every BibTeX special character, and whose arXiv
+    comment is hostile (the site builds a venue and a code link from it)."""
+    tex = paper(
+        "2601.00667",
+        2,
+        title=TEX_TITLE,
+        authors=TEX_AUTHORS,
+        primary_category="eess.SP",
+        published=datetime(2026, 1, 6, 13, tzinfo=UTC),
+        abstract="A script-free abstract about beamforming with alert listeners.",
+        comment=HOSTILE_COMMENT,
+    )
+    return entry_for(tex, CATEGORIES)
