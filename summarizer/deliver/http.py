@@ -118,6 +118,29 @@ def refused(answer: Answer, reason: object) -> DeliveryError:
     return DeliveryError(f"HTTP {answer.status}: {quoted(str(reason))}")
 
 
+def expect_code_zero(
+    answer: Answer,
+    *,
+    platform: str,
+    rate_limit_code: int,
+    code_keys: tuple[str, ...] = ("errcode",),
+    message_keys: tuple[str, ...] = ("errmsg",),
+    wait: float | None = None,
+) -> None:
+    """Delivered only when the platform's JSON answer holds the code 0 (under the first of
+    `code_keys` it has) with HTTP 200; its rate-limit code is RateLimited (`wait` seconds, else
+    the default pause); `{}`, a page or any other code is a refusal quoting its message."""
+    body = answer.json if isinstance(answer.json, dict) else {}
+    code = next((body[key] for key in code_keys if key in body), None)
+    if answer.status == 200 and is_zero(code):
+        return
+    message = next((body[key] for key in message_keys if key in body), "") if body else answer.text
+    label = f"{platform} {code_keys[0]} {code}"
+    if code == rate_limit_code:
+        raise RateLimited(f"{label}: {quoted(str(message))}", wait=wait)
+    raise refused(answer, f"{label}: {message}" if body else f"{platform}: {message}")
+
+
 def is_zero(code: object) -> bool:
     """A platform's success code: the number 0 (not `false`, not "0", not missing)."""
     return type(code) is int and code == 0
