@@ -24,8 +24,8 @@ import numpy as np
 
 from ..core.errors import ModelFatalError
 from ..llm.sdk import DEFAULT_BASE_URL
+from ..net.bounded import Answer, TooLarge, TooSlow, bounded, http_client
 from ..store.database import Store
-from .bounded import Answer, TooLarge, TooSlow, bounded, http_client
 
 log = logging.getLogger(__name__)
 BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10
