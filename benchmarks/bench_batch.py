@@ -51,6 +51,7 @@ def child(n: int) -> None:
     from summarizer_standins.synthetic import synthetic_papers
 
     from summarizer.core.records import Paper
+    from summarizer.llm.batch_client import result_file_limit
     from summarizer.run.batched import batch_engine
     from summarizer.run.context import build_context
     from summarizer.run.settings import load_settings
@@ -106,7 +107,7 @@ def child(n: int) -> None:
             if file_id:
                 path = run.work_dir / f"{file_id}.jsonl"
                 t2 = time.perf_counter()
-                run.client.download(file_id, path)
+                run.client.download(file_id, path, limit=result_file_limit(state.total))
                 t3 = time.perf_counter()
                 stored += run.collector.ingest_file(key, path).ok
                 downloaded += t3 - t2

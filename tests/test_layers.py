@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 LAYERS = {
     "core": 0,
     "settings": 1,
+    "net": 1,
     "store": 2,
     "sources": 3,
     "rank": 3,

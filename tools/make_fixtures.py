@@ -13,11 +13,11 @@ Inputs (read-only, not shipped):
                                     (categories eess.SP, eess.AS, cs.SD)
   ../shared/samples/jekyll-post.md  9 papers, Jekyll post of 2025-11-19 (cs.SD, eess.AS)
 
-Outputs:
-  standins/summarizer_standins/data/sample-toc.json     2026-01-07, 27 x {paper, brief, detailed: null}
-  standins/summarizer_standins/data/sample-jekyll.json  2025-11-19, 9 x {paper, brief: null, detailed}
-  tests/golden/toc-2026-01-07.md               expected TOC digest for sample-toc.json
-  tests/golden/jekyll-2025-11-19.md            expected Jekyll post for sample-jekyll.json
+Outputs (the first two in standins/summarizer_standins/data/):
+  sample-toc.json                    2026-01-07, 27 x {paper, brief, detailed: null}
+  sample-jekyll.json                 2025-11-19, 9 x {paper, brief: null, detailed}
+  tests/golden/toc-2026-01-07.md     expected TOC digest for sample-toc.json
+  tests/golden/jekyll-2025-11-19.md  expected Jekyll post for sample-jekyll.json
 
 How the records were derived
 ----------------------------

@@ -53,6 +53,10 @@ class ArxivStandin(BackgroundServer):
     request. `requests` counts HTTP requests and `log` holds one dict per request: the parsed
     parameters, the fault applied, the status sent and when it came (`time.monotonic()`). A
     request whose path and query pass `max_url` characters is a 414.
+
+    Each version added is kept: a search lists a paper's newest, whose `updated` (what
+    `lastUpdatedDate` queries and sorts by) is the time it was added with, or `published` plus a
+    day per version; an id_list entry `IDvN` gets version N as it was added.
     """
 
     def __init__(
@@ -66,6 +70,8 @@ class ArxivStandin(BackgroundServer):
         self.log: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._corpus: dict[str, Paper] = {}
+        self._versions: dict[tuple[str, int], Paper] = {}
+        self._updated_at: dict[tuple[str, int], datetime] = {}
         self._faults: deque[str] = deque()
         for paper in papers:
             self.add(paper)
@@ -79,10 +85,19 @@ class ArxivStandin(BackgroundServer):
         with self._lock:
             return list(self._corpus.values())
 
-    def add(self, paper: Paper) -> None:
-        """Add a paper, or replace the one with the same id (a new version)."""
+    def add(self, paper: Paper, *, updated: datetime | None = None) -> None:
+        """Add a paper, or replace the one with the same id (a new version), the earlier
+        versions kept; `updated`: when this version was submitted (default: see the class)."""
         with self._lock:
             self._corpus[paper.id] = paper
+            self._versions[(paper.id, paper.version)] = paper
+            if updated is not None:
+                self._updated_at[(paper.id, paper.version)] = _utc(updated)
+
+    def updated(self, paper: Paper) -> datetime:
+        """The `updated` time of `paper`'s version."""
+        at = self._updated_at.get((paper.id, paper.version))
+        return at if at is not None else _updated(paper)
 
     def fail_next(self, *kinds: str) -> None:
         queue_faults(self._faults, kinds, known=ARXIV_FAULTS, lock=self._lock)
@@ -158,12 +173,24 @@ class ArxivStandin(BackgroundServer):
             entry["search_query"], entry["id_list"], entry["sortBy"], entry["sortOrder"]
         )
         page = [] if empty else matches[start : start + min(max_results, MAX_PAGE)]
-        return _feed(query, len(matches), start, max_results, page)
+        return _feed(query, len(matches), start, max_results, [self._as_listed(*pv) for pv in page])
+
+    def _as_listed(self, paper: Paper, version: int) -> tuple[Paper, datetime]:
+        """Version `version` of `paper` (as it was added, when it was) and its `updated`."""
+        with self._lock:
+            listed = self._versions.get((paper.id, version))
+        if listed is None:  # a version never added on its own: the newest, renumbered
+            listed = paper.model_copy(update={"version": version})
+            at = self.updated(paper) - timedelta(days=paper.version - version)
+            return listed, at
+        return listed, self.updated(listed)
 
     def _select(
         self, search_query: str, id_list: list[str], sort_by: str, sort_order: str
     ) -> list[tuple[Paper, int]]:
-        keep: Callable[[Paper], bool] | None = parse_query(search_query) if search_query else None
+        keep: Callable[[Paper], bool] | None = (
+            parse_query(search_query, updated=self.updated) if search_query else None
+        )
         with self._lock:
             corpus = dict(self._corpus)
         if id_list:
@@ -184,7 +211,7 @@ class ArxivStandin(BackgroundServer):
         else:
             return []
         if sort_by != "relevance":
-            key = _published if sort_by == "submittedDate" else _updated
+            key = _published if sort_by == "submittedDate" else self.updated
             picked.sort(key=lambda pv: (key(pv[0]), pv[0].id))
             if sort_order == "descending":
                 picked.reverse()
@@ -214,7 +241,7 @@ def _text(value: str) -> str:
 
 
 def _feed(
-    query: str, total: int, start: int, per_page: int, page: list[tuple[Paper, int]]
+    query: str, total: int, start: int, per_page: int, page: list[tuple[Paper, datetime]]
 ) -> bytes:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     head = [
@@ -229,19 +256,19 @@ def _feed(
         f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
         f"  <opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>",
     ]
-    body = [_entry(paper, version) for paper, version in page]
+    body = [_entry(paper, updated) for paper, updated in page]
     return "\n".join([*head, *body, "</feed>", ""]).encode("utf-8")
 
 
-def _entry(paper: Paper, version: int) -> str:
+def _entry(paper: Paper, updated: datetime) -> str:
+    version = paper.version
     vid = f"{paper.id}v{version}"
     pdf = re.sub(r"v[0-9]+$", f"v{version}", paper.pdf_url) if paper.pdf_url else ""
     pdf = pdf or f"http://arxiv.org/pdf/{vid}"
     lines = [
         "  <entry>",
         f"    <id>http://arxiv.org/abs/{vid}</id>",
-        f"    <updated>{_stamp(_updated(paper) - timedelta(days=paper.version - version))}"
-        "</updated>",
+        f"    <updated>{_stamp(updated)}</updated>",
         f"    <published>{_stamp(paper.published)}</published>",
         f"    <title>{_text(paper.title)}</title>",
         f"    <summary>\n  {_text(paper.abstract)}\n</summary>",

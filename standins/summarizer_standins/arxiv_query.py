@@ -27,10 +27,10 @@ _TEXT_FIELDS: dict[str, Callable[[Paper], str]] = {
 Predicate = Callable[[Paper], bool]
 
 
-def parse_query(text: str) -> Predicate:
+def parse_query(text: str, *, updated: Callable[[Paper], datetime] | None = None) -> Predicate:
     """Parse `search_query`: `field:value` terms joined by AND, OR, ANDNOT and parentheses
-    (AND and ANDNOT bind tighter than OR). Fields: cat, submittedDate, lastUpdatedDate, ti, abs,
-    au, all."""
+    (AND and ANDNOT bind tighter than OR). Fields: cat, submittedDate, lastUpdatedDate (the time
+    `updated` gives, by default `_updated`), ti, abs, au, all."""
     tokens: list[tuple[str, str]] = []
     pos, text = 0, text.strip()
     while pos < len(text):
@@ -42,7 +42,7 @@ def parse_query(text: str) -> Predicate:
         pos = m.end()
     if not tokens:
         raise QueryError("empty search_query")
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, updated or _updated)
     predicate = parser.any_of()
     if parser.pos != len(tokens):
         raise QueryError(f"unexpected {tokens[parser.pos][1]!r} in search_query")
@@ -50,8 +50,9 @@ def parse_query(text: str) -> Predicate:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], updated: Callable[[Paper], datetime]) -> None:
         self.tokens, self.pos = tokens, 0
+        self.updated = updated
 
     def _peek(self) -> str:
         return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
@@ -84,7 +85,8 @@ class _Parser:
             return inner
         if kind != "field":
             raise QueryError(f"unexpected {text!r} in search_query")
-        return _field(*text.split(":", 1))
+        name, value = text.split(":", 1)
+        return _field(name, value, self.updated)
 
 
 def _both(left: Predicate, right: Predicate, negate: bool) -> Predicate:
@@ -94,7 +96,7 @@ def _both(left: Predicate, right: Predicate, negate: bool) -> Predicate:
     return both
 
 
-def _field(name: str, value: str) -> Predicate:
+def _field(name: str, value: str, updated: Callable[[Paper], datetime]) -> Predicate:
     if name == "cat":
         wanted = value.strip('"').casefold()
         return lambda p: any(c.casefold() == wanted for c in p.categories)
@@ -104,7 +106,7 @@ def _field(name: str, value: str) -> Predicate:
             raise QueryError(f"{name} wants [YYYYMMDDHHMM TO YYYYMMDDHHMM], got {value!r}")
         low, high = (datetime.strptime(x, "%Y%m%d%H%M").replace(tzinfo=UTC) for x in m.groups())
         high += timedelta(minutes=1)  # inclusive by minute
-        stamp = _published if name == "submittedDate" else _updated
+        stamp = _published if name == "submittedDate" else updated
         return lambda p: low <= stamp(p) < high
     if name in _TEXT_FIELDS:
         needle = " ".join(value.strip('"').replace("_", " ").split()).casefold()
@@ -118,7 +120,8 @@ def _published(paper: Paper) -> datetime:
 
 
 def _updated(paper: Paper) -> datetime:
-    """The stand-in's `updated`: `published` plus a day for each later version."""
+    """The stand-in's default `updated`: `published` plus a day for each later version (a
+    version added with its own time keeps that: `ArxivStandin.add(..., updated=...)`)."""
     return _utc(paper.published) + timedelta(days=paper.version - 1)
 
 

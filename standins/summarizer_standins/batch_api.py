@@ -8,6 +8,9 @@ A batch runs on the stand-in's own clock, fast: `validating` for `timing[0]` sec
 only that share of the requests is run), `cancelling` → `cancelled`. Output and error files are
 shuffled (OpenAI: "not in input order"). Error lines of requests never run carry the code
 `batch_expired` / `batch_cancelled`. Limits: 50,000 requests and 200 MB per file, one model.
+`hostile` makes the output files what a hostile or broken provider sends (batch_hostile),
+`hostile_error` the reason every batch fails with, `id_prefix` what batch ids start with,
+`output_id` the id of every output file.
 Sources: openai-python `types/batch.py`, `batch_create_params.py`; the OpenAI batch guide.
 """
 
@@ -18,9 +21,12 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
+from .batch_hostile import hostile_content, stream
 from .batch_wire import BatchJob, batch_object, file_object, multipart, result_line
 from .server import read_body, send
 
@@ -45,11 +51,18 @@ class BatchAPI:
         # enqueued-token limit per model): a batch beyond it fails with token_limit_exceeded.
         self.queue_limit: int | None = None
         self.enabled = True
+        self.hostile: str | None = None  # a batch_hostile mode for the output files
+        self.flood = 1_000_000  # lines naming nobody's requests, in mode `flood`
+        self.hostile_error: str | None = None  # every batch fails, with this reason
+        self.id_prefix = "batch_standin"  # what the ids of new batches start with
+        self.output_id: str | None = None  # the id of every output file (a hostile one: `../x`)
+        self.downloads = 0  # output and error file contents served
         self.files: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, BatchJob] = {}
         self.created = 0
         self.answered: Counter[str] = Counter()  # paper -> answers sent in output files
         self._contents: dict[str, bytes] = {}
+        self._streams: dict[str, Callable[[], Iterator[bytes]]] = {}  # hostile output files
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._number = 0
@@ -69,7 +82,13 @@ class BatchAPI:
         if expected is not None and auth[7:].strip() != expected:
             return self._error(handler, 401, "Incorrect API key provided.")
         path, _, query = handler.path.partition("?")
-        parts = [p for p in path.split("/") if p][1:]  # drop "v1"
+        parts = [unquote(p) for p in path.split("/") if p][1:]  # drop "v1"
+        if len(parts) == 3 and parts[0] == "files" and parts[2] == "content":
+            with self._lock:
+                content = self._streams.get(parts[1])
+            if content is not None:  # sent outside the lock: it may never end
+                self.downloads += 1
+                return stream(handler, content(), self.owner.stopping)
         with self._lock:
             if parts == ["files"] and method == "POST":
                 return self._upload(handler, raw)
@@ -103,6 +122,7 @@ class BatchAPI:
         if file_id not in self.files:
             return self._error(handler, 404, f"No such File object: {file_id}")
         if content:
+            self.downloads += 1
             send(handler, 200, self._contents[file_id], "application/octet-stream")
         else:
             self._json(handler, 200, self.files[file_id])
@@ -120,7 +140,7 @@ class BatchAPI:
         self._number += 1
         self.created += 1
         batch = BatchJob(
-            id=f"batch_standin{self._number:06d}",
+            id=f"{self.id_prefix}{self._number:06d}",
             input_file_id=file_id,
             endpoint=str(params.get("endpoint")),
             metadata=params.get("metadata") or {},
@@ -180,6 +200,9 @@ class BatchAPI:
             batch.validated.set()
 
     def _check_lines(self, batch: BatchJob, data: bytes) -> None:
+        if self.hostile_error is not None:
+            batch.errors.append({"code": "invalid_file", "message": self.hostile_error})
+            return
         if len(data) > MAX_BYTES:
             batch.errors.append({"code": "file_too_large", "message": "over 200 MB", "line": None})
             return
@@ -293,7 +316,11 @@ class BatchAPI:
                 self._rng.shuffle(lines)
                 self._number += 1
                 file_id = f"file-standin{self._number:06d}"
+                if name == "output_file_id" and self.output_id is not None:
+                    file_id = self.output_id
                 self._contents[file_id] = b"".join(lines)
+                if self.hostile is not None and name == "output_file_id":
+                    self._streams[file_id] = hostile_content(self.hostile, lines, count=self.flood)
                 self.files[file_id] = file_object(
                     file_id,
                     len(self._contents[file_id]),

@@ -18,11 +18,11 @@ class _Server(ThreadingHTTPServer):
     # kernel then resends after 1 s, which a short client timeout reports as a timeout.
     request_queue_size = 128
 
-    def __init__(self, owner: BackgroundServer) -> None:
+    def __init__(self, owner: BackgroundServer, port: int = 0) -> None:
         self.owner = owner
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
@@ -58,7 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class BackgroundServer:
-    """An HTTP server on 127.0.0.1 (a free port) served from a daemon thread.
+    """An HTTP server on 127.0.0.1 (a free port, or `wanted_port` when set) served from a daemon
+    thread.
 
     Subclasses implement `handle`. `with server:` starts and stops it; stopping sets `stopping`,
     which every deliberate wait watches, and closes open connections, so it is prompt even while
@@ -67,6 +68,7 @@ class BackgroundServer:
 
     def __init__(self) -> None:
         self.stopping = threading.Event()
+        self.wanted_port = 0  # 0: any free port; else that one (OSError when it is taken)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -82,7 +84,7 @@ class BackgroundServer:
     def start(self) -> Self:
         if self._httpd is None:
             self.stopping.clear()
-            self._httpd = _Server(self)
+            self._httpd = _Server(self, self.wanted_port)
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},

@@ -35,7 +35,7 @@ def _shown(run_command: RunCommand) -> RunCommand:
     """`run_command`, each command said first as a person would type it."""
 
     def run(args: list[str]) -> int:
-        console.say(f"\n$ summarizer {' '.join(args)}")
+        console.say(f"\n$ summarizer {' '.join(args)}", lines=True)
         return run_command(args)
 
     return run
@@ -54,6 +54,7 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
     """The demo, each of its commands run by `run_command`; the first failing one's status."""
     try:
         from summarizer_standins.arxiv_api import ArxivStandin
+        from summarizer_standins.demo_data import brief_from, detailed_from, week_records
         from summarizer_standins.fixtures import load_fixture
         from summarizer_standins.openai_api import ModelStandin
         from summarizer_standins.push_demo import push_demo
@@ -64,12 +65,16 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
     run = _shown(run_command)
     batch = ["--batch"] if batch_api else []
     toc, jekyll = load_fixture("sample-toc"), load_fixture("sample-jekyll")
+    week = week_records(toc.categories)  # the other mailings of the README's backfill example
     with (
-        ArxivStandin(toc.papers + jekyll.papers) as arxiv_api,
-        ModelStandin.from_fixture(toc) as model,
+        ArxivStandin([r.paper for r in [*toc.records, *jekyll.records, *week]]) as arxiv_api,
+        ModelStandin() as model,
     ):
-        for record in jekyll.records:
-            model.add_answer(record.paper.title, record.brief, record.detailed)
+        # Each paper's brief and detailed analysis say the same thing about that paper: the
+        # samples record one of the two, the other is made from it.
+        for record in [*toc.records, *jekyll.records, *week]:
+            brief = record.brief or brief_from(record.detailed or {})
+            model.add_answer(record.paper.title, brief, record.detailed or detailed_from(brief))
         os.environ.update(
             ARXIV_API_URL=arxiv_api.url,
             OPENAI_BASE_URL=model.base_url,
@@ -96,39 +101,52 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
         status = status or run(["site"])
         console.say(
             f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
-            "(a second run asks the model nothing: every summary comes from the store)"
+            "(a second run asks the model nothing: every summary comes from the store)",
+            lines=True,
         )
         if batch:
             console.say(f"batches: {model.batch_api.created}")
         if status == 0 and serve:
             _serve(arxiv_api.url, model.base_url, sample_id=toc.papers[0].id)
             return 0
-    status = status or push_demo(run, toc.day)
+    status = status or push_demo(run, toc.day, state_dir=OUT)
     if status == 0:
         _next_steps(sample_id=toc.papers[0].id, day=str(toc.day))
     return status
 
 
 def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:
-    console.say(
-        "\nThe stand-ins stay up until Ctrl-C. In another terminal, in this directory, run:"
-    )
-    for line in exports(arxiv_url, model_url):
-        print(f"  {line}", flush=True)  # stdout: what this command was asked for
-    console.say(
-        "then, for example:\n"
-        f"  .venv/bin/summarizer paper arxiv.org/abs/{sample_id} --detailed\n"
-        "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
-        "  .venv/bin/summarizer digest --date 2026-01-07 --format all"
-    )
-    # Ctrl-C or a kill stops the stand-ins, even when started with SIGINT ignored (as `cmd &`
-    # in a script, or a test runner's worker, starts it).
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _interrupt)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        console.say("stand-ins stopped.")
+    from summarizer_standins.push_demo import PushReceivers, exported
+
+    with PushReceivers(OUT) as receivers:
+        console.say(
+            "\nThe stand-ins (arXiv, the model, an SMTP server and every chat platform) stay up "
+            "until Ctrl-C. In another terminal, in this directory, run:",
+            lines=True,
+        )
+        push = receivers.env()
+        chat = {k: v for k, v in push.items() if "SMTP" not in k and "MAIL" not in k}
+        mail = {k: v for k, v in push.items() if k not in chat}
+        for line in [*exports(arxiv_url, model_url), exported(mail), exported(chat)]:
+            print(f"  {line}", flush=True)  # stdout: what this command was asked for
+        print(flush=True)  # the end of the settings
+        console.say(
+            "then, for example:\n"
+            f"  .venv/bin/summarizer paper arxiv.org/abs/{sample_id} --detailed\n"
+            "  .venv/bin/summarizer backfill --from 2026-01-05 --to 2026-01-09\n"
+            "  .venv/bin/summarizer push --date 2026-01-09   # what each receiver gets shows here",
+            lines=True,
+        )
+        # Ctrl-C or a kill stops the stand-ins, even when started with SIGINT ignored (as
+        # `cmd &` in a script, or a test runner's worker, starts it).
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _interrupt)
+        try:
+            while not threading.Event().wait(0.5):
+                for line in receivers.news():
+                    console.say(line)
+        except KeyboardInterrupt:
+            console.say("stand-ins stopped.")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -146,5 +164,6 @@ def _next_steps(*, sample_id: str, day: str) -> None:
         "  cp .env.example .env        # then set OPENAI_API_KEY (and OPENAI_BASE_URL, "
         "SUMMARIZER_MODEL for a non-OpenAI endpoint)\n"
         "  make doctor                 # checks the settings and the endpoint\n"
-        "  make digest                 # the latest mailing of your categories"
+        "  make digest                 # the latest mailing of your categories",
+        lines=True,
     )

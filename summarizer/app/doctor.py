@@ -17,7 +17,7 @@ from ..llm.client import Completion, ModelClient
 from ..llm.cost import load_prices, price_for
 from ..llm.providers import detect
 from ..llm.request import WireMode
-from ..run.context import model_client
+from ..run.context import guidance_of, model_client
 from ..run.settings import RunSettings
 
 KINDS: tuple[SummaryKind, ...] = ("brief", "detailed")
@@ -111,13 +111,28 @@ def describe_settings(settings: RunSettings) -> list[tuple[str, str]]:
         ("OPENAI_API_KEY", key_text),
         ("price", price_text),
         ("batch API", "offered" if profile.batch else "not offered"),
+        *_chinese(settings),
     ]
+
+
+def _chinese(settings: RunSettings) -> list[tuple[str, str]]:
+    """The reviewer the prompts name and the glossary (InputError for a bad glossary file)."""
+    guidance = guidance_of(settings)
+    glossary = guidance.glossary
+    own = settings.llm.glossary
+    if own is None:
+        text = f"the default one, {len(glossary.guide)} terms (guides only)"
+    else:
+        fixes = sum(len(t.avoid) for t in glossary.fixes)
+        text = f"{own}: {len(glossary.guide)} terms, {fixes} variants corrected"
+    return [("reviewer", guidance.field), ("glossary", text)]
 
 
 async def _probe(settings: RunSettings, client: ModelClient) -> tuple[list[Probe], Summarizer]:
     recorder = Recorder(client)
     summarizer = Summarizer(
         client=recorder,
+        guidance=guidance_of(settings),
         language=settings.llm.language,
         mode=settings.llm.response_mode,
         profile=settings.llm.provider_profile,

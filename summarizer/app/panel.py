@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..core.records import Digest, Entry, Paper, Point, Summary, SummaryKind
+from ..core.records import Digest, Entry, Made, Paper, Point, Summary, SummaryKind
 from ..core.selection import place_category
 from . import console
 
@@ -27,6 +27,7 @@ def entry_for(
         brief=summaries["brief"].brief() if "brief" in summaries else None,
         detailed=summaries["detailed"].detailed() if "detailed" in summaries else None,
         missing=[kind for kind in asked if kind not in summaries],
+        made={k: Made.of(s) for k, s in summaries.items()},
     )
 
 

@@ -17,6 +17,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ..core.text_safety import visible
 from . import console
 
 
@@ -118,8 +119,9 @@ class BatchBars:
         self, batch_id: str, *, label: str, done: int, total: int, state: str, ended: bool
     ) -> None:
         bars = self._open()
+        state = visible(state)  # the provider's words, shown as plain text
         if batch_id not in self._tasks:
-            self._tasks[batch_id] = bars.add_task(label, total=total, state=state)
+            self._tasks[batch_id] = bars.add_task(visible(label), total=total, state=state)
         bars.update(self._tasks[batch_id], total=total, completed=done, state=state)
         if ended:
             bars.remove_task(self._tasks.pop(batch_id))
@@ -127,10 +129,10 @@ class BatchBars:
     def _open(self) -> Progress:
         if self._bars is None:
             self._bars = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[state]}"),
+                TextColumn("{task.fields[state]}", markup=False),
                 console=console.err,
                 transient=True,
                 disable=not console.err.is_terminal,

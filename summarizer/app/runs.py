@@ -69,15 +69,25 @@ class OpenRun:
 
 
 def open_run(
-    kwargs: dict[str, Any], *, fmt: str | None, push: bool, no_wait: bool, batch: bool = True
+    kwargs: dict[str, Any],
+    *,
+    fmt: str | None,
+    push: bool,
+    no_wait: bool,
+    batch: bool = True,
+    site: bool = False,
 ) -> OpenRun:
-    """The run of `digest` and `backfill`: settings, pipeline, push settings checked (exit 2
-    before anything is spent), the batch engine when the run uses the Batch API (not `batch`:
-    none, as for a dry run)."""
+    """The run of `digest` and `backfill`: settings, pipeline, push settings and site folder
+    checked (exit 2 before anything is spent), the batch engine when the run uses the Batch API
+    (not `batch`: none, as for a dry run)."""
     pipeline = setup({**kwargs, "format": fmt})
     settings = pipeline.context.settings
     if push:
         push_hooks().check(settings)
+    if site:
+        from ..run.site import check_site_folder
+
+        check_site_folder(settings)
     engine = batch_engine(pipeline, no_wait=no_wait) if batch else None
     # --format, else SUMMARIZER_FORMAT, else toc
     return OpenRun(pipeline=pipeline, fmt=settings.publish.format, batch=engine)
@@ -161,10 +171,10 @@ def plan_or_none(
     return plan
 
 
-def build_site(settings: Any, *, full: bool = False) -> None:
+def build_site(settings: Any, *, full: bool = False, force: bool = False) -> None:
     from ..run.site import publish_site  # only the commands that build a site load Jinja2
 
-    report = publish_site(settings, full=full)
+    report = publish_site(settings, full=full, force=force)
     index = report.site_dir / "index.html"
     console.say(
         f"site: {report.days} days, {len(report.written)} files written, "

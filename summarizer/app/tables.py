@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from ..core.text_safety import visible
 from . import console
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
         table.add_column(column, justify="right", no_wrap=True)
     notes: list[str] = []
     for r in reports:
-        notes += [f"{r.day}: {note}" for note in (r.note, r.ranking_note()) if note]
+        notes += [
+            f"{r.day}: {note}" for note in (r.note, r.ranking_note(), r.content_note()) if note
+        ]
         if r.abstract_only:
             notes.append(f"{r.day}: abstract only (no full text) for {len(r.abstract_only)}")
         table.add_row(
@@ -68,8 +71,8 @@ def day_table(reports: list[DayReport], *, price_known: bool, model: str | None 
 def files_written(reports: list[DayReport]) -> None:
     """Every file the run wrote, once, after the table."""
     paths: list[Path] = list(dict.fromkeys(p for r in reports for p in r.files))
-    if paths:
-        console.say("wrote " + ("\n      ".join(str(p) for p in paths)))
+    for number, path in enumerate(paths):
+        console.say(f"{'wrote' if number == 0 else '     '} {path}")
 
 
 def finish(reports: list[DayReport]) -> int:
@@ -112,10 +115,10 @@ def batches_table(rows: list[BatchRow]) -> None:
     for column in ("batch", "days", "status", "done", "failed", "created UTC", "collected"):
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            row.provider_id or row.key,
+        table.add_row(  # the provider's id and status as plain text: not rich markup, no escapes
+            Text(visible(row.provider_id or row.key)),
             row.days,
-            row.status,
+            Text(visible(row.status)),
             f"{row.completed + row.failed}/{row.total}",
             str(row.failed),
             _short(row.created_at),

@@ -9,9 +9,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core.errors import InputError
 from ..llm.batch import BatchLimits, BatchRequest, write_request_files
 from ..llm.batch_client import BatchUnavailable
-from ..llm.batch_results import read_results
 from ..store.batch_ledger import EXPORT, BatchLedger
 from ..store.database import Store
 from .collect import Collector, Tally
@@ -69,11 +69,21 @@ def export_requests(ledger: BatchLedger, requests: Iterator[BatchRequest], file:
 
 def import_results(store: Store, path: Path, *, language: str) -> Tally:
     """Store the answers of a `vllm run_batch` output file (of requests `export_requests`
-    wrote), validated as live answers are; their exported batches are collected."""
+    wrote), validated as live answers are; their exported batches are collected. Read once, a
+    slice at a time: a file of any size (or a stream that never ends) keeps memory flat. A file
+    with no batch result in it, or one read only in part, is refused after what it held is
+    stored (exit 2)."""
     ledger = BatchLedger(store)
-    known = ledger.exported([result.custom_id for result in read_results(path)])
     collector = Collector(store=store, ledger=ledger, language=language, price=None)
-    tally = collector.ingest(read_results(path), known.get)
-    for key in sorted({batch_key for batch_key, _ in known.values()}):
+    tally, keys = collector.ingest_export(path)
+    for key in sorted(keys):
         ledger.collected(key)
+    results = tally.ok + tally.invalid + tally.failed + tally.unfinished + tally.unknown
+    if tally.stopped or (tally.unreadable and not results):
+        stored = f"; {tally.ok} summaries before it are stored" if tally.ok else ""
+        raise InputError(
+            f"{path} is not a batch results file (`vllm run_batch -o`): "
+            f"{tally.stopped or f'none of its {tally.unreadable:,} lines is a batch result'}"
+            f"{stored}"
+        )
     return tally

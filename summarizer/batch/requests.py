@@ -17,7 +17,7 @@ from ..core.errors import InputError
 from ..core.records import Paper, Summary, SummaryKind
 from ..llm.batch import BatchRequest, request_key
 from ..llm.modes import ModeSwitch
-from ..llm.request import messages_for, request_body
+from ..llm.request import Guidance, messages_for, request_body
 from ..llm.settings import LLMSettings
 from ..store.batch_ledger import BatchLedger
 
@@ -52,6 +52,7 @@ class BatchOptions:
     extra: dict[str, Any] = field(default_factory=dict)  # body fields the provider demands
     # The paper's body for the prompt, (text, source); None: the abstract only.
     read_body: Callable[[Paper], tuple[str, str]] | None = None
+    guidance: Guidance = Guidance()  # the reviewer's field and the glossary, as live requests
 
 
 class Keys(Protocol):
@@ -90,7 +91,9 @@ def needed_requests(
             if key.custom_id in running or used.get(key.custom_id, 0) >= batch_attempts:
                 continue
             body, source = options.read_body(paper) if options.read_body else ("", "abstract")
-            messages = messages_for(kind, paper, language=options.language, body=body)
+            messages = messages_for(
+                kind, paper, language=options.language, body=body, guidance=options.guidance
+            )
             yield BatchRequest(
                 key=key,
                 # What the live client would send now: the run's response mode and the body

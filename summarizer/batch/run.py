@@ -24,7 +24,7 @@ from ..core.errors import InputError
 from ..core.records import Paper, SummaryKind, Usage
 from ..llm.attempts import EXPECTED_COMPLETION
 from ..llm.batch import BatchRequest, batch_limits, drop_requests, write_request_files
-from ..llm.batch_client import BatchClient, BatchNotFound, BatchUnavailable
+from ..llm.batch_client import BatchClient, BatchNotFound, BatchUnavailable, result_file_limit
 from ..llm.cost import Budget, Price
 from ..llm.modes import ModeSwitch
 from ..llm.tokens import count_tokens
@@ -71,6 +71,7 @@ class BatchRun:
             price=price.for_batch() if price else None,
             spent=self.spent,
             budget=budget,
+            glossary=options.guidance.glossary,
         )
         self.limits = batch_limits(options.base_url)
         self.endpoint = options.base_url or "https://api.openai.com/v1"
@@ -228,13 +229,20 @@ class BatchRun:
 
     def collect(self, row: BatchRow, state: BatchState) -> Tally:
         tally = Tally()
-        for file_id in (state.output_file_id, state.error_file_id):
+        limit = result_file_limit(max(row.total, state.total))
+        for kind, file_id in (("output", state.output_file_id), ("error", state.error_file_id)):
             if not file_id:
                 continue
             self.work_dir.mkdir(parents=True, exist_ok=True)
-            path = self.work_dir / f"{file_id}.jsonl"
-            self.client.download(file_id, path)
-            tally += self.collector.ingest_file(row.key, path)
+            # named by our key, not by the provider's file id (its text, maybe `../..`)
+            path = self.work_dir / f"{row.key}-{kind}-{os.getpid()}.jsonl"
+            whole = self.client.download(file_id, path, limit=limit)
+            got = self.collector.ingest_file(row.key, path)
+            if not whole:
+                got.stopped = got.stopped or f"larger than {limit:,} bytes"
+            for line in got.warnings(f"the {kind} file of batch {state.id}", owner="that batch"):
+                log.warning("%s", line)
+            tally += got
             path.unlink(missing_ok=True)
         self.ledger.collected(row.key)
         if state.status == "failed":
@@ -243,6 +251,7 @@ class BatchRun:
         self.display.say(
             f"batch {state.id} {state.status}: {tally.ok} summaries stored, "
             f"{tally.invalid} invalid, {tally.failed} failed, {tally.unfinished} not run"
+            + (f"; glossary: {tally.corrected} variant(s) replaced" if tally.corrected else "")
         )
         return tally
 

@@ -185,8 +185,9 @@ def parse_day(text: str) -> date:
     return day
 
 
-def arxiv_range(window: Window) -> str:
-    """The arXiv API `submittedDate` range covering `window`, in UTC minutes.
+def arxiv_range(window: Window, *, field: str = "submittedDate") -> str:
+    """The arXiv API `submittedDate` (or `lastUpdatedDate`) range covering `window`, in UTC
+    minutes.
 
     The start is floored and the end rounded up to a whole minute, so the range is never narrower
     than the window; the caller filters the half-open window exactly.
@@ -195,4 +196,4 @@ def arxiv_range(window: Window) -> str:
     end = window.end.astimezone(UTC)
     if end.second or end.microsecond:
         end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return f"submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
+    return f"{field}:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"

@@ -200,6 +200,29 @@ class Summary(BaseModel):
         return True
 
 
+class Made(BaseModel):
+    """The model and prompt version that made a summary: carried in the JSON lines, so a store
+    that was lost is refilled from them (run.restore) instead of paying again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    prompt_version: str
+
+    @classmethod
+    def of(cls, summary: Summary) -> Made:
+        return cls(model=summary.model, prompt_version=summary.prompt_version)
+
+
+class UpdatedFrom(BaseModel):
+    """Where a revised paper was listed before: that version, on that digest day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int = Field(ge=1)
+    day: date
+
+
 class Entry(BaseModel):
     """A paper placed in a digest under one of the configured categories."""
 
@@ -213,6 +236,10 @@ class Entry(BaseModel):
     why: str | None = None  # a short reason: keywords matched, the closest profile paper
     summarized: bool = True  # False: below the reader's SUMMARIZER_TOP, never asked for
     keywords: list[str] = Field(default_factory=list)  # the reader's keywords it holds
+    made: dict[SummaryKind, Made] = Field(default_factory=dict)  # of each summary it holds
+    # A revised paper (a new version with a changed abstract) an earlier digest listed: shown
+    # under 更新, after the categories. None: a new paper of the day.
+    updated_from: UpdatedFrom | None = None
 
 
 class Digest(BaseModel):

@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from .text_safety import visible
+
 if TYPE_CHECKING:  # the CLI's error path imports this module; pydantic is not needed to run it
     from pydantic import SecretStr
 
@@ -36,8 +38,9 @@ MAX_ERROR_CHARS = 1_000
 
 
 def error_line(message: str) -> str:
-    """One redacted line for a person: whatever a message quotes, it stays readable."""
-    line = " ".join(redact(message).split())
+    """One redacted line for a person: whatever a message quotes, it stays readable, and a
+    control character or escape sequence in it is shown, not acted on."""
+    line = visible(" ".join(redact(message).split()))
     if len(line) > MAX_ERROR_CHARS:
         line = f"{line[:MAX_ERROR_CHARS]}… ({len(line):,} characters)"
     return f"summarizer: error: {line}"
@@ -158,4 +161,4 @@ def _redacting_excepthook(
     kind: type[BaseException], value: BaseException, tb: TracebackType | None
 ) -> None:
     text = "".join(traceback.format_exception(kind, value, tb))
-    sys.stderr.write(redact(text))
+    sys.stderr.write(visible(redact(text), lines=True))

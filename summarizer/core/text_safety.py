@@ -30,6 +30,32 @@ def clean_text(value: str) -> str:
     return UNSAFE.sub("", _CR.sub("\n", value))
 
 
+# What a terminal acts on instead of showing: every C0 control (ESC starts the sequences that
+# clear a screen, set a window title or move the cursor; a newline or carriage return forges a
+# line), DEL, the C1 controls (U+009B is a one-character CSI), the bidi controls, the line and
+# paragraph separators, lone surrogates. `visible` writes each as an escape anyone can read.
+_OTHER_ACTS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_ACTS_ON_LINE = re.compile(f"[\x00-\x1f{_OTHER_ACTS}]")
+_ACTS_IN_LINES = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHER_ACTS}]")  # the newline kept
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """`text` safe to print on a terminal: each character a terminal would act on rather than
+    show is written as an escape (`\\x1b`, `\\n`, `\\u202e`), so outside text can neither forge a
+    line nor send an escape sequence. With `lines`, newlines stay line breaks (a traceback)."""
+    pattern = _ACTS_IN_LINES if lines else _ACTS_ON_LINE
+    if pattern.search(text) is None:
+        return text  # the common case, unchanged and without a copy
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _SHORT.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def unsafe_characters(value: str) -> list[str]:
     """The distinct unsafe characters of `value`, as `U+XXXX`, for an error message."""
     return sorted({f"U+{ord(ch):04X}" for ch in UNSAFE.findall(value)})

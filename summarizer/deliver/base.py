@@ -55,10 +55,16 @@ class Item:
     why: str | None = None
     summarized: bool = True
     recommended: bool = False
+    updated_from: date | None = None  # a revised paper: the day of its earlier listing
 
     @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def mark(self) -> str:
+        """What precedes the title: ★ for a recommended paper, 【更新】 for a revised one."""
+        return ("★ " if self.recommended else "") + ("【更新】" if self.updated_from else "")
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,8 @@ def digest_lines(digest: DayDigest) -> tuple[list[Line], list[list[Line]]]:
         head.append((Span("网页版：", own=True), Span(site, url=site)))
     blocks: list[list[Line]] = []
     for number, item in enumerate(digest.items, start=1):
-        star = "★ " if item.recommended else ""
         block: list[Line] = [
-            (Span(f"[{number}] {star}", own=True), Span(item.title, bold=True)),
+            (Span(f"[{number}] {item.mark}", own=True), Span(item.title, bold=True)),
             (Span(f"{item.label}：", own=True), Span(tldr_text(item))),
         ]
         if item.recommended and item.why:

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from ..core.errors import InputError
 from ..publish.jsonl import jsonl_records
+from ..publish.reasons import reason_zh
 from ..publish.render import BRIEF_MISSING, id_key
 from .base import DayDigest, Item
 
@@ -75,10 +76,21 @@ def _item(row: dict[str, Any], *, recommended: bool) -> Item:
         label=label,
         tldr=text,
         score=_score(row),
-        why=str(why) if why else None,
+        why=reason_zh(str(why)) if why else None,
         summarized=row.get("summarized") is not False,
         recommended=recommended,
+        updated_from=_earlier_day(row.get("updated_from")),
     )
+
+
+def _earlier_day(value: Any) -> date | None:
+    """The day a revised paper was listed before (JSONL `updated_from`), when well formed."""
+    if not isinstance(value, dict) or not isinstance(value.get("day"), str):
+        return None
+    try:
+        return date.fromisoformat(value["day"])
+    except ValueError:
+        return None
 
 
 def _chinese(row: dict[str, Any]) -> tuple[str, str | None]:
@@ -149,9 +161,13 @@ def load_day(
             items[str(r.get("id"))] = _item(r, recommended=str(r.get("id")) in picks)
         except InputError as exc:
             raise UnreadableDay(path, number, str(exc)) from None
-    # Recommended papers first, best first; then every paper not among them by id.
+    # Recommended papers first, best first; then every paper not among them by id, the revised
+    # ones (listed under 更新 in the digest) last.
     recommended = [items[pid] for pid in picks]
-    rest = sorted((i for i in items.values() if not i.recommended), key=lambda i: id_key(i.id))
+    rest = sorted(
+        (i for i in items.values() if not i.recommended),
+        key=lambda i: (i.updated_from is not None, id_key(i.id)),
+    )
     return DayDigest(
         day=day,
         items=recommended + rest,

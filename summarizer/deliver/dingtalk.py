@@ -12,9 +12,9 @@ from typing import Any
 
 from ..settings.group import Group, setting
 from ..settings.kinds import Secret, SecretURL
-from .base import RateLimited, hook_channel, secret_text
+from .base import hook_channel, secret_text
 from .chat import ChatChannel, Line, Pacer
-from .http import is_zero, post_json, quoted, refused
+from .http import expect_code_zero, post_json
 from .markdown import markdown_line
 
 # FACTS.md, Delivery platforms (DingTalk robot docs; `dingding` crate src/signature.rs):
@@ -57,14 +57,7 @@ class DingTalkChannel(ChatChannel):
             timestamp = int(time.time() * 1000)
             params = {"timestamp": str(timestamp), "sign": dingtalk_sign(timestamp, self.secret)}
         answer = post_json(self.webhook, payload, params=params)
-        body = answer.json if isinstance(answer.json, dict) else {}
-        code = body.get("errcode")
-        if answer.status == 200 and is_zero(code):  # delivered: `{"errcode": 0, ...}` only
-            return
-        msg = body.get("errmsg", "") if body else answer.text
-        if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"DingTalk errcode {code}: {quoted(str(msg))}", wait=60.0)
-        raise refused(answer, f"DingTalk errcode {code}: {msg}" if body else f"DingTalk: {msg}")
+        expect_code_zero(answer, platform="DingTalk", rate_limit_code=RATE_LIMIT_CODE, wait=60.0)
 
 
 class DingTalkSettings(Group):

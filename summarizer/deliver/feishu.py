@@ -16,9 +16,9 @@ from typing import Any
 
 from ..settings.group import Group, setting
 from ..settings.kinds import Secret, SecretURL
-from .base import RateLimited, hook_channel, secret_text
+from .base import hook_channel, secret_text
 from .chat import ChatChannel, Line
-from .http import is_zero, post_json, quoted, refused
+from .http import expect_code_zero, post_json
 
 # FACTS.md, Delivery platforms (open.feishu.cn custom bot docs; go-gitea/gitea#34802): the request
 # body may be at most 20 KB. We stay a little under, counting the body exactly as sent.
@@ -71,14 +71,13 @@ class FeishuChannel(ChatChannel):
         """Delivered when Feishu says code 0 (`{"code": 0, "msg": "success"}`; older bots answer
         `{"StatusCode": 0, "StatusMessage": "success"}`); `{}`, a page or any other code is not."""
         answer = post_json(self.webhook, self._signed(payload))
-        body = answer.json if isinstance(answer.json, dict) else {}
-        code = body.get("code", body.get("StatusCode"))
-        if answer.status == 200 and is_zero(code):
-            return
-        msg = body.get("msg", body.get("StatusMessage", "")) if body else answer.text
-        if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"Feishu code {code}: {quoted(str(msg))}")
-        raise refused(answer, f"Feishu code {code}: {msg}" if body else f"Feishu: {msg}")
+        expect_code_zero(
+            answer,
+            platform="Feishu",
+            rate_limit_code=RATE_LIMIT_CODE,
+            code_keys=("code", "StatusCode"),
+            message_keys=("msg", "StatusMessage"),
+        )
 
 
 class FeishuSettings(Group):

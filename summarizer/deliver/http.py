@@ -1,9 +1,9 @@
 """One JSON POST to a chat platform or webhook, its answer read as the platform means it.
 
-Every request has a whole-request deadline (`DEADLINE`, connect to last byte, kept by a
-`Watchdog` that shuts the socket), separate from the per-read timeout, and its answer is read
-with a size cap (`MAX_ANSWER`): a server that trickles or never ends its answer costs at most
-`DEADLINE` seconds and `MAX_ANSWER` bytes. Tests shorten both by setting these constants.
+Every request has a whole-request deadline (`DEADLINE`, connect to last byte) separate from the
+per-read timeout, and its answer is read with a size cap (`MAX_ANSWER`), both kept by
+`net.bounded`: a server that trickles or never ends its answer costs at most `DEADLINE` seconds
+and `MAX_ANSWER` bytes. Tests shorten both by setting these constants.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import httpx2 as httpx
 
 from ..core.redaction import redact
 from ..core.text_safety import clean_text, shorten
+from ..net.bounded import TooLarge, TooSlow, bounded, http_client
 from .base import DeliveryError, RateLimited, Unavailable
-from .deadline import Watchdog
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # each connect and read
 DEADLINE = 60.0  # seconds for a whole request, connect to the answer's last byte
@@ -43,10 +43,8 @@ class Answer:
 @cache
 def _client() -> httpx.Client:
     """One client for the process (one TLS context: building one per message costs more than
-    sending). No connection is kept alive: each request opens its own, so the watchdog of its
-    deadline sees the socket it uses (httpx's `trace` names it only when it is opened)."""
-    limits = httpx.Limits(max_keepalive_connections=0)
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, limits=limits)
+    sending)."""
+    return http_client(TIMEOUT, follow_redirects=False)
 
 
 def _retry_after(answer: Answer) -> float | None:
@@ -57,23 +55,6 @@ def _retry_after(answer: Answer) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
         return None
-
-
-def _read_capped(response: httpx.Response) -> bytes:
-    """The body, or DeliveryError once it passes MAX_ANSWER bytes (the rest is never read)."""
-    declared = response.headers.get("Content-Length", "")
-    too_large = DeliveryError(
-        f"HTTP {response.status_code}: the answer is larger than {MAX_ANSWER:,} bytes; not read, "
-        "not counted as delivered"
-    )
-    if declared.isdigit() and int(declared) > MAX_ANSWER:
-        raise too_large
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > MAX_ANSWER:
-            raise too_large
-    return bytes(body)
 
 
 def post_json(url: str, body: dict[str, Any], *, params: dict[str, str] | None = None) -> Answer:
@@ -88,26 +69,26 @@ def post_json(url: str, body: dict[str, Any], *, params: dict[str, str] | None =
     if params:  # added to the query the URL already has (DingTalk's access_token), not instead
         url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     headers = {"Content-Type": "application/json; charset=utf-8", "Accept-Encoding": "identity"}
-    with Watchdog(DEADLINE) as watchdog:
-        try:
-            with _client().stream(
-                "POST", url, content=data, headers=headers, extensions={"trace": watchdog.trace}
-            ) as response:
-                raw = _read_capped(response)
-        except (httpx.HTTPError, httpx.StreamError, DeliveryError) as exc:
-            if watchdog.expired:
-                raise DeliveryError(
-                    f"no complete answer within {DEADLINE:g} s; not counted as delivered"
-                ) from None
-            if isinstance(exc, DeliveryError):
-                raise
-            raise Unavailable(f"connection failed ({type(exc).__name__})") from None
-    text = raw.decode("utf-8", "replace")  # every platform answers in UTF-8
+    try:
+        raw = bounded(
+            _client(), "POST", url, deadline=DEADLINE, cap=MAX_ANSWER, content=data, headers=headers
+        )
+    except TooSlow:
+        raise DeliveryError(
+            f"no complete answer within {DEADLINE:g} s; not counted as delivered"
+        ) from None
+    except TooLarge:
+        raise DeliveryError(
+            f"the answer is larger than {MAX_ANSWER:,} bytes; not read, not counted as delivered"
+        ) from None
+    except (httpx.HTTPError, httpx.StreamError) as exc:
+        raise Unavailable(f"connection failed ({type(exc).__name__})") from None
+    text = raw.body.decode("utf-8", "replace")  # every platform answers in UTF-8
     try:
         parsed = json.loads(text)
     except ValueError:
         parsed = None
-    answer = Answer(response.status_code, response.headers, text, parsed)
+    answer = Answer(raw.status, raw.headers, text, parsed)
     if answer.status == 429:
         raise RateLimited("HTTP 429 Too Many Requests", wait=_retry_after(answer))
     if answer.status >= 500:
@@ -135,6 +116,29 @@ def quoted(text: str) -> str:
 def refused(answer: Answer, reason: object) -> DeliveryError:
     """The platform's own refusal, as one redacted line."""
     return DeliveryError(f"HTTP {answer.status}: {quoted(str(reason))}")
+
+
+def expect_code_zero(
+    answer: Answer,
+    *,
+    platform: str,
+    rate_limit_code: int,
+    code_keys: tuple[str, ...] = ("errcode",),
+    message_keys: tuple[str, ...] = ("errmsg",),
+    wait: float | None = None,
+) -> None:
+    """Delivered only when the platform's JSON answer holds the code 0 (under the first of
+    `code_keys` it has) with HTTP 200; its rate-limit code is RateLimited (`wait` seconds, else
+    the default pause); `{}`, a page or any other code is a refusal quoting its message."""
+    body = answer.json if isinstance(answer.json, dict) else {}
+    code = next((body[key] for key in code_keys if key in body), None)
+    if answer.status == 200 and is_zero(code):
+        return
+    message = next((body[key] for key in message_keys if key in body), "") if body else answer.text
+    label = f"{platform} {code_keys[0]} {code}"
+    if code == rate_limit_code:
+        raise RateLimited(f"{label}: {quoted(str(message))}", wait=wait)
+    raise refused(answer, f"{label}: {message}" if body else f"{platform}: {message}")
 
 
 def is_zero(code: object) -> bool:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..core.errors import InputError
+from ..net.watchdog import Watchdog
 from ..settings.group import Group, setting
 from ..settings.kinds import CommaList, Secret
 from .base import ChannelSpec, DayDigest, Delivery, secret_text
 from .content import safe_link, tldr_text
-from .deadline import Watchdog
 from .http import quoted
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 Security = Literal["starttls", "ssl", "none"]
 TIMEOUT = 60.0  # seconds for each connect, read and write
-DEADLINE = 120.0  # seconds for a whole session, connect to QUIT (see deadline.Watchdog)
+DEADLINE = 120.0  # seconds for a whole session, connect to QUIT (see net.watchdog)
 _MAILBOX = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 

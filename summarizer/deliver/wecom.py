@@ -6,9 +6,9 @@ from typing import Any
 
 from ..settings.group import Group, setting
 from ..settings.kinds import SecretURL
-from .base import RateLimited, hook_channel
+from .base import hook_channel
 from .chat import ChatChannel, Line, Pacer
-from .http import is_zero, post_json, quoted, refused
+from .http import expect_code_zero, post_json
 from .markdown import markdown_line
 
 # FACTS.md, Delivery platforms (work.weixin.qq.com/api/doc/90000/90136/91770): markdown content
@@ -38,14 +38,7 @@ class WeComChannel(ChatChannel):
 
     def post(self, payload: dict[str, Any]) -> None:
         answer = post_json(self.webhook, payload)
-        body = answer.json if isinstance(answer.json, dict) else {}
-        code = body.get("errcode")
-        if answer.status == 200 and is_zero(code):  # delivered: `{"errcode": 0, ...}` only
-            return
-        msg = body.get("errmsg", "") if body else answer.text
-        if code == RATE_LIMIT_CODE:
-            raise RateLimited(f"WeCom errcode {code}: {quoted(str(msg))}", wait=60.0)
-        raise refused(answer, f"WeCom errcode {code}: {msg}" if body else f"WeCom: {msg}")
+        expect_code_zero(answer, platform="WeCom", rate_limit_code=RATE_LIMIT_CODE, wait=60.0)
 
 
 class WeComSettings(Group):

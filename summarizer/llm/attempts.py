@@ -20,10 +20,11 @@ from .answers import NoJSON, extract_json, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
 from .failures import ShapeRejected
+from .glossary import Glossary
 from .limits import AdaptiveLimiter, Pacer, Sleep
 from .modes import ModeSwitch
 from .providers import Profile, profiles
-from .request import messages_for
+from .request import Guidance, messages_for
 from .settings import ResponseMode
 from .tokens import estimate_tokens
 
@@ -41,7 +42,26 @@ class InvalidAnswer(Exception):
     """The model answered, but not with what was asked; it is told why and asked again."""
 
 
-def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) -> Brief | Detailed:
+@dataclass(frozen=True)
+class Answer:
+    """A valid answer, and how many variants the reader's glossary replaced in it."""
+
+    summary: Brief | Detailed
+    corrections: int = 0
+
+
+def parse_answer(
+    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
+) -> Brief | Detailed:
+    return read_answer(completion, kind=kind, language=language, glossary=glossary).summary
+
+
+def read_answer(
+    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
+) -> Answer:
+    """The answer as a validated summary; InvalidAnswer saying why not. The reader's glossary
+    replaces the variants it avoids before the answer is checked (a replacement costs no
+    request, and a digest never shows an avoided variant)."""
     if completion.refusal:
         raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
     if completion.finish_reason == "length":
@@ -60,8 +80,12 @@ def parse_answer(completion: Completion, *, kind: SummaryKind, language: str) ->
         raise InvalidAnswer(
             f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
         )
+    corrections = 0
+    if glossary is not None and glossary.corrects:
+        data, corrections = glossary.correct(data)
     try:
-        return SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+        summary = SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+        return Answer(summary=summary, corrections=corrections)
     except RecursionError:
         raise InvalidAnswer("the answer nests too deeply") from None
     except ValidationError as exc:
@@ -77,6 +101,7 @@ class Outcome:
     summary: Brief | Detailed
     usage: Usage
     attempts: int
+    corrections: int = 0  # variants the reader's glossary replaced in the answer
 
 
 @dataclass
@@ -88,6 +113,9 @@ class Summarizer:
     mode: ResponseMode = "json_schema"
     profile: Profile = field(default_factory=lambda: profiles()["generic"])
     max_attempts: int = 3
+    # The reviewer's field and the glossary (Guidance()): the field in every system prompt, a
+    # paper's terms in its request, the reader's glossary correcting the answers.
+    guidance: Guidance = field(default_factory=Guidance)
     limiter: AdaptiveLimiter = field(default_factory=lambda: AdaptiveLimiter(8))
     pacer: Pacer = field(default_factory=lambda: Pacer(rpm=None, tpm=None))
     budget: Budget = field(default_factory=lambda: Budget(limit=None, price=None))
@@ -107,7 +135,9 @@ class Summarizer:
         self.switch = self.modes or ModeSwitch(setting=self.mode, profile=self.profile)
 
     async def summarize(self, paper: Paper, kind: SummaryKind, *, body: str = "") -> Outcome:
-        messages = messages_for(kind, paper, language=self.language, body=body)
+        messages = messages_for(
+            kind, paper, language=self.language, body=body, guidance=self.guidance
+        )
         spent = Usage()
         attempts = probes_refused = 0
 
@@ -133,7 +163,12 @@ class Summarizer:
                         raise
                     spent += completion.usage
                     try:
-                        summary = parse_answer(completion, kind=kind, language=self.language)
+                        answer = read_answer(
+                            completion,
+                            kind=kind,
+                            language=self.language,
+                            glossary=self.guidance.glossary,
+                        )
                     except InvalidAnswer as exc:
                         log.info("%s: attempt %d invalid: %s", paper.id, attempts, exc)
                         # The rejected answer and why, so the next attempt can correct it; an
@@ -150,7 +185,12 @@ class Summarizer:
                             {"role": "user", "content": _feedback(exc)},
                         ]
                         raise
-                    return Outcome(summary=summary, usage=spent, attempts=attempts)
+                    return Outcome(
+                        summary=answer.summary,
+                        usage=spent,
+                        attempts=attempts,
+                        corrections=answer.corrections,
+                    )
         except (TransientError, InvalidAnswer) as exc:
             raise ModelError(
                 f"{paper.id}: no valid {kind} summary after {attempts} attempts: {exc}",
@@ -284,4 +324,4 @@ def _feedback(exc: InvalidAnswer) -> str:
     )
 
 
-__all__ = ["InvalidAnswer", "Outcome", "Summarizer", "parse_answer"]
+__all__ = ["Answer", "InvalidAnswer", "Outcome", "Summarizer", "parse_answer", "read_answer"]

@@ -12,10 +12,15 @@ import openai
 
 from ..core.batches import BatchState
 from ..core.errors import ModelFatalError, SummarizerError
+from .batch_results import MAX_LINE_BYTES
 from .sdk import sdk_client
 
 CHAT_URL: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 COMPLETION_WINDOW: Literal["24h"] = "24h"
+# An output or error file is read up to one whole result line (batch_results.MAX_LINE_BYTES)
+# plus this much per request of its batch: ~10x a long detailed answer on average, so a real
+# file always fits and an endless one stops (what it left unanswered is asked again).
+BYTES_PER_REQUEST = 256 << 10
 
 
 class BatchUnavailable(SummarizerError):
@@ -36,8 +41,15 @@ class BatchClient(Protocol):
     def get(self, batch_id: str) -> BatchState: ...
     def cancel(self, batch_id: str) -> BatchState: ...
     def find_by_input(self, file_id: str) -> BatchState | None: ...
-    def download(self, file_id: str, destination: Path) -> None: ...
+    def download(self, file_id: str, destination: Path, *, limit: int) -> bool:
+        """Write the file's first `limit` bytes at most; whether that was all of it."""
+
     def close(self) -> None: ...
+
+
+def result_file_limit(requests: int) -> int:
+    """The most bytes read of an output or error file of a batch of `requests` requests."""
+    return MAX_LINE_BYTES + max(requests, 1) * BYTES_PER_REQUEST
 
 
 def _state(batch: Any) -> BatchState:
@@ -118,16 +130,38 @@ class OpenAIBatches:
                     break
         return found
 
-    def download(self, file_id: str, destination: Path) -> None:
+    def download(self, file_id: str, destination: Path, *, limit: int) -> bool:
         partial = destination.with_suffix(destination.suffix + ".part")
+        left = limit
         with (
             _errors(f"downloading file {file_id}"),
             self._client.files.with_streaming_response.content(file_id) as response,
             partial.open("wb") as out,
         ):
             for chunk in response.iter_bytes(1 << 20):
-                out.write(chunk)
+                out.write(chunk[:left])
+                left -= len(chunk)
+                if left < 0:
+                    break  # leaving the block closes the connection: the rest is never read
+        if left < 0:
+            _drop_last_line(partial)  # cut short: its last line is part of a line
         partial.replace(destination)
+        return left >= 0
+
+
+def _drop_last_line(path: Path) -> None:
+    """Cut `path` after its last line break (a slice at a time from the end)."""
+    with path.open("r+b") as handle:
+        end = handle.seek(0, 2)
+        while end > 0:
+            start = max(0, end - (1 << 20))
+            handle.seek(start)
+            found = handle.read(end - start).rfind(b"\n")
+            if found >= 0:
+                handle.truncate(start + found + 1)
+                return
+            end = start
+        handle.truncate(0)
 
 
 class _errors:

@@ -11,9 +11,15 @@ from string import Template
 
 from ..core.errors import InputError
 from ..core.records import Paper, SummaryKind
+from .fields import DEFAULT_FIELD
 
-VARIABLES = frozenset({"language", "title", "categories", "abstract", "body"})
+VARIABLES = frozenset(
+    {"language", "field", "title", "categories", "abstract", "body", "terminology"}
+)
 REQUIRED_IN_USER = frozenset({"title", "abstract"})
+# The system part is the same for every request of a run and kind (providers cache it), so it
+# holds nothing of the paper.
+RUN_VARIABLES = frozenset({"language", "field"})
 LANGUAGE_NAMES = {
     "zh": "Simplified Chinese (简体中文)",
     "zh-cn": "Simplified Chinese (简体中文)",
@@ -45,9 +51,22 @@ class PromptTemplate:
         """Declared version plus content hash: editing a template never serves stale summaries."""
         return f"{self.name}@{self.version}+{self.digest[:10]}"
 
-    def render(self, *, paper: Paper, language: str, body: str = "") -> tuple[str, str]:
+    def render(
+        self,
+        *,
+        paper: Paper,
+        language: str,
+        body: str = "",
+        field: str = DEFAULT_FIELD,
+        terminology: str = "",
+    ) -> tuple[str, str]:
+        """(system, user). The system part depends on the run only (`language`, the reviewer's
+        `field`); everything of the paper, its glossary lines (`terminology`) included, is in
+        the user part."""
         values = {
             "language": LANGUAGE_NAMES.get(language.lower(), language),
+            "field": field,
+            "terminology": terminology,
             "title": paper.title,
             "categories": ", ".join(paper.categories),
             "abstract": paper.abstract,
@@ -76,6 +95,11 @@ def parse_template(text: str, *, source: str) -> PromptTemplate:
         missing = REQUIRED_IN_USER - _identifiers(user)
         if missing:
             raise ValueError(f"the user part must use {sorted(missing)}")
+        per_paper = _identifiers(system) - RUN_VARIABLES
+        if per_paper:
+            raise ValueError(
+                f"the system part may use only {sorted(RUN_VARIABLES)}, not {sorted(per_paper)}"
+            )
         if not data["system"].strip():
             raise ValueError("the system part is empty")
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:

@@ -4,9 +4,12 @@ send exactly the same bytes for the same paper, kind, mode and provider."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..core.records import SUMMARY_MODELS, Paper, SummaryKind
+from .fields import DEFAULT_FIELD
+from .glossary import Glossary
 from .prompts import load_template
 from .providers import Profile
 
@@ -39,10 +42,31 @@ def strict_schema(kind: SummaryKind) -> dict[str, Any]:
     return dict(tighten(SUMMARY_MODELS[kind].model_json_schema()))
 
 
+@dataclass(frozen=True)
+class Guidance:
+    """What a run adds to its requests: the reviewer's field (the same in every system prompt of
+    the run) and the glossary (a paper's terms, in that paper's part of the request)."""
+
+    field: str = DEFAULT_FIELD
+    glossary: Glossary = Glossary()
+
+
 def messages_for(
-    kind: SummaryKind, paper: Paper, *, language: str, body: str = ""
+    kind: SummaryKind,
+    paper: Paper,
+    *,
+    language: str,
+    body: str = "",
+    guidance: Guidance | None = None,
 ) -> list[dict[str, str]]:
-    system, user = load_template(kind).render(paper=paper, language=language, body=body)
+    guidance = guidance or Guidance()
+    system, user = load_template(kind).render(
+        paper=paper,
+        language=language,
+        body=body,
+        field=guidance.field,
+        terminology=guidance.glossary.terminology(paper),
+    )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -81,9 +105,10 @@ def build_request(
     model: str,
     language: str = "zh",
     body: str = "",
+    guidance: Guidance | None = None,
 ) -> dict[str, Any]:
     """The body the live client sends for `paper` (the batch path writes the same into a file)."""
-    messages = messages_for(kind, paper, language=language, body=body)
+    messages = messages_for(kind, paper, language=language, body=body, guidance=guidance)
     return request_body(kind=kind, messages=messages, mode=mode, model=model, extra=profile.extra)
 
 
@@ -103,6 +128,7 @@ def first_mode(mode: str, profile: Profile) -> WireMode:
 
 
 __all__ = [
+    "Guidance",
     "WireMode",
     "build_request",
     "first_mode",

@@ -45,6 +45,8 @@ class LLMSettings(Group):
     prices: UserPath | None = setting(None)
     full_text: OnOff = setting(False)
     full_text_tokens: int = setting(12000, gt=0)
+    # The reader's glossary: CSV `term,zh,avoid` (llm/glossary_file.py), over the default one.
+    glossary: UserPath | None = setting(None)
 
     @field_validator("provider")
     @classmethod

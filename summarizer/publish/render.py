@@ -27,6 +27,7 @@ from .markup import (
 )
 
 BRIEF_MISSING = "（总结暂缺：本次运行未能生成，下次运行将自动补上）"
+UPDATES = "更新"  # the section of revised papers, after the categories
 NO_AUTHORS = "(no authors listed)"
 DETAILED_MISSING = "（译文暂缺：本次运行未能生成，下次运行将自动补上）"
 
@@ -71,9 +72,19 @@ def _placed_categories(digest: Digest) -> list[str]:
     An entry placed under a category the digest does not list still gets shown, after the
     configured ones, rather than silently vanishing from the file.
     """
-    used = {e.category for e in digest.entries}
+    used = {e.category for e in _new(digest)}
     extra = sorted(used.difference(digest.categories))
     return [c for c in dict.fromkeys(digest.categories) if c in used] + extra
+
+
+def _new(digest: Digest) -> list[Entry]:
+    """The day's new papers (its revised ones are listed apart, under 更新)."""
+    return [e for e in digest.entries if e.updated_from is None]
+
+
+def _revised(digest: Digest) -> list[Entry]:
+    """The day's revised papers, ascending by id."""
+    return _ascending(e for e in digest.entries if e.updated_from is not None)
 
 
 # --- table of contents -------------------------------------------------------------------------
@@ -169,18 +180,22 @@ def toc_parts(digest: Digest) -> Iterator[str]:
     header = "<div id=toc></div>\n\n# Table of Contents\n"
     if ranked:
         header = render_recommended(digest) + header
-    categories = _placed_categories(digest)
-    if not categories:
+    groups = {
+        c: _ascending(e for e in _new(digest) if e.category == c)
+        for c in _placed_categories(digest)
+    }
+    if revised := _revised(digest):  # after the categories, laid out as one of them
+        groups[UPDATES] = revised
+    if not groups:
         yield header + "\n" + empty_day_note(digest) + "\n"
         return
-    groups = {c: _ascending(e for e in digest.entries if e.category == c) for c in categories}
-    toc = "".join(f"- [{c}](#{c}) [Total: {len(groups[c])}]\n" for c in categories)
+    toc = "".join(f"- [{c}](#{c}) [Total: {len(entries)}]\n" for c, entries in groups.items())
     yield f"{header}\n{toc}\n\n"
     number = 0
-    for index, category in enumerate(categories):
+    for index, (category, entries) in enumerate(groups.items()):
         heading = f"<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n"
         yield ("\n\n" if index else "") + heading
-        for position, entry in enumerate(groups[category]):
+        for position, entry in enumerate(entries):
             number += 1
             block = render_entry_md(entry, number=number, top=digest.top)
             anchor = f"<div id='{entry.paper.id}'></div>\n\n" if ranked else ""
@@ -249,7 +264,13 @@ def _jekyll_header(digest: Digest, entries: list[Entry]) -> list[str]:
     ]
 
 
-def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
+# The three numbered sections of 详细解读, as the site and the terminal panel name them.
+SECTION_NAMES = ("研究背景", "方法", "结果")
+
+
+def _jekyll_entry(entry: Entry, top: int | None = None, *, named: bool = False) -> list[str]:
+    """The paper's section of the post; `named`: each numbered section says what it holds (the
+    post itself numbers them bare, as the sample post does)."""
     paper, detailed, jk = entry.paper, entry.detailed, _highlighter(entry, escape_jekyll)
     abs_url = f"https://arxiv.org/abs/{paper.versioned_id}"
     pdf_url = f"https://arxiv.org/pdf/{paper.versioned_id}"
@@ -258,6 +279,12 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
         if entry.score is None
         else [f"- **Why**: score {entry.score:.2f}; {escape_jekyll(entry.why or '')}"]
     )
+    if entry.updated_from is not None:
+        earlier = entry.updated_from
+        why.append(
+            f"- **Updated**: v{paper.version}, abstract revised "
+            f"(v{earlier.version}: the digest of {earlier.day.isoformat()})"
+        )
     lines = [
         f"## {jk(_title(paper))}",
         f"- **Authors**: {escape_jekyll(', '.join(_one_line(paper.authors)))}",
@@ -273,21 +300,23 @@ def _jekyll_entry(entry: Entry, top: int | None = None) -> list[str]:
     lines += [jk(detailed.translation), "", "<details>", "<summary>详细解读</summary>", ""]
     lines += ['<div markdown="1">', ""]
     sections = (detailed.background, detailed.method, detailed.results)
-    for number, points in enumerate(sections, start=1):
+    for number, (name, points) in enumerate(zip(SECTION_NAMES, sections, strict=True), start=1):
         if number > 1:
             lines.append("")
-        lines += [f"{number})  ", *render_points(points)]
+        lines += [f"{number}) {name}" if named else f"{number})  ", *render_points(points)]
     return [*lines, "</div>", "", "</details>", "", "---"]
 
 
 def render_jekyll_entry(entry: Entry) -> str:
-    """One paper's section exactly as the Jekyll post holds it (`paper --detailed --format md`)."""
-    return "\n".join(_jekyll_entry(entry)) + "\n"
+    """One paper's section as the Jekyll post holds it, each numbered section named
+    (`paper --detailed --format md`: read alone, a bare `1)` says nothing)."""
+    return "\n".join(_jekyll_entry(entry, named=True)) + "\n"
 
 
 def render_jekyll(digest: Digest) -> str:
-    """The Jekyll post, laid out as `samples/jekyll-post.md`: newest paper (highest id) first."""
-    entries = _ascending(digest.entries)[::-1]
+    """The Jekyll post, laid out as `samples/jekyll-post.md`: newest paper (highest id) first,
+    then the revised papers, each marked."""
+    entries = _ascending(_new(digest))[::-1] + _revised(digest)[::-1]
     lines = _jekyll_header(digest, entries)
     for entry in entries:
         lines += ["", *_jekyll_entry(entry, digest.top)]
@@ -308,10 +337,11 @@ def _dump(model: BaseModel | None) -> dict[str, Any] | None:
 
 def jsonl_row(entry: Entry) -> dict[str, Any]:
     """The JSON line of one paper: its metadata, every stored summary (null where none was ever
-    made) and `missing`, the kinds asked for that could not be made. Other stages add their
-    fields here (rank: `score`, `why`, `summarized`)."""
+    made), `missing`, the kinds asked for that could not be made, and `made`, who made each
+    summary. Other stages add their fields here (rank: `score`, `why`, `summarized`; a revised
+    paper: `updated_from`)."""
     paper = entry.paper
-    return {
+    row = {
         "id": paper.id,
         "version": paper.version,
         "title": paper.title,
@@ -327,6 +357,21 @@ def jsonl_row(entry: Entry) -> dict[str, Any]:
         "detailed": _dump(entry.detailed),
         "missing": list(entry.missing),
         **rank_fields(entry),
+        "made": made_field(entry),
+    }
+    if entry.updated_from is not None:  # only on revised papers: other rows keep their bytes
+        earlier = entry.updated_from
+        row["updated_from"] = {"version": earlier.version, "day": earlier.day.isoformat()}
+    return row
+
+
+def made_field(entry: Entry) -> dict[str, Any]:
+    """Per summary kind, the model and prompt version that made it (null where none is held):
+    what lets a lost store be refilled from the committed JSON lines."""
+    held = {"brief": entry.brief, "detailed": entry.detailed}
+    return {
+        kind: entry.made[kind].model_dump() if summary is not None and kind in entry.made else None
+        for kind, summary in held.items()
     }
 
 

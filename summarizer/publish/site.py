@@ -155,16 +155,18 @@ class _SiteBuild:
 
     def days_and_months(self) -> None:
         for number, day in enumerate(self.days):
-            self._day(day, self.days[number - 1].isoformat() if number else "")
+            previous = self.days[number - 1].isoformat() if number else ""
+            following = self.days[number + 1].isoformat() if number + 1 < len(self.days) else ""
+            self._day(day, previous, following)
             month = f"{day:%Y-%m}"
             if number + 1 == len(self.days) or f"{self.days[number + 1]:%Y-%m}" != month:
                 self._month(month)
         self.report.days = len(self.days)
 
-    def _day(self, day: date, previous: str) -> None:
+    def _day(self, day: date, previous: str, following: str) -> None:
         text = self._text(day)
         run = self.runs.get(day)
-        extra = self.settings_key + previous + (run.key() if run else "")
+        extra = self.settings_key + previous + ">" + following + (run.key() if run else "")
         key = _day_hash(text, self.placed.get(day, {}), extra)
         page = self.site_dir / "days" / f"{day}.html"
         docs = self.site_dir / "search" / "docs" / str(day)
@@ -184,7 +186,13 @@ class _SiteBuild:
         }
         if needed:
             notes = day_notes(site_day, run, configured=self.categories)
-            html = render_day(self.env, site_day, previous=previous or None, notes=notes)
+            html = render_day(
+                self.env,
+                site_day,
+                previous=previous or None,
+                following=following or None,
+                notes=notes,
+            )
             self.writer.put(page, html.encode("utf-8"))
             self._write_docs(docs, site_day)
             self.report.papers_rebuilt += len(site_day.papers)
@@ -216,6 +224,17 @@ class _SiteBuild:
         for day in [d for d in self.loaded if d != self.newest and not self._in_feed(d)]:
             del self.loaded[day]
 
+    def _latest_with_papers(self, counts: dict[str, int]) -> SiteDay | None:
+        """The day the index opens with: the newest that holds a paper (an empty day, a holiday
+        or a gap a backfill wrote, never hides a fuller one), else the newest."""
+        held = [d for d in self.days if counts.get(d.isoformat())]
+        day = held[-1] if held else self.newest
+        if day is None:
+            return None
+        if day not in self.loaded:
+            self.loaded[day] = self._read(day, self._text(day))
+        return self.loaded[day]
+
     def finish(self, site_url: str | None) -> None:
         put = self.writer.put
         base = resources.files("summarizer.publish").joinpath("static")
@@ -228,8 +247,8 @@ class _SiteBuild:
         manifest = days_manifest(self.days, buckets)
         put(self.site_dir / "search" / "days.js", manifest.encode("utf-8"))
         feed_categories = _feed_categories(self.categories, self.entries)
-        latest = self.loaded.get(self.newest) if self.newest else None
         counts = {day: entry["count"] for day, entry in self.entries.items()}
+        latest = self._latest_with_papers(counts)
         index = render_index(
             self.env, latest=latest, counts=counts, feed_categories=feed_categories
         )

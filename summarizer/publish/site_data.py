@@ -19,10 +19,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.records import Brief, Detailed
+from ..core.records import Brief, Detailed, UpdatedFrom
 from .badges import code_url, venue
 from .citation import coins_title
 from .jsonl import jsonl_records
+from .reasons import reason_zh
+from .render import id_key
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,14 @@ class SitePaper:
     journal_ref: str | None = None
     code: str | None = None  # the repository the abstract or comment names (badges.code_url)
     venue: str | None = None  # where it appeared or was accepted (badges.venue)
+    updated_from: UpdatedFrom | None = None  # a revised paper: where it was listed before
+
+    @property
+    def earlier_page(self) -> str | None:
+        """The earlier listing of a revised paper, relative to a day page (days/{D}.html)."""
+        if self.updated_from is None:
+            return None
+        return f"{self.updated_from.day.isoformat()}.html#{self.anchor}"
 
     @property
     def anchor(self) -> str:
@@ -109,9 +119,11 @@ class SiteDay:
         return [p for p in self.papers if p.category == category]
 
     def recommended(self, limit: int = 10) -> list[SitePaper]:
-        """The best-scored papers first, when the day was ranked (empty otherwise)."""
-        scored = [p for p in self.papers if p.score is not None and p.summarized]
-        return sorted(scored, key=lambda p: -(p.score or 0.0))[:limit]
+        """The best-scored papers that match something, best first, as the digest's recommended
+        section picks them (empty when the day was not ranked)."""
+        scored = [p for p in self.papers if p.score is not None and p.score > 0 and p.summarized]
+        # Ties in one order everywhere (rank, digest, site, push): score down, then id up.
+        return sorted(scored, key=lambda p: (-(p.score or 0.0), id_key(p.id)))[:limit]
 
 
 def day_files(data_dir: Path) -> dict[date, Path]:
@@ -183,13 +195,26 @@ def paper_from_row(
         detailed=_summary(Detailed, row.get("detailed"), paper_id),
         missing=_strings(row.get("missing")),
         score=float(score) if isinstance(score, int | float) else None,
-        why=str(why) if why else None,
+        why=reason_zh(str(why)) if why else None,
         summarized=row.get("summarized") is not False,
         comment=comment,
         journal_ref=journal_ref,
         code=code_url(abstract, comment),
         venue=venue(comment, journal_ref),
+        updated_from=_updated_from(row.get("updated_from"), paper_id),
     )
+
+
+def _updated_from(value: Any, paper_id: str) -> UpdatedFrom | None:
+    """A revised paper's `updated_from` ({"version": N, "day": "YYYY-MM-DD"}); a malformed one is
+    dropped (the paper is shown, unmarked)."""
+    if value is None:
+        return None
+    try:
+        return UpdatedFrom.model_validate(value)
+    except ValidationError:
+        log.warning("%s: a malformed updated_from is ignored", paper_id)
+        return None
 
 
 def read_day(day: date, text: str, *, placed: dict[str, str], configured: list[str]) -> SiteDay:

@@ -69,9 +69,17 @@ def environment(keywords: tuple[str, ...]) -> Environment:
     return env
 
 
-def render_day(env: Environment, day: SiteDay, *, previous: str | None, notes: list[Note]) -> str:
+def render_day(
+    env: Environment,
+    day: SiteDay,
+    *,
+    previous: str | None,
+    following: str | None = None,
+    notes: list[Note],
+) -> str:
+    """A day's page, linked to the day before and the day after (when there are)."""
     return env.get_template("day.html.j2").render(
-        day=day, root="../", previous=previous, notes=notes
+        day=day, root="../", previous=previous, following=following, notes=notes
     )
 
 

@@ -23,9 +23,9 @@ import numpy as np
 
 from ..core.errors import ModelFatalError
 from ..llm.sdk import DEFAULT_BASE_URL
+from ..net.bounded import Answer, TooLarge, TooSlow, bounded, http_client
 from ..store.database import Store
 from .bags import Words
-from .bounded import Answer, TooLarge, TooSlow, bounded, http_client
 from .text import text_hash
 
 log = logging.getLogger(__name__)

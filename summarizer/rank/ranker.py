@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.records import Entry, Paper
+from ..publish.render import id_key
 from ..store.database import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper, reader_profile
@@ -51,10 +52,10 @@ class Ranking:
     # Read once ranking is done (`Ranker.rank` fills `records` first).
     @functools.cached_property
     def order(self) -> list[Paper]:
-        """Kept papers, best first (ties by the order given)."""
+        """Kept papers, best first; ties by id, as every page and push orders them."""
         if not self.records:
             return list(self.kept)
-        return sorted(self.kept, key=lambda p: -self.records[p.id].score)
+        return sorted(self.kept, key=lambda p: (-self.records[p.id].score, id_key(p.id)))
 
     @functools.cached_property
     def _chosen_ids(self) -> set[str]:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2 as httpx
 
 from ..core.errors import FetchError
-from .bounded import Answer, TooLarge, TooSlow, bounded, http_client
+from ..net.bounded import Answer, TooLarge, TooSlow, bounded, http_client
 
 log = logging.getLogger(__name__)
 PAGE = 100  # the API's largest `limit`

@@ -73,6 +73,7 @@ class Asking:
         self.said: set[str] = set()  # an endpoint's refusal that is the same for every paper
         self.bodies: dict[str, asyncio.Task[tuple[str, str]]] = {}
         self.theirs: list[Key] = []
+        self.writer: StoreWriter | None = None  # while `run` runs
 
     def _summarizer(self) -> Summarizer:
         ctx, options = self.context, self.context.summary
@@ -83,6 +84,7 @@ class Asking:
             profile=options.profile,
             modes=ctx.modes,
             max_attempts=self.attempts,
+            guidance=options.guidance,
             limiter=ctx.limiter,
             pacer=ctx.pacer,
             budget=ctx.budget,
@@ -96,6 +98,7 @@ class Asking:
         loop = asyncio.get_running_loop()
         try:
             async with StoreWriter(self.context.store) as writer:
+                self.writer = writer
                 task = asyncio.create_task(self._work(writer, summarizer, jobs))
                 stop = GracefulStop(
                     task,
@@ -113,6 +116,12 @@ class Asking:
         finally:
             reporter.stop()
             await self.client.close()
+
+    async def keep(self, summaries: list[Summary]) -> None:
+        """Store summaries made without a request (restored from the JSON lines) through the
+        run's writer; returns once they are committed."""
+        assert self.writer is not None, "keep() is for the jobs of a running call"
+        await asyncio.gather(*(self.writer.save(summary) for summary in summaries))
 
     async def _work(self, writer: StoreWriter, summarizer: Summarizer, jobs: Jobs) -> None:
         size = pool_size(self.context.limiter.ceiling)
@@ -187,6 +196,7 @@ class Asking:
 
     async def _save(self, writer: StoreWriter, key: Key, outcome: Outcome, source: str) -> None:
         kind, paper = self.by_key[key]
+        self.report.corrected += outcome.corrections
         summary = Summary(
             paper_id=paper.id,
             version=paper.version,

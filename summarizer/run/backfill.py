@@ -215,6 +215,7 @@ def _estimate(pipeline: Pipeline, papers: list[Paper], kinds: tuple[SummaryKind,
         stored=pipeline.stored,
         language=options.language,
         body_tokens=options.body_tokens,
+        guidance=options.guidance,
     )
 
 

@@ -71,6 +71,7 @@ def digest_with_batches(
             continue
         papers = pipeline.to_summarize(plan)
         found[plan.day] = len(papers)
+        pipeline.summaries.held(papers, kinds)  # a lost store refilled first: never paid twice
         batch.submit_day(plan.day, papers, kinds)
         waiting[plan.day] = plan
 

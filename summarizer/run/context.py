@@ -15,9 +15,12 @@ from ..batch.requests import BatchOptions
 from ..core.records import Paper, Summary, SummaryKind
 from ..llm.client import ModelClient, OpenAIChat
 from ..llm.cost import Budget, Price, load_prices, price_for
+from ..llm.fields import field_of
+from ..llm.glossary import load_glossary
 from ..llm.limits import AdaptiveLimiter, Pacer
 from ..llm.modes import ModeSwitch
 from ..llm.prompts import load_template
+from ..llm.request import Guidance
 from ..llm.settings import LLMSettings, ResponseMode
 from ..rank import build_ranker
 from ..sources.arxiv import ArxivSource
@@ -79,12 +82,14 @@ class SummaryKeys:
 
 @dataclass(frozen=True)
 class SummaryOptions:
-    """How the model is asked: in which language and response mode, with which body."""
+    """How the model is asked: in which language and response mode, with which body, by which
+    reviewer and glossary."""
 
     language: str
     response_mode: ResponseMode
     profile: Profile
     full_text: FullText | None
+    guidance: Guidance = Guidance()
 
     @property
     def body_tokens(self) -> int:
@@ -118,6 +123,7 @@ class RunContext:
     output_dir: Path
     categories: list[str]
     late_days: int
+    updates: bool = True  # revised papers listed under 更新 (SUMMARIZER_UPDATES)
     reporter: Reporter = field(default_factory=QuietReporter)
     display: Display = field(default_factory=QuietDisplay)
 
@@ -170,6 +176,15 @@ def _summary_options(settings: RunSettings) -> SummaryOptions:
         response_mode=llm.response_mode,
         profile=llm.provider_profile,
         full_text=full_text,
+        guidance=guidance_of(settings),
+    )
+
+
+def guidance_of(settings: RunSettings) -> Guidance:
+    """The run's reviewer field (from its categories) and glossary (InputError for a bad file)."""
+    return Guidance(
+        field=field_of(settings.sources.categories),
+        glossary=load_glossary(settings.llm.glossary, language=settings.llm.language),
     )
 
 
@@ -183,6 +198,7 @@ def _batch_options(settings: RunSettings, summary: SummaryOptions) -> BatchOptio
         work_dir=settings.output.dir / ".batch",
         extra=dict(summary.profile.extra),
         read_body=summary.full_text,
+        guidance=summary.guidance,
     )
 
 
@@ -236,6 +252,7 @@ def build_context(
         output_dir=settings.output.dir,
         categories=sources.categories,
         late_days=sources.late_days,
+        updates=sources.updates,
         reporter=reporter or QuietReporter(),
         display=display or QuietDisplay(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,9 +13,9 @@ from typing import Literal
 
 from ..batch.collect import Spent
 from ..core.errors import InputError, OutputError, StoreError, SummarizerError
-from ..core.records import Brief, Detailed, Digest, Entry, Paper, Summary, SummaryKind
+from ..core.records import Digest, Entry, Made, Paper, Summary, SummaryKind, UpdatedFrom
 from ..core.redaction import redact
-from ..core.selection import Plan
+from ..core.selection import Listing, Plan, Selector
 from ..llm.estimate import unmade_usage
 from ..publish.files import write_atomic_parts
 from ..publish.render import jsonl_lines, render_jekyll, toc_parts
@@ -27,6 +28,7 @@ from .summarizing import Summarizing, pages_in_thread, stop_if_interrupted
 
 log = logging.getLogger(__name__)
 Format = Literal["toc", "jekyll", "all"]
+Take = Callable[[list[Paper]], list[Paper]]
 KINDS: dict[str, tuple[SummaryKind, ...]] = {
     "toc": ("brief",),
     "jekyll": ("detailed",),
@@ -66,9 +68,17 @@ class Pipeline:
 
     def to_summarize(self, plan: Plan) -> list[Paper]:
         """The day's papers a digest summarizes: exclusions and SUMMARIZER_TOP applied."""
-        papers = plan.papers(self.context.source.search, store=self.context.store)
+        papers = self.day_papers(plan)
         ranker = self.context.ranker
         return ranker.rank(papers).chosen if ranker is not None else papers
+
+    def day_papers(self, plan: Plan) -> list[Paper]:
+        """The day's papers, its revised papers among them (`plan.updated_from` says which),
+        the whole listing read first."""
+        source = self.context.source
+        revised = source.revised if self.context.updates else None
+        selector = plan.select(source.search, store=self.context.store, revised=revised)
+        return selector.papers() + selector.updates()
 
     # digest ---------------------------------------------------------------------------------
     def digest(
@@ -130,7 +140,7 @@ class Pipeline:
             papers, summaries = self._fetch_and_ensure(plan, kinds, report, terms)
             ranking = Ranking(kept=papers)
         else:  # ranking (a top N) needs the whole day first
-            papers = plan.papers(self.context.source.search, store=self.context.store)
+            papers = self.day_papers(plan)
             report.fetched, report.found = plan.fetched, len(papers)
             ranking = self._rank(papers, kinds, report)
             papers = ranking.kept
@@ -142,22 +152,25 @@ class Pipeline:
                 batch_made=terms.batch_made,
             )
         chosen = ranking.chosen
-        # The JSON lines hold every kind the store has, whichever format this run writes.
-        for other in KINDS["all"]:
-            if other not in kinds:
-                summaries.update({(other, pid): s for pid, s in self.stored(chosen, other).items()})
+        # The JSON lines hold every kind the store has, whichever format this run writes; a
+        # paper below the top N shows the summaries the store already holds for it.
+        others = tuple(k for k in KINDS["all"] if k not in kinds)
+        summaries.update(self.summaries.held(chosen, others) if others else {})
+        summaries.update(self.summaries.held(ranking.below_top, KINDS["all"]))
         asked = {p.id for p in chosen}
+        corrected = {key: self._corrected(s, report) for key, s in summaries.items()}
         entries = [
-            Entry(
-                paper=p,
-                category=plan.categories_by_id[p.id],
-                brief=_brief(summaries.get(("brief", p.id))),
-                detailed=_detailed(summaries.get(("detailed", p.id))),
+            _entry(
+                p,
+                plan.categories_by_id[p.id],
+                corrected,
                 missing=[k for k in kinds if p.id in asked and (k, p.id) not in summaries],
+                updated_from=plan.updated_from.get(p.id),
             )
             for p in papers
         ]
-        entries = [ranking.annotate(e) for e in entries]
+        report.updates = sum(e.updated_from is not None for e in entries)
+        entries = [_shown_summarized(ranking.annotate(e), kinds) for e in entries]
         del summaries  # the entries hold what the files need; a big day's peak is the render
         digest = Digest(
             day=plan.day,
@@ -175,9 +188,20 @@ class Pipeline:
         self.context.store.place(
             scheme=plan.scheme,
             day=plan.day,
-            entries=[(e.paper.id, e.category) for e in entries],
+            entries=[(e.paper.id, e.category) for e in entries if e.updated_from is None],
             complete=report.complete,
+            listings=[Listing(e.paper, plan.day, e.category, e.updated_from) for e in entries],
         )
+
+    def _corrected(self, summary: Summary | None, report: DayReport) -> Summary | None:
+        """`summary` with the reader's glossary applied: one stored before the glossary (or
+        this entry of it) existed shows the reader's terms too, at no request."""
+        glossary = self.context.summary.guidance.glossary
+        if summary is None or not glossary.corrects:
+            return summary
+        payload, count = glossary.correct(summary.payload)
+        report.corrected += count
+        return summary.model_copy(update={"payload": payload}) if count else summary
 
     def _write(self, digest: Digest, day: date, fmt: Format, report: DayReport) -> None:
         parts = {"toc": toc_parts, "jekyll": lambda d: [render_jekyll(d)], "jsonl": jsonl_lines}
@@ -208,6 +232,7 @@ class Pipeline:
             stored=self.stored,
             language=self.context.summary.language,
             body_tokens=self.context.summary.body_tokens,
+            guidance=self.context.summary.guidance,
         )
         price = self.context.price
         report.saved_cost = price.cost(report.saved) if price else None
@@ -226,7 +251,11 @@ class Pipeline:
         kinds: tuple[SummaryKind, ...] = ("brief", "detailed") if detailed else ("brief",)
         report = DayReport(day=paper.published.date(), fetched=1, found=1)
         summaries = self.summaries.ensure([paper], kinds, report)
-        return paper, {kind: s for (kind, _), s in summaries.items()}, report
+        # Every kind the store holds, as the JSON lines show it, not only the kinds asked for.
+        others = tuple(k for k in KINDS["all"] if k not in kinds)
+        summaries.update(self.summaries.held([paper], others))
+        found = {kind: self._corrected(s, report) for (kind, _), s in summaries.items()}
+        return paper, {kind: s for kind, s in found.items() if s is not None}, report
 
     # summaries ---------------------------------------------------------------------------------
     def _fetch_and_ensure(
@@ -234,16 +263,34 @@ class Pipeline:
     ) -> tuple[list[Paper], dict[tuple[SummaryKind, str], Summary]]:
         """The day's papers and their summaries. The selection rules are per paper (given the
         store), so summarizing starts with the first page of the listing, not after the last."""
-        selector = plan.selector(self.context.store)
-        pages = self.context.source.pages(categories=plan.categories, window=plan.query_window)
+        selector = plan.selector(self.context.store, updates=self.context.updates)
+        pages = self._listing(plan, selector)
         found = self.summaries.ensure_pages(
-            lambda: pages_in_thread(pages, selector.take), kinds, report, attempts=terms.attempts
+            lambda: pages_in_thread(pages, _taken), kinds, report, attempts=terms.attempts
         )
-        papers = selector.papers()
+        papers = selector.papers() + selector.updates()
         report.fetched, report.found = plan.fetched, len(papers)
         summaries = self.summaries.tally(papers, found, report, batch_made=terms.batch_made)
         stop_if_interrupted(found.interrupted, report)
         return papers, summaries
+
+    def _listing(self, plan: Plan, selector: Selector) -> Iterator[tuple[list[Paper], Take]]:
+        """The pages of the day's listing, each with what selects from it: the revisions this
+        day listed before, the papers submitted in the query's window, then (when an earlier
+        digest could be revised) the papers updated in the day's window: one more query."""
+        source = self.context.source
+        if recorded := selector.recorded_updates():
+            yield recorded, list
+        for page in source.pages(categories=plan.categories, window=plan.query_window):
+            yield page, selector.take
+        if selector.revisable:
+            for page in source.revised_pages(categories=plan.categories, window=plan.window):
+                yield page, selector.take_revised
+
+
+def _taken(item: tuple[list[Paper], Take]) -> list[Paper]:
+    page, take = item
+    return take(page)
 
 
 @dataclass(frozen=True)
@@ -254,9 +301,31 @@ class _Terms:
     batch_made: Spent | None
 
 
-def _brief(summary: Summary | None) -> Brief | None:
-    return summary.brief() if summary else None
+def _entry(
+    paper: Paper,
+    category: str,
+    summaries: dict[tuple[SummaryKind, str], Summary | None],
+    *,
+    missing: list[SummaryKind],
+    updated_from: UpdatedFrom | None,
+) -> Entry:
+    """The paper's digest entry with its summaries and who made each."""
+    held = {kind: s for kind in KINDS["all"] if (s := summaries.get((kind, paper.id)))}
+    brief, detailed = held.get("brief"), held.get("detailed")
+    return Entry(
+        paper=paper,
+        category=category,
+        brief=brief.brief() if brief else None,
+        detailed=detailed.detailed() if detailed else None,
+        missing=missing,
+        updated_from=updated_from,
+        made={k: Made.of(s) for k, s in held.items()},
+    )
 
 
-def _detailed(summary: Summary | None) -> Detailed | None:
-    return summary.detailed() if summary else None
+def _shown_summarized(entry: Entry, kinds: tuple[SummaryKind, ...]) -> Entry:
+    """A paper below the top N whose summaries of every kind the run writes are held already
+    is shown summarized: the cut saves requests, it does not hide what was paid for."""
+    if entry.summarized or any(getattr(entry, kind) is None for kind in kinds):
+        return entry
+    return entry.model_copy(update={"summarized": True})

@@ -105,6 +105,8 @@ class DayReport:
     saved: Usage = field(default_factory=Usage)  # the requests and tokens that cut saved
     saved_cost: float | None = None
     provider_errors: list[str] = field(default_factory=list)  # distinct error bodies, redacted
+    corrected: int = 0  # variants to avoid the reader's glossary replaced in the day's summaries
+    updates: int = 0  # revised papers listed under 更新
 
     @property
     def complete(self) -> bool:
@@ -123,6 +125,8 @@ class DayReport:
             "cost": self.cost if priced else None,
             **self._ranking_stats(),
             **({"provider_errors": self.provider_errors} if self.provider_errors else {}),
+            **({"glossary_corrections": self.corrected} if self.corrected else {}),
+            **({"updates": self.updates} if self.updates else {}),
         }
 
     def _ranking_stats(self) -> dict[str, Any]:
@@ -134,6 +138,15 @@ class DayReport:
             "saved": self.saved.model_dump(),
             "saved_cost": self.saved_cost,
         }
+
+    def content_note(self) -> str:
+        """What the reader's glossary and the revisions did, for the run table ("" when nothing)."""
+        parts = []
+        if self.updates:
+            parts.append(f"{self.updates} revised paper(s) listed under 更新")
+        if self.corrected:
+            parts.append(f"glossary: {self.corrected} avoided variant(s) replaced by your terms")
+        return "; ".join(parts)
 
     def ranking_note(self) -> str:
         """What ranking left out and saved, for the run table ("" when nothing)."""

@@ -11,10 +11,16 @@ from ..publish.day_status import run_notes
 from ..publish.site import SiteReport, build_site
 from ..store.database import Store
 from .settings import RunSettings
+from .site_dir import check_site_dir, site_folder
 
 
 def site_dir_of(settings: RunSettings) -> Path:
     return settings.publish.site_dir_in(settings.output.dir)
+
+
+def check_site_folder(settings: RunSettings) -> None:
+    """Refuse (InputError) a site folder a build would refuse, before a run spends anything."""
+    check_site_dir(site_dir_of(settings))
 
 
 class SiteError(SummarizerError):
@@ -23,22 +29,24 @@ class SiteError(SummarizerError):
     exit_code = 3
 
 
-def publish_site(settings: RunSettings, *, full: bool = False) -> SiteReport:
-    """(Re)build the site from every digested day under the output directory."""
+def publish_site(settings: RunSettings, *, full: bool = False, force: bool = False) -> SiteReport:
+    """(Re)build the site from every digested day under the output directory, in a folder of
+    its own (run.site_dir: another is refused, exit 2, unless `force`)."""
     site_dir = site_dir_of(settings)
     store = Store(settings.output.cache_path)
     try:
         placed = store.placed_categories()
-        return build_site(
-            output_dir=settings.output.dir,
-            site_dir=site_dir,
-            categories=settings.sources.categories,
-            keywords=settings.rank.keywords,
-            site_url=settings.publish.site_url,  # no trailing slash: a URL setting has none
-            placed=placed,
-            runs=run_notes(store.runs()),
-            full=full,
-        )
+        with site_folder(site_dir, force=force):
+            return build_site(
+                output_dir=settings.output.dir,
+                site_dir=site_dir,
+                categories=settings.sources.categories,
+                keywords=settings.rank.keywords,
+                site_url=settings.publish.site_url,  # no trailing slash: a URL setting has none
+                placed=placed,
+                runs=run_notes(store.runs()),
+                full=full,
+            )
     except OSError as exc:
         where = exc.filename or site_dir
         raise SiteError(f"could not build the site: {exc.strerror or exc} ({where})") from None

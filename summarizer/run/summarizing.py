@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from ..batch.collect import Spent
 from ..core.records import Paper, Summary, SummaryKind
@@ -19,8 +20,10 @@ from .asking import Asking, LazyClient
 from .context import RunContext
 from .interrupts import Interrupted
 from .report import DayReport
+from .restore import Restorer
 
 Pair = tuple[SummaryKind, str]  # (kind, paper id)
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,9 +43,35 @@ class Summarizing:
     def __init__(self, context: RunContext) -> None:
         self.context = context
         self.keys = context.keys
+        self.restorer = Restorer(context.output_dir / "data", language=context.summary.language)
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
         return self.keys.stored(papers, kind)
+
+    def restored(self, jobs: Iterable[tuple[SummaryKind, Paper]]) -> dict[Pair, Summary]:
+        """The summaries of `jobs` the committed JSON lines hold, made by this run's model and
+        prompt (run.restore); not yet stored."""
+        found: dict[Pair, Summary] = {}
+        versions = {kind: self.keys.prompt_version(kind) for kind in ("brief", "detailed")}
+        for kind, paper in jobs:
+            summary = self.restorer.find(
+                paper, kind, prompt_version=versions[kind], model=self.keys.model
+            )
+            if summary is not None:
+                found[(kind, paper.id)] = summary
+        return found
+
+    def held(self, papers: list[Paper], kinds: Iterable[SummaryKind]) -> dict[Pair, Summary]:
+        """The summaries of `papers` the store holds, and those a lost store is refilled with
+        from the committed JSON lines (stored now); the model is asked nothing."""
+        found: dict[Pair, Summary] = {}
+        kinds = tuple(kinds)
+        for kind in kinds:
+            found.update({(kind, pid): s for pid, s in self.stored(papers, kind).items()})
+        restored = self.restored((k, p) for k in kinds for p in papers if (k, p.id) not in found)
+        for summary in restored.values():
+            self.context.store.save_summary(summary)
+        return found | restored
 
     def ensure(
         self,
@@ -82,7 +111,7 @@ class Summarizing:
         budget = self.context.budget
         usage, spent = budget.usage, budget.spent
         try:
-            jobs = self._jobs(pages(), kinds, found, client)
+            jobs = self._jobs(pages(), kinds, found, asking)
             found.interrupted = asyncio.run(asking.run(jobs))
         finally:
             report.usage = usage_since(usage, budget.usage)
@@ -94,23 +123,29 @@ class Summarizing:
         pages: AsyncIterator[list[Paper]],
         kinds: tuple[SummaryKind, ...],
         found: Found,
-        client: LazyClient,
+        asking: Asking,
     ) -> AsyncIterator[list[tuple[SummaryKind, Paper]]]:
-        """Page by page, (kind, paper) for every summary the store does not hold, nor an open
-        batch (asking those live too would pay twice)."""
+        """Page by page, (kind, paper) for every summary the store does not hold, the committed
+        JSON lines cannot restore (those are stored by the writer), nor an open batch holds
+        (asking those live too would pay twice)."""
         async for page in pages:
             jobs: list[tuple[SummaryKind, Paper]] = []
             for kind in kinds:
                 stored = self.stored(page, kind)
                 found.have.update({(kind, pid): s for pid, s in stored.items()})
                 jobs += [(kind, p) for p in page if p.id not in stored]
+            restored = self.restored(jobs)
+            if restored:
+                await asking.keep(list(restored.values()))
+                found.have.update(restored)
+                jobs = [(kind, p) for kind, p in jobs if (kind, p.id) not in restored]
             by_batch = self._held_by_batches(jobs)
             if by_batch:
                 found.held.update(pid for _, pid in by_batch)
                 jobs = [(kind, p) for kind, p in jobs if (kind, p.id) not in by_batch]
             if not jobs:
                 continue
-            client.ready()  # no key, no request: said before the first one
+            asking.client.ready()  # no key, no request: said before the first one
             self.context.store.save_papers(page)
             self.context.reporter.grow(len(jobs))
             found.todo.update((kind, paper.id) for kind, paper in jobs)
@@ -179,17 +214,17 @@ def _count_batch_work(
 
 
 async def pages_in_thread(
-    pages: Iterator[list[Paper]], take: Callable[[list[Paper]], list[Paper]]
+    pages: Iterator[T], take: Callable[[T], list[Paper]]
 ) -> AsyncIterator[list[Paper]]:
     """Pages fetched and parsed on a thread (the arXiv client blocks), each then given to `take`
     on the event loop, where the store is."""
-    end: list[Paper] = []
+    end = object()  # what no page is
     loop = asyncio.get_running_loop()
     # One thread for the whole listing: its parser's memory stays in one malloc arena.
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arxiv-pages")
     try:
         while (page := await loop.run_in_executor(thread, next, pages, end)) is not end:
-            yield take(page)
+            yield take(cast(T, page))
     finally:
         thread.shutdown(wait=False)  # a page still in flight is bounded by ARXIV_TIMEOUT
 

@@ -183,21 +183,49 @@ class ArxivSource:
     def pages(self, *, categories: list[str], window: Window) -> Iterator[list[Paper]]:
         """`search` a page at a time, as each arrives: the papers of the page inside `window`
         (a later page may repeat an id, with a newer version; the consumer keeps the newest)."""
+        yield from self._listing(categories, window, revised=False)
+
+    def revised(self, *, categories: list[str], window: Window) -> list[Paper]:
+        """Every paper listed in any of `categories` with a new version (not its first) whose
+        time, `updated` in the API, lies in `window`."""
+        return latest_versions(
+            p for page in self.revised_pages(categories=categories, window=window) for p in page
+        )
+
+    def revised_pages(self, *, categories: list[str], window: Window) -> Iterator[list[Paper]]:
+        """`revised` a page at a time: one more paged query, by lastUpdatedDate."""
+        yield from self._listing(categories, window, revised=True)
+
+    def _listing(
+        self, categories: list[str], window: Window, *, revised: bool
+    ) -> Iterator[list[Paper]]:
         cats = " OR ".join(f"cat:{c}" for c in categories)
-        query = f"({cats}) AND {arxiv_range(window)}"
+        field = "lastUpdatedDate" if revised else "submittedDate"
         search = arxiv.Search(
-            query=query,
+            query=f"({cats}) AND {arxiv_range(window, field=field)}",
             max_results=None,
-            sort_by=arxiv.SortCriterion.SubmittedDate,
+            sort_by=(
+                arxiv.SortCriterion.LastUpdatedDate
+                if revised
+                else arxiv.SortCriterion.SubmittedDate
+            ),
             sort_order=arxiv.SortOrder.Ascending,
         )
         try:
             for page in self._pages(search):
-                yield [p for p in map(to_paper, page) if p.published in window]
+                if revised:  # a first version's `updated` is its `published`: not a revision
+                    yield [
+                        to_paper(r)
+                        for r in page
+                        if r.updated in window and r.updated != r.published
+                    ]
+                else:
+                    yield [p for p in map(to_paper, page) if p.published in window]
         except FetchError as exc:
             span = f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC"
+            what = "revised" if revised else "submitted"
             raise FetchError(
-                f"could not read the arXiv listing of papers submitted {span}: {exc}; "
+                f"could not read the arXiv listing of papers {what} {span}: {exc}; "
                 "nothing was written, run again later",
                 url=exc.url,
                 attempts=exc.attempts,

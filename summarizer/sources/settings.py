@@ -12,7 +12,7 @@ from pydantic import field_validator
 
 from ..core.text_safety import shorten
 from ..settings.group import Group, setting
-from ..settings.kinds import URL, CommaList
+from ..settings.kinds import URL, CommaList, OnOff
 
 REAL_ARXIV_DELAY = 3.0
 
@@ -51,6 +51,9 @@ class SourcesSettings(Group):
     arxiv_page_size: int = setting(500, env="ARXIV_PAGE_SIZE", gt=0, le=2000)
     # Digest days to look back for papers that reached the API after their window was digested.
     late_days: int = setting(3, ge=0, le=20)
+    # Revised papers: a new version of a paper an earlier digest holds, with a changed abstract,
+    # summarized again and listed under 更新 on the day arXiv lists the revision.
+    updates: OnOff = setting(True)
 
     @field_validator("categories")
     @classmethod

@@ -24,6 +24,7 @@ OUR_COLUMNS = {
     "papers": {"id", "version", "record", "fetched_at"},
     "summaries": {"paper_id", "version", "kind", "prompt_version", "model", "payload", "usage"},
     "placements": {"scheme", "paper_id", "day", "category"},
+    "listings": {"scheme", "paper_id", "version", "day", "category", "record"},
     "digested_days": {"scheme", "day", "finished_at", "complete"},
     "runs": {"id", "command", "day", "started_at", "finished_at", "status", "stats"},
     "profile_papers": {"id", "record", "fetched_at"},

@@ -7,7 +7,9 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date
 
+from ..core.selection import Listing
 from .connection import StoreConnection, now
+from .listings import insert_listings
 
 
 class PlacementTables(StoreConnection):
@@ -18,10 +20,18 @@ class PlacementTables(StoreConnection):
         return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
 
     def place(
-        self, *, scheme: str, day: date, entries: Iterable[tuple[str, str]], complete: bool
+        self,
+        *,
+        scheme: str,
+        day: date,
+        entries: Iterable[tuple[str, str]],
+        complete: bool,
+        listings: Iterable[Listing] = (),
     ) -> None:
-        """Record the digest of `day` as holding exactly these (paper id, category) pairs."""
+        """Record the digest of `day` as holding exactly these (paper id, category) pairs, and
+        the versions it listed (`listings`: its papers, and its revised papers)."""
         rows = [(scheme, pid, day.isoformat(), cat) for pid, cat in entries]
+        listed = list(listings)
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
@@ -34,6 +44,8 @@ class PlacementTables(StoreConnection):
                 "VALUES (?, ?, ?, ?)",
                 (scheme, day.isoformat(), now(), int(complete)),
             )
+            if listed:
+                insert_listings(conn, scheme, listed)
 
         self.transaction(work)
 

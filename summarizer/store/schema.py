@@ -95,6 +95,16 @@ MIGRATIONS: Sequence[Migration] = (
         "ALTER TABLE papers ADD COLUMN comment TEXT",
         "ALTER TABLE papers ADD COLUMN journal_ref TEXT",
     ),
+    # 3: every version a digest listed, as listed (store/listings.py): revised papers
+    (
+        """CREATE TABLE IF NOT EXISTS listings (
+            scheme TEXT NOT NULL, paper_id TEXT NOT NULL, version INTEGER NOT NULL,
+            day TEXT NOT NULL, category TEXT NOT NULL, record TEXT NOT NULL,
+            from_version INTEGER, from_day TEXT,
+            PRIMARY KEY (scheme, paper_id, version)
+        )""",
+        "CREATE INDEX IF NOT EXISTS listings_by_day ON listings (scheme, day)",
+    ),
 )
 
 

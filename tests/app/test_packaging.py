@@ -127,7 +127,8 @@ def test_the_wheel_holds_the_package_its_prompts_templates_and_data(
 def test_no_test_fixture_stand_in_or_test_double_in_the_wheel(wheels: dict[str, Wheel]) -> None:
     names = set(wheels["summarizer"])
     assert not [n for n in names if DOUBLE.search(n.lower())]
-    assert not [n for n in names if n.endswith((".pem", ".key", ".crt", ".bib", ".csv"))]
+    shipped = {"summarizer/data/glossary.csv"}  # the default glossary is package data
+    assert not [n for n in names - shipped if n.endswith((".pem", ".key", ".crt", ".bib", ".csv"))]
     # no sample mailing, recorded answer or profile, whatever it might be renamed under
     data = [*(STANDINS / "summarizer_standins" / "data").iterdir(), *FIXTURES.rglob("*")]
     samples = {p.read_bytes() for p in data if p.is_file()}

@@ -203,7 +203,7 @@ def test_answers_are_stored_as_they_arrive_not_at_the_end(tmp_path: Path) -> Non
         raise KeyboardInterrupt  # the kill
 
     with pytest.raises(KeyboardInterrupt):
-        collector.ingest(results(), lambda custom_id: (key, known[custom_id]))
+        collector.ingest(results(), lambda ids: {i: (key, known[i]) for i in ids})
     rows = store._read("SELECT COUNT(*) FROM summaries")
     outcomes = store._read("SELECT COUNT(*) FROM batch_requests WHERE outcome = 'ok'")
     assert rows == outcomes == [(500,)]

@@ -48,8 +48,9 @@ from tests.support.mailings import (
 Cli = Callable[..., Run]
 
 
-def searches(stage: Stage) -> list[dict[str, Any]]:
-    return [entry for entry in stage.arxiv.log if entry["search_query"]]
+def searches(stage: Stage, field: str = "") -> list[dict[str, Any]]:
+    """The listing queries (by `field`, e.g. submittedDate, when given)."""
+    return [e for e in stage.arxiv.log if e["search_query"] and field in e["search_query"]]
 
 
 # --- 1. two weeks, every paper in exactly one digest --------------------------------------------
@@ -85,8 +86,11 @@ def test_two_weeks_across_dst_each_paper_in_exactly_its_digest(stage: Stage, cli
         assert toc.count("\n### [") == len(records), day
         assert all(r["brief"] and r["brief"]["tldr"] for r in records)
 
-    # one arXiv query per digest day (a single page each), one model request per paper
-    assert len(searches(stage)) == len(WEEKDAYS) == stage.arxiv.requests
+    # per digest day one arXiv query for its papers (a single page each) and, once an earlier
+    # digest exists, one for its revised papers (none here); one model request per paper
+    assert len(searches(stage)) == stage.arxiv.requests
+    assert len(searches(stage, "submittedDate")) == len(WEEKDAYS)
+    assert len(searches(stage, "lastUpdatedDate")) == len(WEEKDAYS) - 1
     assert stage.model.requests == len(expected)
     assert max(stage.model.by_paper.values()) == 1
     for day in WEEKDAYS:
@@ -112,7 +116,8 @@ def test_interrupted_day_is_redone_and_finished_days_are_not(stage: Stage, cli: 
     stage.model.reset_counters()
     run = cli("backfill", "--from", "2026-03-02", "--to", "2026-03-05")
     assert run.code == 0, run.err
-    assert len(searches(stage)) == 2  # 03-03 again (from the store: no model request) and 03-05
+    # 03-03 again (from the store: no model request) and 03-05
+    assert len(searches(stage, "submittedDate")) == 2
     assert stage.model.requests == 8  # the papers of 03-05 only
     assert (stage.out / "data" / "2026-03-03.jsonl").exists()
     placed_once(read_digests(stage.out))
@@ -233,7 +238,7 @@ def test_late_paper_lands_in_the_next_digest_only(stage: Stage, cli: Cli) -> Non
     assert stage.model.by_paper[late.title] == 1 and stage.model.requests == 9
     assert "A Paper Held In Moderation" in (stage.out / "2026-03-04.md").read_text("utf-8")
     # Wednesday's one query reached back three digest days: to Wed 02-25 14:00 EST = 19:00Z
-    assert searches(stage)[-1]["search_query"].endswith(
+    assert searches(stage, "submittedDate")[-1]["search_query"].endswith(
         "submittedDate:[202602251900 TO 202603031900]"
     )
 
@@ -346,6 +351,7 @@ def test_backfill_killed_mid_run_resumes_without_paying_twice(
     assert all(r["brief"] for records in digests.values() for r in records)
     assert_whole(stage.out)
     # days finished before the kill are not redone: no query, no request, a note in the table
-    assert stage.arxiv.requests == 5 - len(finished)
+    assert len(searches(stage, "submittedDate")) == 5 - len(finished)
+    assert len(searches(stage)) == stage.arxiv.requests  # the rest: queries of revisions
     for day in finished:
         assert f"{day}: 8 papers, already done" in err.decode("utf-8")

@@ -4,7 +4,6 @@ stops the run with exit 3 and one line, and no digest is written."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import openai
@@ -12,16 +11,9 @@ import pytest
 
 from summarizer.llm.client import OpenAIChat
 from summarizer.llm.sdk import DEFAULT_BASE_URL, sdk_client
-from tests.support.cli import Stage
+from tests.support.cli import Stage, closed_port
 
 DAY = "2026-01-07"
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

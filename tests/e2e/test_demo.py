@@ -26,7 +26,9 @@ def summarizer(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
     )
 
 
-def test_demo_ends_with_the_next_step(isolated: Path) -> None:
+def test_demo_ends_with_the_next_step_and_a_second_demo_pushes_nothing_new(
+    isolated: Path,
+) -> None:
     run = summarizer("demo", cwd=isolated, env=clean_environ())
     assert run.returncode == 0, run.stderr
     tail = run.stderr[run.stderr.index("Next, a real digest") :]
@@ -35,6 +37,12 @@ def test_demo_ends_with_the_next_step(isolated: Path) -> None:
     assert "summarizer demo --serve" in run.stderr
     assert "cost n/a: no price is known for model 'demo-model'" in run.stderr
     assert (isolated / "outputs" / "demo" / "2026-01-07.md").is_file()
+    assert run.stdout.count("accepted") == 6 and "e-mail to reader@example.org" in run.stdout
+    again = summarizer("demo", cwd=isolated, env=clean_environ())
+    assert again.returncode == 0, again.stderr
+    assert "accepted" not in again.stdout and "e-mail to" not in again.stdout
+    assert "nothing new was sent" in again.stdout
+    assert "pushed 2026-01-07 to" not in again.stderr
 
 
 def exported(lines: list[str]) -> dict[str, str]:
@@ -58,36 +66,44 @@ def test_demo_serve_lets_paper_and_backfill_run_offline(isolated: Path) -> None:
     )
     try:
         assert serve.stdout is not None
-        lines = [serve.stdout.readline().strip() for _ in range(2)]
+        lines = list(iter(lambda: serve.stdout.readline().strip(), ""))  # up to a blank line
         settings = exported(lines)
-        assert set(settings) == {
+        assert {
             "ARXIV_API_URL",
             "OPENAI_BASE_URL",
             "OPENAI_API_KEY",
             "SUMMARIZER_MODEL",
             "SUMMARIZER_OUTPUT_DIR",
-        }
+            "SUMMARIZER_SMTP_HOST",
+            "SUMMARIZER_MAIL_TO",
+            "SUMMARIZER_FEISHU_WEBHOOK",
+            "SUMMARIZER_TELEGRAM_TOKEN",
+            "SUMMARIZER_WEBHOOK_URL",
+        } <= set(settings)
         env = {**clean_environ(), **settings}
-        paper = summarizer(
-            "paper",
-            "arxiv.org/abs/2601.02394v1",
-            "--detailed",
-            "--format",
-            "md",
-            cwd=isolated,
-            env=env,
-        )
-        assert paper.returncode == 0, paper.stderr
-        assert "详细解读" in paper.stdout
+        for paper_id in ("2601.02394", "2511.14600"):  # a day recorded with briefs, one with
+            paper = summarizer(  # detailed analyses: each paper's two summaries agree
+                "paper", paper_id, "--detailed", "--format", "json", cwd=isolated, env=env
+            )
+            assert paper.returncode == 0, paper.stderr
+            row = json.loads(paper.stdout)
+            analysis = json.dumps(row["detailed"], ensure_ascii=False)
+            assert row["brief"]["motivation"] in analysis or row["brief"]["tldr"] in analysis
         backfill = summarizer(
             "backfill", "--from", "2026-01-05", "--to", "2026-01-09", cwd=isolated, env=env
         )
         assert backfill.returncode == 0, backfill.stderr
-        rows = (isolated / "outputs" / "demo" / "data" / "2026-01-07.jsonl").read_text("utf-8")
+        data = isolated / "outputs" / "demo" / "data"
+        rows = (data / "2026-01-07.jsonl").read_text("utf-8")
         assert len(rows.splitlines()) == 27
         assert all(json.loads(row)["brief"] for row in rows.splitlines())
-        empty = (isolated / "outputs" / "demo" / "2026-01-05.md").read_text("utf-8")
-        assert "No new papers" in empty
+        for day in ("2026-01-05", "2026-01-06", "2026-01-08", "2026-01-09"):
+            week = [json.loads(row) for row in (data / f"{day}.jsonl").read_text().splitlines()]
+            assert week and all(row["brief"] for row in week), day
+        push = summarizer("push", "--date", "2026-01-09", cwd=isolated, env=env)
+        assert push.returncode == 0, push.stderr
+        for channel in ("email", "feishu", "dingtalk", "wecom", "slack", "telegram", "webhook"):
+            assert f"pushed 2026-01-09 to {channel}" in push.stderr
     finally:
         serve.send_signal(signal.SIGINT)  # Ctrl-C
         try:

@@ -43,6 +43,7 @@ def test_demo_day_reproduces_the_sample_digest(stage: Stage, cli) -> None:  # ty
         "score",
         "why",
         "summarized",
+        "made",
     ]
     assert first["comment"] is None and first["journal_ref"] is None  # arXiv sent none
     assert first["detailed"] is None and first["brief"]["tldr"]

@@ -110,3 +110,24 @@ def test_an_unknown_model_is_answered_with_the_models_served(model: ModelStandin
     assert "no model 'gpt-4o-mini'" in line and line.endswith(
         "SUMMARIZER_MODEL to a model it serves: Qwen/Qwen3-8B"
     )
+
+
+def test_names_the_reviewer_and_the_glossary_and_refuses_a_bad_one(  # type: ignore[no-untyped-def]
+    model: ModelStandin, cli, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_CATEGORIES", "cs.CL")
+    run = cli("doctor")
+    assert run.code == 0, run.err
+    assert field(run.out, "reviewer") == "natural language processing and computational linguistics"
+    assert re.fullmatch(r"the default one, \d+ terms \(guides only\)", field(run.out, "glossary"))
+    mine = isolated / "glossary.csv"
+    mine.write_text("term,zh,avoid\nbeamforming,波束成形,波束赋形|波束形成\n", "utf-8")
+    monkeypatch.setenv("SUMMARIZER_GLOSSARY", str(mine))
+    run = cli("doctor")
+    assert run.code == 0, run.err
+    assert field(run.out, "glossary").endswith("terms, 2 variants corrected")
+    mine.write_text("beamforming,波束成形\n", "utf-8")
+    run = cli("doctor")
+    assert run.code == 2 and "glossary.csv (SUMMARIZER_GLOSSARY) line 1" in run.err
+    assert len(run.err.strip().splitlines()) == 1 and run.out == ""
+    assert model.requests == 4  # two runs that worked, one small request per kind each

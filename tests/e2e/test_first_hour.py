@@ -72,10 +72,12 @@ def test_paper_detailed_md_is_the_jekyll_post_block(stage: Stage, cli: Cli) -> N
     assert md.out.startswith("## ") and "详细解读" in md.out and md.out.endswith("---\n")
     translation = json.loads(cli("paper", PAPER, "--detailed", "--format", "json").out)
     assert translation["detailed"]["translation"].splitlines()[0] in md.out
-    # the digest of the paper's day, as a Jekyll post, holds exactly these bytes for it
+    # the digest of the paper's day, as a Jekyll post, holds exactly these bytes for it, but
+    # for the names of its numbered sections (the post numbers them bare, as the sample does)
     assert cli("digest", "--date", DAY, "--format", "jekyll").code == 0
     post = (stage.out / "_posts" / f"{DAY}-arxiv.md").read_text("utf-8")
-    assert f"\n{md.out}" in post
+    bare = re.sub(r"^(\d)\) .+$", r"\1)  ", md.out, flags=re.MULTILINE)
+    assert "\n" + bare in post
 
 
 def test_paper_json_names_what_is_missing(
@@ -127,10 +129,13 @@ def test_panel_wraps_chinese_without_lone_bullets_or_labels(
     assert flat.count(LONG) == 5 + 1 + 6  # brief, translation, every point's text
 
 
-def test_jekyll_entry_is_what_the_post_holds() -> None:
+def test_jekyll_entry_is_what_the_post_holds_with_its_sections_named() -> None:
     entry = chinese_entry()
     post = render_jekyll(panel.single_digest(entry))
-    assert post.endswith("\n" + render_jekyll_entry(entry))
+    named = render_jekyll_entry(entry)
+    assert re.findall(r"^\d\) .*$", named, re.MULTILINE) == ["1) 研究背景", "2) 方法", "3) 结果"]
+    bare = re.sub(r"^(\d)\) .*$", r"\1)  ", named, flags=re.MULTILINE)
+    assert post.endswith("\n" + bare)
 
 
 # --- settings ------------------------------------------------------------------------------------

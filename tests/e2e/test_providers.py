@@ -244,7 +244,9 @@ def test_no_digest_is_replaced_when_the_run_stops(zoo: Stage, cli) -> None:  # t
     first = cli("digest", "--date", DAY)
     assert first.code == 0
     before = (zoo.out / f"{DAY}.md").read_bytes()
-    (zoo.out / "summarizer.sqlite3").unlink()  # force every paper to be asked again
+    # force every paper to be asked again: the store lost, and the JSON lines that refill it
+    (zoo.out / "summarizer.sqlite3").unlink()
+    (zoo.out / "data" / f"{DAY}.jsonl").unlink()
     zoo.model.behave("deepseek-402")
     run = cli("digest", "--date", DAY)
     assert run.code == 3

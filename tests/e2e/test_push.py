@@ -509,7 +509,7 @@ def test_with_ranking_the_recommended_papers_lead_every_push(
     assert order == sorted(order)  # best first, as in the digest
     rest = [r["id"] for r in day_rows(stage.out, "2026-01-07") if r["id"] not in picks]
     assert max(order) < min(text.index(f"arXiv:{pid}") for pid in rest)
-    assert "keywords: deepfake" in text and "今日推荐" in mail.part("html")
+    assert "关键词：deepfake" in text and "今日推荐" in mail.part("html")  # reasons in Chinese
     first = telegram_text(hooks.accepted("telegram")[0].body["text"])[0]
     assert first.index(f"arXiv:{picks[0]}") < first.index("[2]") and "★" in first
 

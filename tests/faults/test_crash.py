@@ -109,9 +109,11 @@ def test_sigkill_at_any_moment_then_rerun_completes_without_paying_twice(
     db = stage.out / "summarizer.sqlite3"
 
     # then the answer is fixed and the store forgets most summaries, so there is work to kill
+    # (the day's JSON lines go too: they would refill the store for free)
     stage.model.add_answer(victim.paper.title, brief=victim.brief)
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM summaries WHERE rowid % 5 != 0")
+    (stage.out / "data" / f"{DAY}.jsonl").unlink()
     stage.model.latency = (0.02, 0.01)
     monkeypatch.setenv("SUMMARIZER_CONCURRENCY", "3")
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper
+from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, UpdatedFrom
 from summarizer.publish.render import render_jekyll, render_jsonl, render_toc
 from tests.support.build import utc
-from tests.support.files import FIXTURES, REPOSITORY, assert_golden
+from tests.support.files import FIXTURES, REPOSITORY, assert_golden, golden
 
 DATA = REPOSITORY / "standins" / "summarizer_standins" / "data"
 ANY = {"language": "any"}
@@ -85,6 +85,23 @@ def second_day() -> Digest:
     )
 
 
+def revised_day() -> Digest:
+    """The second day with two papers of the 2026-01-07 sample back as v2 with a changed
+    abstract (tests/fixtures/revisions.json): listed under 更新."""
+    digest = second_day()
+    data = json.loads((FIXTURES / "revisions.json").read_text("utf-8"))
+    revised = [
+        Entry(
+            paper=(paper := Paper.model_validate(record["paper"])),
+            category=place(paper, digest.categories) or paper.primary_category,
+            brief=Brief.model_validate(record["brief"], context=ANY),
+            updated_from=UpdatedFrom(version=1, day=date(2026, 1, 7)),
+        )
+        for record in data["revised"]
+    ]
+    return digest.model_copy(update={"entries": [*revised, *digest.entries]})
+
+
 def test_toc_sample_day() -> None:
     digest = toc_day()
     assert len(digest.entries) == 27
@@ -110,7 +127,20 @@ def test_toc_second_day_window_and_placement() -> None:
     assert_golden(render_toc(digest), "toc-2026-03-10.md")
 
 
-@pytest.mark.parametrize("build", [toc_day, jekyll_day, second_day])
+def test_revised_papers_follow_the_categories_as_one_more_section() -> None:
+    text = render_toc(revised_day())
+    assert_golden(text, "toc-2026-03-10-updates.md")
+    # Without its 更新 line and section, the file is the day's digest to the byte; the section
+    # is laid out as a category's, its numbers continuing those of the categories.
+    plain = golden("toc-2026-03-10.md").decode("utf-8")
+    head, _, section = text.partition("\n\n<div id='更新'></div>\n\n")
+    assert head.replace("- [更新](#更新) [Total: 2]\n", "") == plain
+    assert section.startswith("# 更新 [[Back]](#toc)\n\n### [6] [Hydrodynamic Whispering")
+    assert "\n\n### [7] [The Sonar Moment" in section and section.endswith("</details>\n")
+    assert section.count("\n### [") == 2 and section.count("\nTL;DR: ") == 2
+
+
+@pytest.mark.parametrize("build", [toc_day, jekyll_day, second_day, revised_day])
 def test_rendering_ignores_entry_order(build: Any) -> None:
     digest = build()
     shuffled = digest.model_copy(update={"entries": digest.entries[::-1]})

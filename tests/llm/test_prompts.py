@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from summarizer.core.errors import InputError
+from summarizer.llm.glossary import load_glossary
 from summarizer.llm.prompts import load_template, parse_template
+from summarizer.llm.request import Guidance, messages_for
 from tests.support import build
 
 PAPER = build.paper(
@@ -52,6 +54,8 @@ def test_version_changes_with_content() -> None:
         (GOOD.replace("$abstract", ""), "must use ['abstract']"),
         (GOOD.replace('version = "7"\n', ""), "missing key 'version'"),
         (GOOD.replace("$language.", "$ 5"), "stray '$'"),
+        (GOOD.replace("Write in $language.", "Review $title."), "may use only"),
+        (GOOD.replace("Write in $language.", "$terminology"), "not ['terminology']"),
         ("name = ", "bad prompt template"),
     ],
 )
@@ -59,3 +63,18 @@ def test_bad_templates_are_rejected_with_the_reason(text: str, complaint: str) -
     with pytest.raises(InputError, match="bad prompt template") as info:
         parse_template(text, source="prompts/brief.toml")
     assert complaint in str(info.value)
+
+
+def test_a_papers_terms_go_after_its_abstract_and_before_its_body() -> None:
+    paper = PAPER.model_copy(update={"abstract": "Neural beamforming for speech enhancement."})
+    guidance = Guidance(glossary=load_glossary(None, language="zh"))
+    _, user = (m["content"] for m in messages_for("brief", paper, language="zh", body="BODY",
+                                                  guidance=guidance))  # fmt: skip
+    terms = "Terminology (render these terms as given):\nbeamforming → 波束形成\n"
+    assert f"{paper.abstract}\n\n{terms}speech enhancement → 语音增强\n\nFull text" in user
+    # a paper with no term: the request is what it would be without any glossary
+    plain = [m["content"] for m in messages_for("brief", PAPER, language="zh")]
+    assert [
+        m["content"] for m in messages_for("brief", PAPER, language="zh", guidance=guidance)
+    ] == (plain)
+    assert "Terminology" not in plain[1]

@@ -406,7 +406,7 @@ def test_jsonl_raw_ordered_records() -> None:
     assert list(first) == [
         "id", "version", "title", "authors", "primary_category", "categories", "published",
         "abstract", "pdf_url", "comment", "journal_ref", "brief", "detailed", "missing", "score",
-        "why", "summarized",
+        "why", "summarized", "made",
     ]  # fmt: skip
     assert first["id"] == "2601.00001" and first["brief"] is None and first["detailed"] is None
     assert first["comment"] is None and first["journal_ref"] is None  # null when arXiv has none

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+from summarizer.core.records import UpdatedFrom
+from summarizer.core.selection import Listing
 from summarizer.store.database import Store
+from summarizer.store.schema import MIGRATIONS, apply_schema
 from tests.support.build import paper, summary
 
 
@@ -60,3 +64,63 @@ def test_newer_paper_version_wins(tmp_path: Path) -> None:
     conn = store._connect(create=False)
     assert conn is not None
     assert conn.execute("SELECT version FROM papers").fetchall() == [(2,)]
+
+
+def test_every_listed_version_is_kept_with_its_record(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    first, later = date(2026, 1, 7), date(2026, 1, 12)
+    v1, v2 = paper("2601.00001", 1, abstract="One."), paper("2601.00001", 2, abstract="Two.")
+    store.place(
+        scheme="mailing",
+        day=first,
+        entries=[(v1.id, "cs.SD")],
+        complete=True,
+        listings=[Listing(v1, first, "cs.SD")],
+    )
+    revision = Listing(v2, later, "cs.SD", UpdatedFrom(version=1, day=first))
+    store.place(scheme="mailing", day=later, entries=[], complete=True, listings=[revision])
+    # the same version listed again (a re-run) keeps its first listing
+    store.place(
+        scheme="mailing",
+        day=date(2026, 1, 13),
+        entries=[],
+        complete=True,
+        listings=[Listing(v2, date(2026, 1, 13), "eess.AS")],
+    )
+    assert store.placements(scheme="mailing") == {v1.id: first}  # a revision moves nothing
+    assert store.listed_on(later, scheme="mailing") == [revision]
+    assert store.listed_on(first, scheme="mailing") == [Listing(v1, first, "cs.SD")]
+    assert store.listings([v1.id, "2601.00009"], scheme="mailing", before=later) == {
+        v1.id: Listing(v1, first, "cs.SD")
+    }
+    assert store.listings([v1.id], scheme="mailing", before=date(2026, 1, 20)) == {v1.id: revision}
+    assert store.listings([v1.id], scheme="anchored 08:50 Asia/Shanghai", before=later) == {}
+
+
+def test_a_paper_placed_before_listings_were_kept_is_known_by_its_stored_record(
+    tmp_path: Path,
+) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    old = paper("2601.00001", 1, abstract="As summarized.")
+    store.save_papers([old])
+    store.place(scheme="mailing", day=date(2026, 1, 7), entries=[(old.id, "cs.SD")], complete=True)
+    store.place(
+        scheme="mailing", day=date(2026, 1, 7), entries=[("2601.00002", "cs.SD")], complete=True
+    )
+    found = store.listings([old.id, "2601.00002"], scheme="mailing", before=date(2026, 1, 8))
+    assert found == {old.id: Listing(old, date(2026, 1, 7), "cs.SD")}  # no record, no baseline
+
+
+def test_a_store_of_the_previous_schema_gains_the_listings_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    conn = sqlite3.connect(path)
+    apply_schema(conn, path, migrations=MIGRATIONS[:1])  # a store made before revisions
+    conn.close()
+    store = Store(path)
+    day = date(2026, 1, 7)
+    assert store.listed_on(day, scheme="mailing") == []
+    listed = Listing(paper("2601.00001"), day, "cs.SD")
+    store.place(scheme="mailing", day=day, entries=[], complete=True, listings=[listed])
+    assert store.listed_on(day, scheme="mailing") == [listed]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -4,6 +4,7 @@ environment of a child `python -m summarizer`, and the one-line checks of every 
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,13 @@ class Stage:
     arxiv: ArxivStandin
     model: ModelStandin
     out: Path
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def run_main(*args: str) -> int:

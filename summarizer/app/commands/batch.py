@@ -135,9 +135,11 @@ def import_(file: Path, **kw: Any) -> int:
         tally = import_results(context.store, file, language=context.summary.language)
     finally:
         context.close()
+    for line in tally.warnings(str(file), owner="this store"):
+        console.warn(line)
     console.say(
         f"{tally.ok} summaries stored, {tally.invalid} invalid, {tally.failed} failed, "
-        f"{tally.unknown} not from an exported file; `summarizer digest` or `backfill` for the "
+        f"{tally.unknown:,} not from an exported file; `summarizer digest` or `backfill` for the "
         "same days now writes the digests"
     )
     return 0

@@ -42,7 +42,7 @@ def digest(
     no_wait = kw.pop("no_wait")
     from .. import runs
 
-    run = runs.open_run(kw, fmt=fmt, push=push, no_wait=no_wait)
+    run = runs.open_run(kw, fmt=fmt, push=push, no_wait=no_wait, site=site)
     from ...core.days import latest_digest_day
     from ...run.batched import digest_plans
 
@@ -93,7 +93,9 @@ def backfill(
     no_wait = kw.pop("no_wait")
     from .. import console, runs
 
-    run = runs.open_run(kw, fmt=fmt, push=push, no_wait=no_wait, batch=not dry_run)
+    run = runs.open_run(
+        kw, fmt=fmt, push=push, no_wait=no_wait, batch=not dry_run, site=site and not dry_run
+    )
     from ...core.days import digest_days, is_digest_day
     from ...run.backfill import run_backfill
 

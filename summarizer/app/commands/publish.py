@@ -39,13 +39,19 @@ def push(date_text: str | None, to: str | None, force: bool, verbose: int, **kw:
 )
 @click.option("--cache", help="SQLite store path (SUMMARIZER_CACHE).")
 @click.option("--full", is_flag=True, help="Rewrite every day page, not only the changed ones.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build in a folder that is a symbolic link or holds files summarizer did not make "
+    "(files at the site's own paths are replaced); later builds there need no --force.",
+)
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr.")
-def site(full: bool, verbose: int, **kw: Any) -> int:
+def site(full: bool, force: bool, verbose: int, **kw: Any) -> int:
     """(Re)build the static site from every digested day: pages, search index and Atom feeds."""
     from ...run.settings import load_settings
     from .. import console, runs
 
     console.configure_logging(verbose)
     settings = load_settings(**kw)
-    runs.build_site(settings, full=full)
+    runs.build_site(settings, full=full, force=force)
     return 0

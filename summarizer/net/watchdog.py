@@ -1,4 +1,4 @@
-"""A whole-exchange deadline for the sockets of a push (an HTTP request, an SMTP session).
+"""A whole-exchange deadline for the sockets of one exchange (an HTTP request, an SMTP session).
 
 A socket timeout bounds each read, not the exchange: a server that sends one byte every few
 seconds keeps every read within it, forever. `Watchdog(seconds)` is started before the exchange
