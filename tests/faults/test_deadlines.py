@@ -53,7 +53,7 @@ def test_a_trickling_arxiv_endpoint_stops_the_run_within_two_minutes(
 ) -> None:
     with TricklingEndpoint() as trickle:
         monkeypatch.setenv("ARXIV_API_URL", trickle.url)
-        monkeypatch.setenv("ARXIV_TIMEOUT", "5")
+        monkeypatch.setenv("ARXIV_TIMEOUT", "2")
         started = time.monotonic()
         result = cli("digest", "--date", DAY)
         elapsed = time.monotonic() - started
