@@ -35,7 +35,7 @@ from summarizer.core.days import digest_days, mailing_window  # noqa: E402
 from summarizer.core.records import Brief, Digest, Entry  # noqa: E402
 from summarizer.core.selection import SCHEME_MAILING  # noqa: E402
 from summarizer.publish.files import write_atomic  # noqa: E402
-from summarizer.publish.render import render_jsonl  # noqa: E402
+from summarizer.publish.jsonl import render_jsonl  # noqa: E402
 from summarizer.publish.search_index import bucket, tokens  # noqa: E402
 from summarizer.publish.site import build_site  # noqa: E402
 from summarizer.store.database import Store  # noqa: E402

@@ -34,7 +34,8 @@ def entry_for(
 def print_paper(entry: Entry, *, fmt: str, detailed: bool) -> None:
     """On stdout: `md` the digest's Markdown (the Jekyll post's with `detailed`), `json` the
     JSON line of data/D.jsonl, else the panel."""
-    from ..publish.render import render_entry_md, render_jekyll_entry, render_jsonl
+    from ..publish.jsonl import render_jsonl
+    from ..publish.render import render_entry_md, render_jekyll_entry
 
     if fmt == "md":
         text = render_jekyll_entry(entry) if detailed else render_entry_md(entry)

@@ -1,4 +1,5 @@
-"""The digest files: the table-of-contents Markdown, the Jekyll post and the JSON lines.
+"""The digest files in Markdown: the table of contents and the Jekyll post (the JSON lines are
+`jsonl.py`'s).
 
 Each function is pure: the same Digest gives the same bytes. Every piece of text that came from
 arXiv or from the model passes through `summarizer.publish.markup` on its way into Markdown.
@@ -9,14 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from ..core.records import Digest, Entry, Paper, Point
 from .highlight import highlight_markdown
-from .jsonl import jsonl_line
 from .markup import (
     escape_blocks,
     escape_inline,
@@ -58,7 +55,7 @@ def id_key(paper_id: str) -> tuple[int, int, int, int, str]:
     return 2, 0, 0, 0, paper_id
 
 
-def _ascending(entries: Iterable[Entry]) -> list[Entry]:
+def ascending(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: id_key(e.paper.id))
 
 
@@ -84,7 +81,7 @@ def _new(digest: Digest) -> list[Entry]:
 
 def _revised(digest: Digest) -> list[Entry]:
     """The day's revised papers, ascending by id."""
-    return _ascending(e for e in digest.entries if e.updated_from is not None)
+    return ascending(e for e in digest.entries if e.updated_from is not None)
 
 
 # --- table of contents -------------------------------------------------------------------------
@@ -181,8 +178,7 @@ def toc_parts(digest: Digest) -> Iterator[str]:
     if ranked:
         header = render_recommended(digest) + header
     groups = {
-        c: _ascending(e for e in _new(digest) if e.category == c)
-        for c in _placed_categories(digest)
+        c: ascending(e for e in _new(digest) if e.category == c) for c in _placed_categories(digest)
     }
     if revised := _revised(digest):  # after the categories, laid out as one of them
         groups[UPDATES] = revised
@@ -316,76 +312,8 @@ def render_jekyll_entry(entry: Entry) -> str:
 def render_jekyll(digest: Digest) -> str:
     """The Jekyll post, laid out as `samples/jekyll-post.md`: newest paper (highest id) first,
     then the revised papers, each marked."""
-    entries = _ascending(_new(digest))[::-1] + _revised(digest)[::-1]
+    entries = ascending(_new(digest))[::-1] + _revised(digest)[::-1]
     lines = _jekyll_header(digest, entries)
     for entry in entries:
         lines += ["", *_jekyll_entry(entry, digest.top)]
     return "\n".join(lines) + "\n"
-
-
-# --- JSON lines --------------------------------------------------------------------------------
-
-
-def _utc_z(instant: datetime) -> str:
-    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-    return instant.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
-def _dump(model: BaseModel | None) -> dict[str, Any] | None:
-    return None if model is None else model.model_dump()
-
-
-def jsonl_row(entry: Entry) -> dict[str, Any]:
-    """The JSON line of one paper: its metadata, every stored summary (null where none was ever
-    made), `missing`, the kinds asked for that could not be made, and `made`, who made each
-    summary. Other stages add their fields here (rank: `score`, `why`, `summarized`; a revised
-    paper: `updated_from`)."""
-    paper = entry.paper
-    row = {
-        "id": paper.id,
-        "version": paper.version,
-        "title": paper.title,
-        "authors": paper.authors,
-        "primary_category": paper.primary_category,
-        "categories": paper.categories,
-        "published": _utc_z(paper.published),
-        "abstract": paper.abstract,
-        "pdf_url": paper.pdf_url,
-        "comment": paper.comment,
-        "journal_ref": paper.journal_ref,
-        "brief": _dump(entry.brief),
-        "detailed": _dump(entry.detailed),
-        "missing": list(entry.missing),
-        **rank_fields(entry),
-        "made": made_field(entry),
-    }
-    if entry.updated_from is not None:  # only on revised papers: other rows keep their bytes
-        earlier = entry.updated_from
-        row["updated_from"] = {"version": earlier.version, "day": earlier.day.isoformat()}
-    return row
-
-
-def made_field(entry: Entry) -> dict[str, Any]:
-    """Per summary kind, the model and prompt version that made it (null where none is held):
-    what lets a lost store be refilled from the committed JSON lines."""
-    held = {"brief": entry.brief, "detailed": entry.detailed}
-    return {
-        kind: entry.made[kind].model_dump() if summary is not None and kind in entry.made else None
-        for kind, summary in held.items()
-    }
-
-
-def rank_fields(entry: Entry) -> dict[str, Any]:
-    """What ranking adds to a JSON record: null score and why when nothing was ranked."""
-    return {"score": entry.score, "why": entry.why, "summarized": entry.summarized}
-
-
-def render_jsonl(digest: Digest) -> str:
-    """One JSON object per paper, ascending id, raw text (JSON is not Markdown)."""
-    return "".join(jsonl_lines(digest))
-
-
-def jsonl_lines(digest: Digest) -> Iterator[str]:
-    """`render_jsonl` a line at a time."""
-    for entry in _ascending(digest.entries):
-        yield jsonl_line(jsonl_row(entry))

@@ -18,7 +18,8 @@ from ..core.redaction import redact
 from ..core.selection import Listing, Plan, Selector
 from ..llm.estimate import unmade_usage
 from ..publish.files import write_atomic_parts
-from ..publish.render import jsonl_lines, render_jekyll, toc_parts
+from ..publish.jsonl import jsonl_lines
+from ..publish.render import render_jekyll, toc_parts
 from ..rank import Ranking
 from ..sources.ids import parse_paper_ref
 from .context import RunContext

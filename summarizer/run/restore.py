@@ -34,7 +34,7 @@ LOOK_AHEAD = timedelta(days=10)  # a mailing is at most 4 days after submission;
 SOURCE = "restored"  # the `source` of a summary taken from the JSON lines
 FILES_KEPT = 32  # day files whose index is kept at once
 _DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.jsonl")
-# How json.dumps writes the start of every row (publish.render.jsonl_row: id, then version).
+# How json.dumps writes the start of every row (publish.jsonl.jsonl_row: id, then version).
 _ROW_KEY = re.compile(rb'\{"id": ("(?:[^"\\]|\\.)*"), "version": (\d+),')
 
 Key = tuple[str, int]  # (paper id, version)

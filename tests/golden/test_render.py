@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, UpdatedFrom
-from summarizer.publish.render import render_jekyll, render_jsonl, render_toc
+from summarizer.publish.jsonl import render_jsonl
+from summarizer.publish.render import render_jekyll, render_toc
 from tests.support.build import utc
 from tests.support.files import FIXTURES, REPOSITORY, assert_golden, golden
 

@@ -12,6 +12,7 @@ import pytest
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, Point
 from summarizer.publish import files
 from summarizer.publish.files import write_atomic, write_atomic_bytes
+from summarizer.publish.jsonl import render_jsonl
 from summarizer.publish.markup import escape_jekyll, escape_liquid, escape_markdown
 from summarizer.publish.render import (
     BRIEF_MISSING,
@@ -19,7 +20,6 @@ from summarizer.publish.render import (
     id_key,
     render_entry_md,
     render_jekyll,
-    render_jsonl,
     render_points,
     render_toc,
 )

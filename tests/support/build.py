@@ -12,7 +12,7 @@ from summarizer_standins.synthetic import synthetic_papers
 
 from summarizer.core.records import Brief, Detailed, Digest, Entry, Paper, Summary, Usage
 from summarizer.publish.files import write_atomic
-from summarizer.publish.render import render_jsonl
+from summarizer.publish.jsonl import render_jsonl
 from summarizer.publish.site import SiteReport, build_site
 from tests.support.files import day_file
 

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from summarizer.core.records import Brief, Digest, Entry, Paper
 from summarizer.deliver.content import UnreadableDay, jsonl_path, load_day
-from summarizer.publish.jsonl import jsonl_line, jsonl_records
-from summarizer.publish.render import jsonl_row, render_jsonl
+from summarizer.publish.jsonl import jsonl_line, jsonl_records, jsonl_row, render_jsonl
 from summarizer.publish.site_data import read_day
 
 DAY = date(2026, 1, 7)
