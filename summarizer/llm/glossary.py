@@ -67,12 +67,16 @@ class Glossary:
     _probes: list[tuple[int, str]] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
+    _longest: int = field(default=0, init=False, repr=False, compare=False)  # words in an entry
+    _firsts: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_key.update({term_key(t.term): t for t in self.guide})
+        object.__setattr__(self, "_longest", max((t.words for t in self.guide), default=0))
         for entry in self.guide:
             words = WORD.findall(entry.term.casefold())
             self._starts.update("".join(words[:n]) for n in range(1, len(words)))
+        object.__setattr__(self, "_firsts", frozenset(self._by_key) | frozenset(self._starts))
         for number, entry in enumerate(self.fixes):
             for variant in entry.avoid:
                 latin = WORD.findall(variant.casefold()) if _LATIN.search(variant) else []
@@ -86,27 +90,44 @@ class Glossary:
     def terms_in(self, text: str) -> list[Term]:
         """The entries `text` uses, in order of first use, each once: at each word, the longest
         entry starting there (its words joined by spaces or hyphens, or written as one word)."""
-        words = [(m.start(), m.end(), m.group(0).casefold()) for m in WORD.finditer(text)]
-        if not words:
+        words = [w.casefold() for w in WORD.findall(text)]
+        firsts, keys = self._firsts, self._by_key
+        # Only a word that is an entry, starts one or is an entry's plural can start a match
+        # (checked at C speed); the walk below visits those alone.
+        candidates = [
+            at
+            for at, w in enumerate(words)
+            if w in firsts or (w[-1:] == "s" and (w[:-1] in keys or w[:-2] in keys))
+        ]
+        if not candidates:
             return []
-        longest = max((t.words for t in self.guide), default=0)
+        spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
         found: dict[str, Term] = {}
-        at = 0
-        while at < len(words):
-            best, span, key = None, 1, ""
-            for end in range(at, min(at + longest, len(words))):
-                if end > at and not _JOINED.fullmatch(text[words[end - 1][1] : words[end][0]]):
-                    break
-                key += words[end][2]
-                entry = self._entry_of(key)
-                if entry is not None:
-                    best, span = entry, end - at + 1
-                if key not in self._starts:
-                    break
+        resume = 0
+        for at in candidates:
+            if at < resume:
+                continue
+            best, span = self._longest_at(text, spans, words, at)
             if best is not None:
                 found.setdefault(best.term, best)
-            at += span if best is not None else 1
+                resume = at + span
         return list(found.values())
+
+    def _longest_at(
+        self, text: str, spans: list[tuple[int, int]], words: list[str], at: int
+    ) -> tuple[Term | None, int]:
+        """The longest entry starting at word `at`, and how many words it spans."""
+        best, span, key = None, 1, ""
+        for end in range(at, min(at + self._longest, len(words))):
+            if end > at and not _JOINED.fullmatch(text[spans[end - 1][1] : spans[end][0]]):
+                break
+            key += words[end]
+            entry = self._entry_of(key)
+            if entry is not None:
+                best, span = entry, end - at + 1
+            if key not in self._starts:
+                break
+        return best, span
 
     def _entry_of(self, key: str) -> Term | None:
         """The entry of `key` as written, or less a plural `s` or `es`."""

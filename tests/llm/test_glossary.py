@@ -146,6 +146,44 @@ def test_a_default_term_is_found_however_it_is_cased_joined_or_pluralized(
     ), (text, found)
 
 
+def every_position(glossary: Glossary, text: str) -> list[Term]:
+    """The walk `terms_in` makes, tried at every word (no candidate filter)."""
+    from summarizer.llm.glossary_file import WORD
+
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    words = [w.casefold() for w in WORD.findall(text)]
+    found: dict[str, Term] = {}
+    at = 0
+    while at < len(words):
+        best, span = glossary._longest_at(text, spans, words, at)
+        if best is not None:
+            found.setdefault(best.term, best)
+        at += span if best is not None else 1
+    return list(found.values())
+
+
+TERM_WORDS = sorted({w for t in default_terms() for w in t.term.casefold().split()})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(TERM_WORDS)
+        | st.sampled_from(TERM_WORDS).map(lambda w: w + "s")
+        | FILLER
+        | st.sampled_from(["s", "es", "-", "pre", "ß"]),
+        max_size=30,
+    ),
+    st.lists(st.sampled_from([" ", "-", " - ", ", ", "", "\n"]), min_size=30, max_size=30),
+)
+def test_only_the_words_that_can_start_an_entry_are_walked_and_nothing_is_lost(
+    pieces: list[str], joiners: list[str]
+) -> None:
+    text = "".join(p + j for p, j in zip(pieces, joiners, strict=False))
+    default = load_glossary(None, language="zh")
+    assert default.terms_in(text) == every_position(default, text), text
+
+
 # --- correcting ------------------------------------------------------------------------------
 
 
