@@ -17,9 +17,13 @@ import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.errors import InputError
 from . import console
+
+if TYPE_CHECKING:
+    from summarizer_standins.fixtures import Fixture
 
 OUT = Path("outputs/demo")
 DEMO_KEY = "sk-demo-local-stand-in"
@@ -83,22 +87,7 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
             SUMMARIZER_OUTPUT_DIR=str(OUT),
             SUMMARIZER_BATCH_POLL="0.2",  # the stand-in runs a batch in well under a second
         )
-        status = run(["digest", "--date", str(toc.day), "--format", "toc", *batch])
-        status = status or run(
-            [
-                "digest",
-                "--date",
-                str(jekyll.day),
-                "--format",
-                "jekyll",
-                "--window",
-                "anchored",
-                "--categories",
-                ",".join(jekyll.categories),
-                *batch,
-            ]
-        )
-        status = status or run(["site"])
+        status = _digests_and_site(run, toc, jekyll, batch)
         console.say(
             f"\nmodel requests: {model.requests}, arXiv requests: {arxiv_api.requests} "
             "(a second run asks the model nothing: every summary comes from the store)",
@@ -113,6 +102,17 @@ def run_demo(run_command: RunCommand, *, serve: bool = False, batch_api: bool = 
     if status == 0:
         _next_steps(sample_id=toc.papers[0].id, day=str(toc.day))
     return status
+
+
+def _digests_and_site(run: RunCommand, toc: Fixture, jekyll: Fixture, batch: list[str]) -> int:
+    """The README's two digests (a table of contents, a Jekyll post) and the site."""
+    status = run(["digest", "--date", str(toc.day), "--format", "toc", *batch])
+    jekyll_flags = ["--format", "jekyll", "--window", "anchored"]
+    categories = ["--categories", ",".join(jekyll.categories)]
+    status = status or run(
+        ["digest", "--date", str(jekyll.day), *jekyll_flags, *categories, *batch]
+    )
+    return status or run(["site"])
 
 
 def _serve(arxiv_url: str, model_url: str, *, sample_id: str) -> None:

@@ -171,19 +171,7 @@ class Summarizer:
                         )
                     except InvalidAnswer as exc:
                         log.info("%s: attempt %d invalid: %s", paper.id, attempts, exc)
-                        # The rejected answer and why, so the next attempt can correct it; an
-                        # empty turn is never sent (some endpoints reject it), nor reasoning.
-                        said = (
-                            visible_answer(completion.text) or completion.refusal or "(no answer)"
-                        )
-                        # Cleaned and cut: a megabyte answer is not paid for twice, and a lone
-                        # surrogate cannot break the next request's encoding.
-                        said = clean_text(said)[:FEEDBACK_ECHO_CHARS] or "(no answer)"
-                        messages = [
-                            *messages[:2],
-                            {"role": "assistant", "content": said},
-                            {"role": "user", "content": _feedback(exc)},
-                        ]
+                        messages = _with_feedback(messages, completion, exc)
                         raise
                     return Outcome(
                         summary=answer.summary,
@@ -315,6 +303,22 @@ def _counted(completion: Completion, *, prompt_tokens: int) -> Usage:
             update={"completion_tokens": estimate_tokens(said[:MAX_ANSWER_CHARS])}
         )
     return usage
+
+
+def _with_feedback(
+    messages: list[dict[str, str]], completion: Completion, exc: InvalidAnswer
+) -> list[dict[str, str]]:
+    """The request again with the rejected answer and why, so the next attempt can correct it;
+    an empty turn is never sent (some endpoints reject it), nor reasoning. The answer is cleaned
+    and cut: a megabyte answer is not paid for twice, and a lone surrogate cannot break the next
+    request's encoding."""
+    said = visible_answer(completion.text) or completion.refusal or "(no answer)"
+    said = clean_text(said)[:FEEDBACK_ECHO_CHARS] or "(no answer)"
+    return [
+        *messages[:2],
+        {"role": "assistant", "content": said},
+        {"role": "user", "content": _feedback(exc)},
+    ]
 
 
 def _feedback(exc: InvalidAnswer) -> str:
