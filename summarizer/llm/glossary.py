@@ -76,7 +76,9 @@ class Glossary:
         for entry in self.guide:
             words = WORD.findall(entry.term.casefold())
             self._starts.update("".join(words[:n]) for n in range(1, len(words)))
-        object.__setattr__(self, "_firsts", frozenset(self._by_key) | frozenset(self._starts))
+        plurals = {key + end for key in self._by_key for end in ("s", "es")}
+        firsts = frozenset(self._by_key) | frozenset(self._starts) | plurals
+        object.__setattr__(self, "_firsts", firsts)
         for number, entry in enumerate(self.fixes):
             for variant in entry.avoid:
                 latin = WORD.findall(variant.casefold()) if _LATIN.search(variant) else []
@@ -91,35 +93,29 @@ class Glossary:
         """The entries `text` uses, in order of first use, each once: at each word, the longest
         entry starting there (its words joined by spaces or hyphens, or written as one word)."""
         words = [w.casefold() for w in WORD.findall(text)]
-        firsts, keys = self._firsts, self._by_key
         # Only a word that is an entry, starts one or is an entry's plural can start a match
-        # (checked at C speed); the walk below visits those alone.
-        candidates = [
-            at
-            for at, w in enumerate(words)
-            if w in firsts or (w[-1:] == "s" and (w[:-1] in keys or w[:-2] in keys))
-        ]
+        # (a set look-up at C speed); the walk below visits those alone.
+        firsts = self._firsts
+        candidates = [at for at, w in enumerate(words) if w in firsts]
         if not candidates:
             return []
-        spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+        between = WORD.split(text)  # between[n]: what stands before word n
         found: dict[str, Term] = {}
         resume = 0
         for at in candidates:
             if at < resume:
                 continue
-            best, span = self._longest_at(text, spans, words, at)
+            best, span = self._longest_at(between, words, at)
             if best is not None:
                 found.setdefault(best.term, best)
                 resume = at + span
         return list(found.values())
 
-    def _longest_at(
-        self, text: str, spans: list[tuple[int, int]], words: list[str], at: int
-    ) -> tuple[Term | None, int]:
+    def _longest_at(self, between: list[str], words: list[str], at: int) -> tuple[Term | None, int]:
         """The longest entry starting at word `at`, and how many words it spans."""
         best, span, key = None, 1, ""
         for end in range(at, min(at + self._longest, len(words))):
-            if end > at and not _JOINED.fullmatch(text[spans[end - 1][1] : spans[end][0]]):
+            if end > at and not _JOINED.fullmatch(between[end]):
                 break
             key += words[end]
             entry = self._entry_of(key)
@@ -133,7 +129,9 @@ class Glossary:
         """The entry of `key` as written, or less a plural `s` or `es`."""
         entry = self._by_key.get(key)
         if entry is None and key[-1:] == "s":
-            entry = self._by_key.get(key[:-1]) or self._by_key.get(key[:-2])
+            entry = self._by_key.get(key[:-1])
+            if entry is None and key[-2:] == "es":
+                entry = self._by_key.get(key[:-2])
         return entry
 
     def terminology(self, paper: Paper) -> str:

@@ -150,12 +150,12 @@ def every_position(glossary: Glossary, text: str) -> list[Term]:
     """The walk `terms_in` makes, tried at every word (no candidate filter)."""
     from summarizer.llm.glossary_file import WORD
 
-    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    between = WORD.split(text)
     words = [w.casefold() for w in WORD.findall(text)]
     found: dict[str, Term] = {}
     at = 0
     while at < len(words):
-        best, span = glossary._longest_at(text, spans, words, at)
+        best, span = glossary._longest_at(between, words, at)
         if best is not None:
             found.setdefault(best.term, best)
         at += span if best is not None else 1
@@ -283,3 +283,9 @@ def test_correcting_replaces_exactly_the_variants(
     assert count == 2 * sum(piece != rendering for piece, rendering in pieces)
     assert mine.correct(fixed) == (fixed, 0)  # idempotent
     assert not any(v in expected.replace(t.zh, "") for t in mine.fixes for v in t.avoid)
+
+
+def test_a_plural_is_s_or_es_and_nothing_else() -> None:
+    default = load_glossary(None, language="zh")
+    assert [t.term for t in default.terms_in("Beamformings and beamformingses")] == ["beamforming"]
+    assert default.terms_in("beamformingxs beamformingss") == []
