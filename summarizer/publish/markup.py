@@ -74,6 +74,9 @@ def escape_blocks(text: str) -> str:
     return _BLOCK_START.sub(lambda m: m.group("indent") + "\\", text)
 
 
+_LINK_SPECIAL = re.compile(r"[\\`\[\]]")  # what escape_link_text walks for
+
+
 def escape_link_text(text: str) -> str:
     """One line of outside text (whitespace collapsed by the caller; a piece of it when keywords
     are highlighted) as the text of a Markdown link that keeps its target under
@@ -82,6 +85,8 @@ def escape_link_text(text: str) -> str:
     and a trailing backslash. Balanced brackets and LaTeX (`$\\mathbf{x}$`) stay as written."""
     for raw, inert in _MARKDOWN:
         text = text.replace(raw, inert)
+    if not _LINK_SPECIAL.search(text):  # most titles: nothing for the walk below to do
+        return text
     out: list[str] = []
     opened: list[int] = []  # positions in `out` of `[` not closed yet
     i = 0
