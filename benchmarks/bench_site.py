@@ -69,7 +69,7 @@ def _write_day(out: Path, store: Store, day: date, number: int, papers: int) -> 
         entries=entries,
     )
     write_atomic(out / "data" / f"{day}.jsonl", render_jsonl(digest))
-    store.place(
+    store.placements.place(
         scheme=SCHEME_MAILING,
         day=day,
         entries=[(e.paper.id, e.category) for e in entries],

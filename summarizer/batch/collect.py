@@ -213,6 +213,6 @@ class Collector:
             return
         with self.ledger.transaction():
             for summary in summaries:
-                self.store.save_summary(summary)
+                self.store.papers.save_summary(summary)
             for batch_key, pairs in outcomes.items():
                 self.ledger.resolve(batch_key, pairs)

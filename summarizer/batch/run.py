@@ -142,7 +142,7 @@ class BatchRun:
 
     def submit_day(self, day: date, papers: list[Paper], kinds: tuple[SummaryKind, ...]) -> None:
         """The requests of the day's `papers` (stored first: the batch answers name them)."""
-        self.store.save_papers(papers)
+        self.store.papers.save(papers)
         self.submit(self.requests(day, papers, kinds), stem=str(day))
 
     def submit(self, requests: Iterator[BatchRequest], *, stem: str) -> list[str]:
@@ -309,7 +309,7 @@ class BatchRun:
         for used, paid in spent.values():
             usage += used
             cost += paid
-        self.store.record_run(
+        self.store.runs.record(
             command=command,
             day=None,
             started_at=self.started,

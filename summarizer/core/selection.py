@@ -24,18 +24,6 @@ Search = Callable[..., list[Paper]]
 SCHEME_MAILING = "mailing"
 
 
-class PlacedBefore(Protocol):
-    """What a digest needs to know of the digests made before it (the store answers it)."""
-
-    def placements(self, *, scheme: str) -> dict[str, date]:
-        """Each paper already placed under `scheme`, by id: the day of the digest holding it."""
-        ...
-
-    def digested_days(self, *, scheme: str) -> set[date]:
-        """The days already digested under `scheme`, completely or not."""
-        ...
-
-
 @dataclass(frozen=True)
 class Listing:
     """One version of a paper as a digest listed it: where it was placed, or as a revision
@@ -47,16 +35,42 @@ class Listing:
     updated_from: UpdatedFrom | None = None
 
 
-class ListedBefore(PlacedBefore, Protocol):
-    """What revisions need besides the placements: the versions digests listed (the store)."""
+class Placements(Protocol):
+    """Where the digests made before put each paper (the store's `placements` table)."""
 
-    def listings(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
+    def days_by_paper(self, *, scheme: str) -> dict[str, date]:
+        """Each paper already placed under `scheme`, by id: the day of the digest holding it."""
+        ...
+
+    def digested_days(self, *, scheme: str) -> set[date]:
+        """The days already digested under `scheme`, completely or not."""
+        ...
+
+
+class Listings(Protocol):
+    """The versions digests listed (the store's `listings` table)."""
+
+    def earlier(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
         """The newest version of each paper of `ids` a digest before `before` listed."""
         ...
 
     def listed_on(self, day: date, *, scheme: str) -> list[Listing]:
         """Every version the digest of `day` listed (its papers, and its revised ones)."""
         ...
+
+
+class PlacedBefore(Protocol):
+    """What a digest needs to know of the digests made before it (the store answers it)."""
+
+    @property
+    def placements(self) -> Placements: ...
+
+
+class ListedBefore(PlacedBefore, Protocol):
+    """What revisions need besides the placements: the versions digests listed (the store)."""
+
+    @property
+    def listings(self) -> Listings: ...
 
 
 def same_abstract(one: str, other: str) -> bool:
@@ -136,8 +150,8 @@ class Plan:
         self.updated_from.clear()
         selector = Selector(
             plan=self,
-            placed=store.placements(scheme=self.scheme),
-            digested=store.digested_days(scheme=self.scheme),
+            placed=store.placements.days_by_paper(scheme=self.scheme),
+            digested=store.placements.digested_days(scheme=self.scheme),
         )
         if updates:
             selector.follow_revisions(cast(ListedBefore, store))
@@ -173,7 +187,7 @@ class Selector:
 
     def follow_revisions(self, store: ListedBefore) -> None:
         self._store = store
-        for listing in store.listed_on(self.plan.day, scheme=self.plan.scheme):
+        for listing in store.listings.listed_on(self.plan.day, scheme=self.plan.scheme):
             paper = listing.paper
             if listing.updated_from is None:
                 pinned = self._pinned.get(paper.id)
@@ -234,7 +248,7 @@ class Selector:
         }
         if not candidates:
             return []
-        before = store.listings(list(candidates), scheme=plan.scheme, before=plan.day)
+        before = store.listings.earlier(list(candidates), scheme=plan.scheme, before=plan.day)
         taken = []
         for paper in candidates.values():
             listed = before.get(paper.id)

@@ -69,7 +69,7 @@ def deliver(store: Store, channels: list[Channel], digest: DayDigest, *, force: 
     holder = new_holder()
     for channel in channels:
         for recipient in channel.recipients():
-            claim = store.claim_delivery(
+            claim = store.deliveries.claim(
                 day=digest.day,
                 channel=channel.name,
                 recipient=recipient,
@@ -101,7 +101,7 @@ def _send(
     """One claimed delivery, recorded as it ends (also when interrupted)."""
 
     def record(status: str, sent: int, total: int, error: str | None) -> None:
-        store.record_delivery(
+        store.deliveries.record(
             day=digest.day,
             channel=channel.name,
             recipient=recipient,

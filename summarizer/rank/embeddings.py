@@ -89,7 +89,9 @@ class Embedder:
         """The stored vectors of these texts (the same text), those that pass the check (stored
         as float32, they are numbers; an older version may have kept an empty or NaN one)."""
         found = {}
-        for key, (hashed, blob) in self.store.embedding_blobs(texts, model=self.model).items():
+        for key, (hashed, blob) in self.store.ranking.embedding_blobs(
+            texts, model=self.model
+        ).items():
             vector = np.frombuffer(blob, dtype=np.float32)
             if hashed == text_hash(texts[key]) and len(vector) and np.isfinite(vector).all():
                 found[key] = vector
@@ -112,7 +114,7 @@ class Embedder:
                 continue
             dims = len(vectors[0])
             rows = [(k, text_hash(texts[k]), v) for k, v in zip(batch, vectors, strict=True)]
-            self.store.save_embeddings(rows, model=self.model)  # what was paid for is kept
+            self.store.ranking.save_embeddings(rows, model=self.model)  # what was paid for is kept
             fresh.update(zip(batch, vectors, strict=True))
         return fresh
 

@@ -250,11 +250,11 @@ def _parsed_file(
 def _papers_of_ids(
     refs: list[tuple[str, int | None]], *, store: Store, fetch: FetchIds
 ) -> list[ProfilePaper]:
-    known = store.profile_papers([pid for pid, _ in refs])
+    known = store.ranking.profile_papers([pid for pid, _ in refs])
     wanted = [(pid, version) for pid, version in refs if pid not in known]
     for start in range(0, len(wanted), FETCH_CHUNK):
         found = fetch(wanted[start : start + FETCH_CHUNK])
-        store.save_profile_papers(found)
+        store.ranking.save_profile_papers(found)
         known.update({p.id: p for p in found})
     lost = [pid for pid, _ in wanted if pid not in known]
     if lost:

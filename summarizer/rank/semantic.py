@@ -146,7 +146,7 @@ class ModelVectors:
                 (k, text_hash(texts[k]), v.tobytes())
                 for k, v in zip(some, fresh[start : start + _STORED], strict=True)
             ]
-            self.store.save_embeddings(rows, model=MODEL)
+            self.store.ranking.save_embeddings(rows, model=MODEL)
         self.embedded += len(todo)
         stored |= {keys[n]: v for n, v in zip(todo, fresh, strict=True)}
         return {k: stored[k] for k in keys}
@@ -158,7 +158,7 @@ class ModelVectors:
         dims = self.model.table.shape[1]
         for start in range(0, len(keys), _STORED):
             part = {k: texts[k] for k in keys[start : start + _STORED]}
-            blobs = self.store.embedding_blobs(part, model=MODEL)
+            blobs = self.store.ranking.embedding_blobs(part, model=MODEL)
             usable = [
                 k
                 for k, (hashed, blob) in blobs.items()

@@ -124,9 +124,9 @@ class _AlreadyDone:
         self.output_dir = pipeline.context.output_dir
         self.fmt = fmt
         self.redo = redo
-        self.finished = store.digested_days(scheme=SCHEME_MAILING, complete_only=True)
+        self.finished = store.placements.digested_days(scheme=SCHEME_MAILING, complete_only=True)
         self.placed: dict[date, int] = {}
-        for day in store.placements(scheme=SCHEME_MAILING).values():
+        for day in store.placements.days_by_paper(scheme=SCHEME_MAILING).values():
             self.placed[day] = self.placed.get(day, 0) + 1
 
     def __call__(self, plan: Plan) -> DayReport | None:

@@ -107,7 +107,7 @@ def export_days(
             if plan.ready_at > datetime.now(UTC):
                 continue
             papers = pipeline.to_summarize(plan)
-            context.store.save_papers(papers)
+            context.store.papers.save(papers)
             yield from batch.requests(day, papers, KINDS[fmt])
 
     return export_requests(batch.ledger, requests(), file)

@@ -74,7 +74,7 @@ class SummaryKeys:
 
     def stored(self, papers: list[Paper], kind: SummaryKind) -> dict[str, Summary]:
         """The summaries of `papers` this run's prompt and model would make, by paper id."""
-        found = self.store.summaries(
+        found = self.store.papers.summaries(
             papers, kind=kind, prompt_version=self.prompt_version(kind), model=self.model
         )
         return {pid: s for pid, s in found.items() if s.readable()}

@@ -127,7 +127,7 @@ class Pipeline:
             stats["error"] = redact(f"{type(error).__name__}: {error}")
             if getattr(error, "detail", ""):
                 stats["provider_error"] = redact(str(error.detail))  # type: ignore[attr-defined]
-        self.context.store.record_run(
+        self.context.store.runs.record(
             command=f"digest --format {fmt}",
             day=report.day,
             started_at=started,
@@ -186,7 +186,7 @@ class Pipeline:
             top=ranking.top,
         )
         self._write(digest, plan.day, fmt, report)
-        self.context.store.place(
+        self.context.store.placements.place(
             scheme=plan.scheme,
             day=plan.day,
             entries=[(e.paper.id, e.category) for e in entries if e.updated_from is None],

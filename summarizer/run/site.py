@@ -35,7 +35,7 @@ def publish_site(settings: RunSettings, *, full: bool = False, force: bool = Fal
     site_dir = site_dir_of(settings)
     store = Store(settings.output.cache_path)
     try:
-        placed = store.placed_categories()
+        placed = store.placements.categories_by_day()
         with site_folder(site_dir, force=force):
             return build_site(
                 output_dir=settings.output.dir,
@@ -44,7 +44,7 @@ def publish_site(settings: RunSettings, *, full: bool = False, force: bool = Fal
                 keywords=settings.rank.keywords,
                 site_url=settings.publish.site_url,  # no trailing slash: a URL setting has none
                 placed=placed,
-                runs=run_notes(store.runs()),
+                runs=run_notes(store.runs.all()),
                 full=full,
             )
     except OSError as exc:

@@ -70,7 +70,7 @@ class Summarizing:
             found.update({(kind, pid): s for pid, s in self.stored(papers, kind).items()})
         restored = self.restored((k, p) for k in kinds for p in papers if (k, p.id) not in found)
         for summary in restored.values():
-            self.context.store.save_summary(summary)
+            self.context.store.papers.save_summary(summary)
         return found | restored
 
     def ensure(
@@ -146,7 +146,7 @@ class Summarizing:
             if not jobs:
                 continue
             asking.client.ready()  # no key, no request: said before the first one
-            self.context.store.save_papers(page)
+            self.context.store.papers.save(page)
             self.context.reporter.grow(len(jobs))
             found.todo.update((kind, paper.id) for kind, paper in jobs)
             yield jobs

@@ -55,14 +55,6 @@ class RequestRow:
     source: str
 
 
-class OpenBatches(StoreConnection):
-    """The one question a run asks of the ledger without holding one."""
-
-    def has_open_batches(self) -> bool:
-        """Whether a provider batch this store submitted is still to be collected."""
-        return bool(self._read("SELECT 1 FROM batches WHERE collected_at IS NULL LIMIT 1"))
-
-
 class BatchLedger:
     def __init__(self, store: StoreConnection) -> None:
         self.store = store

@@ -29,10 +29,13 @@ class DeliveryClaim(NamedTuple):
     holder: str | None
 
 
-class DeliveryTable(StoreConnection):
+class DeliveryTable:
     """The `deliveries` table."""
 
-    def claim_delivery(
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
+
+    def claim(
         self,
         *,
         day: date,
@@ -54,13 +57,13 @@ class DeliveryTable(StoreConnection):
         holder = holder or new_holder()
         key = (day.isoformat(), channel, recipient, kind)
         where = "day = ? AND channel = ? AND recipient = ? AND kind = ?"
-        before = self._read(f"SELECT status, claim FROM deliveries WHERE {where}", key)
+        before = self.store._read(f"SELECT status, claim FROM deliveries WHERE {where}", key)
         dead = None
         if before and before[0][0] == "sending" and before[0][1]:
             dead = None if holder_alive(str(before[0][1])) else str(before[0][1])
         moment = datetime.now(UTC)
         stale = (moment - timedelta(seconds=lease)).isoformat(timespec="seconds")
-        self._write(
+        self.store._write(
             f"INSERT INTO deliveries ({COLUMNS}) VALUES (?, ?, ?, ?, 'sending', 0, 0, NULL, ?, ?) "
             "ON CONFLICT(day, channel, recipient, kind) DO UPDATE SET status = 'sending', "
             "error = NULL, updated_at = excluded.updated_at, claim = excluded.claim "
@@ -68,14 +71,14 @@ class DeliveryTable(StoreConnection):
             "OR (status = 'sending' AND (updated_at <= ? OR claim = ?))",
             (*key, moment.isoformat(timespec="seconds"), holder, int(force), stale, dead),
         )
-        rows = self._read(f"SELECT status, sent, claim FROM deliveries WHERE {where}", key)
+        rows = self.store._read(f"SELECT status, sent, claim FROM deliveries WHERE {where}", key)
         status, sent, claim = rows[0]
         previous = str(before[0][0]) if before else "new"
         if claim == holder:
             return DeliveryClaim(True, previous, int(sent), holder)
         return DeliveryClaim(False, str(status), int(sent), str(claim) if claim else None)
 
-    def record_delivery(
+    def record(
         self,
         *,
         day: date,
@@ -87,7 +90,7 @@ class DeliveryTable(StoreConnection):
         total: int,
         error: str | None,
     ) -> None:
-        self._write(
+        self.store._write(
             f"INSERT OR REPLACE INTO deliveries ({COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             (
@@ -103,8 +106,8 @@ class DeliveryTable(StoreConnection):
             ),
         )
 
-    def deliveries(self) -> list[dict[str, Any]]:
-        rows = self._read("SELECT * FROM deliveries ORDER BY day, channel, recipient, kind")
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.store._read("SELECT * FROM deliveries ORDER BY day, channel, recipient, kind")
         names = ("day", "channel", "recipient", "kind", "status", "sent", "total", "error", "at")
         rows = [row[: len(names)] for row in rows]
         return [dict(zip(names, row, strict=True)) for row in rows]

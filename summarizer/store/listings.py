@@ -53,15 +53,18 @@ def _listing(row: tuple[Any, ...]) -> Listing:
     )
 
 
-class ListingTables(StoreConnection):
+class ListingTables:
     """The `listings` table (and, for days digested before it existed, the papers table)."""
 
-    def listings(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
+
+    def earlier(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
         """The newest version of each paper of `ids` a digest before `before` listed. A paper
         placed by a summarizer that kept no listings is known by its stored record, if any."""
         newest: dict[str, tuple[Any, ...]] = {}
         for chunk in chunks(sorted(set(ids))):
-            rows = self._read(
+            rows = self.store._read(
                 f"SELECT {_COLUMNS} FROM listings WHERE scheme = ? AND day < ? "
                 f"AND paper_id IN ({marks(chunk)})",
                 (scheme, before.isoformat(), *chunk),
@@ -72,7 +75,7 @@ class ListingTables(StoreConnection):
         found = {pid: _listing(row) for pid, row in newest.items()}
         unknown = sorted(set(ids) - found.keys())
         for chunk in chunks(unknown):
-            rows = self._read(
+            rows = self.store._read(
                 "SELECT p.paper_id, papers.version, p.day, p.category, papers.record, NULL, NULL "
                 "FROM placements AS p JOIN papers ON papers.id = p.paper_id "
                 f"WHERE p.scheme = ? AND p.day < ? AND p.paper_id IN ({marks(chunk)})",
@@ -83,7 +86,7 @@ class ListingTables(StoreConnection):
 
     def listed_on(self, day: date, *, scheme: str) -> list[Listing]:
         """Every version the digest of `day` listed."""
-        rows = self._read(
+        rows = self.store._read(
             f"SELECT {_COLUMNS} FROM listings WHERE scheme = ? AND day = ? "
             "ORDER BY paper_id, version",
             (scheme, day.isoformat()),

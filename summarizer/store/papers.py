@@ -34,16 +34,19 @@ def insert_summaries(conn: sqlite3.Connection, summaries: Iterable[Summary]) -> 
     )
 
 
-class PaperTables(StoreConnection):
+class PaperTables:
     """The `papers` and `summaries` tables."""
 
-    def save_papers(self, papers: Iterable[Paper]) -> None:
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
+
+    def save(self, papers: Iterable[Paper]) -> None:
         rows = [
             (p.id, p.version, p.model_dump_json(), now(), p.comment, p.journal_ref) for p in papers
         ]
         if not rows:
             return
-        self.transaction(
+        self.store.transaction(
             lambda conn: conn.executemany(
                 "INSERT INTO papers (id, version, record, fetched_at, comment, journal_ref) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -55,12 +58,12 @@ class PaperTables(StoreConnection):
         )
 
     def save_summary(self, summary: Summary) -> None:
-        with self._lock:
-            conn = self._connect(create=True)
+        with self.store._lock:
+            conn = self.store._connect(create=True)
             if conn is not None and conn.in_transaction:  # inside the caller's `_transaction`
                 insert_summaries(conn, [summary])
                 return
-        self.transaction(lambda conn: insert_summaries(conn, [summary]))
+        self.store.transaction(lambda conn: insert_summaries(conn, [summary]))
 
     def summaries(
         self, papers: Iterable[Paper], *, kind: SummaryKind, prompt_version: str, model: str
@@ -71,7 +74,7 @@ class PaperTables(StoreConnection):
         # By primary key, a chunk of ids at a time: the cost follows the papers asked about, not
         # the size of the store (every summary ever made).
         for chunk in chunks(sorted({paper_id for paper_id, _ in wanted})):
-            rows += self._read(
+            rows += self.store._read(
                 "SELECT paper_id, version, payload, usage, source FROM summaries "
                 f"WHERE paper_id IN ({marks(chunk)}) "
                 "AND kind = ? AND prompt_version = ? AND model = ?",

@@ -12,11 +12,14 @@ from .connection import StoreConnection, now
 from .listings import insert_listings
 
 
-class PlacementTables(StoreConnection):
+class PlacementTables:
     """The `placements` and `digested_days` tables."""
 
-    def placements(self, *, scheme: str) -> dict[str, date]:
-        rows = self._read("SELECT paper_id, day FROM placements WHERE scheme = ?", (scheme,))
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
+
+    def days_by_paper(self, *, scheme: str) -> dict[str, date]:
+        rows = self.store._read("SELECT paper_id, day FROM placements WHERE scheme = ?", (scheme,))
         return {paper_id: date.fromisoformat(day) for paper_id, day in rows}
 
     def place(
@@ -47,12 +50,12 @@ class PlacementTables(StoreConnection):
             if listed:
                 insert_listings(conn, scheme, listed)
 
-        self.transaction(work)
+        self.store.transaction(work)
 
-    def placed_categories(self) -> dict[date, dict[str, str]]:
+    def categories_by_day(self) -> dict[date, dict[str, str]]:
         """For the site: by day, the category each paper was placed under (any scheme; where a
         paper was placed by two schemes on the same day, the mailing's wins)."""
-        rows = self._read(
+        rows = self.store._read(
             "SELECT day, paper_id, category FROM placements ORDER BY scheme = 'mailing'"
         )
         found: dict[date, dict[str, str]] = {}
@@ -61,7 +64,7 @@ class PlacementTables(StoreConnection):
         return found
 
     def digested_days(self, *, scheme: str, complete_only: bool = False) -> set[date]:
-        rows = self._read(
+        rows = self.store._read(
             "SELECT day FROM digested_days WHERE scheme = ? AND complete >= ?",
             (scheme, int(complete_only)),
         )

@@ -10,18 +10,21 @@ from ..core.records import Paper
 from .connection import StoreConnection, chunks, marks, now
 
 
-class RankingTables(StoreConnection):
+class RankingTables:
     """The `profile_papers` and `embeddings` tables."""
+
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
 
     def profile_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         wanted = set(ids)
-        rows = self._read("SELECT id, record FROM profile_papers")
+        rows = self.store._read("SELECT id, record FROM profile_papers")
         return {pid: Paper.model_validate_json(rec) for pid, rec in rows if pid in wanted}
 
     def save_profile_papers(self, papers: Iterable[Paper]) -> None:
         rows = [(p.id, p.model_dump_json(), now()) for p in papers]
         if rows:
-            self.transaction(
+            self.store.transaction(
                 lambda conn: conn.executemany(
                     "INSERT OR REPLACE INTO profile_papers (id, record, fetched_at) "
                     "VALUES (?, ?, ?)",
@@ -41,7 +44,7 @@ class RankingTables(StoreConnection):
         a caller that reads many vectors into one array."""
         found: dict[str, tuple[str, bytes]] = {}
         for chunk in chunks(sorted(set(keys))):
-            rows = self._read(
+            rows = self.store._read(
                 "SELECT key, text_hash, vector FROM embeddings "
                 f"WHERE model = ? AND key IN ({marks(chunk)})",
                 (model, *chunk),
@@ -60,7 +63,7 @@ class RankingTables(StoreConnection):
             for k, h, v in rows
         ]
         if values:
-            self.transaction(
+            self.store.transaction(
                 lambda conn: conn.executemany(
                     "INSERT OR REPLACE INTO embeddings (key, model, text_hash, vector, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",

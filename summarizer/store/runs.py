@@ -10,10 +10,13 @@ from ..core.redaction import redact_data
 from .connection import StoreConnection, now
 
 
-class RunTable(StoreConnection):
+class RunTable:
     """The `runs` table."""
 
-    def record_run(
+    def __init__(self, store: StoreConnection) -> None:
+        self.store = store
+
+    def record(
         self,
         *,
         command: str,
@@ -24,7 +27,7 @@ class RunTable(StoreConnection):
     ) -> None:
         """One finished run. Written at the end, so a run refused for bad input leaves no store.
         Every text in `stats` (an error, a provider's answer) is redacted as it is written."""
-        self._write(
+        self.store._write(
             "INSERT INTO runs (command, day, started_at, finished_at, status, stats) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -37,8 +40,8 @@ class RunTable(StoreConnection):
             ),
         )
 
-    def runs(self) -> list[dict[str, Any]]:
-        rows = self._read("SELECT id, command, day, status, stats FROM runs ORDER BY id")
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.store._read("SELECT id, command, day, status, stats FROM runs ORDER BY id")
         return [
             {
                 "id": r[0],

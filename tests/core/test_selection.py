@@ -31,7 +31,11 @@ class Placed:
     digested: set[date] = field(default_factory=set)
     asked: list[str] = field(default_factory=list)
 
-    def placements(self, *, scheme: str) -> dict[str, date]:
+    @property
+    def placements(self) -> Placed:  # the store and its placements table in one
+        return self
+
+    def days_by_paper(self, *, scheme: str) -> dict[str, date]:
         self.asked.append(f"placements {scheme}")
         return dict(self.placed)
 
@@ -121,7 +125,11 @@ class Listed(Placed):
 
     listed: list[Listing] = field(default_factory=list)
 
-    def listings(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
+    @property
+    def listings(self) -> Listed:  # the store and its listings table in one
+        return self
+
+    def earlier(self, ids: Collection[str], *, scheme: str, before: date) -> dict[str, Listing]:
         self.asked.append(f"listings {sorted(ids)}")
         newest: dict[str, Listing] = {}
         for item in self.listed:

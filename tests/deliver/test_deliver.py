@@ -229,12 +229,12 @@ def test_two_runs_never_send_the_same_delivery(tmp_path: Path) -> None:
     key = {"day": DAY, "channel": "email", "recipient": "a@example.org", "kind": "digest"}
 
     def claim(store: Store, holder: str, **options: object) -> tuple:
-        return tuple(store.claim_delivery(**key, holder=holder, **options))  # type: ignore[arg-type]
+        return tuple(store.deliveries.claim(**key, holder=holder, **options))  # type: ignore[arg-type]
 
     assert claim(first, one, force=False, lease=600) == (True, "new", 0, one)
     assert claim(second, two, force=False, lease=600) == (False, "sending", 0, one)
     assert claim(second, two, force=False, lease=0) == (True, "sending", 0, two)  # lease lapsed
-    second.record_delivery(**key, status="sent", sent=1, total=1, error=None)
+    second.deliveries.record(**key, status="sent", sent=1, total=1, error=None)
     assert claim(first, one, force=False, lease=600) == (False, "sent", 1, None)
     assert claim(first, one, force=True, lease=600) == (True, "sent", 1, one)
     assert claim(second, two, force=True, lease=600) == (False, "sending", 1, one)
@@ -277,8 +277,8 @@ def test_a_delivery_left_sending_by_a_dead_run_is_taken_over_at_once(
     left = holder.format(
         host=socket.gethostname(), dead=_dead_pid(), me=me, start=process_start(me)
     )
-    assert store.claim_delivery(**key, force=False, lease=600, holder=left).taken
-    claim = store.claim_delivery(**key, force=False, lease=600, holder=new_holder())
+    assert store.deliveries.claim(**key, force=False, lease=600, holder=left).taken
+    claim = store.deliveries.claim(**key, force=False, lease=600, holder=new_holder())
     assert claim.taken is taken and claim.status == "sending"
     assert claim.holder != left if taken else claim.holder == left
     store.close()

@@ -207,7 +207,7 @@ def test_top_10_summarizes_the_ten_best_and_lists_every_paper(
     assert "missing summary" not in run.err
     # the run table says what the cut saved, and the store keeps it with the run
     assert "below top: 17" in run.err
-    (stats,) = [r["stats"] for r in Store(stage.out / "summarizer.sqlite3").runs()]
+    (stats,) = [r["stats"] for r in Store(stage.out / "summarizer.sqlite3").runs.all()]
     assert stats["below_top"] == 17 and stats["saved"]["requests"] == 17
     assert stats["saved"]["prompt_tokens"] > 17 * 100 and stats["saved_cost"] > 0
 

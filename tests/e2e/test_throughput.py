@@ -145,7 +145,7 @@ def test_stored_summaries_are_looked_up_by_paper_not_by_scanning_the_store(
     store = Store(isolated / "store.sqlite3")
     try:
         for paper in papers[:1100]:
-            store.save_summary(
+            store.papers.save_summary(
                 Summary(
                     paper_id=paper.id,
                     version=paper.version,
@@ -160,13 +160,13 @@ def test_stored_summaries_are_looked_up_by_paper_not_by_scanning_the_store(
         assert conn is not None
         conn.set_trace_callback(statements.append)
         asked = papers[50:1200]
-        found = store.summaries(asked, kind="brief", prompt_version="v", model="m")
+        found = store.papers.summaries(asked, kind="brief", prompt_version="v", model="m")
         assert sorted(found) == [p.id for p in papers[50:1100]]
         assert all(found[p.id].payload == {"n": p.id} for p in papers[50:1100])
         selects = [s for s in statements if s.startswith("SELECT")]
         assert len(selects) == 3 and all("paper_id IN (" in s for s in selects)  # 1150 ids
         # a newer version than the one stored is not served the old summary
         newer = papers[60].model_copy(update={"version": papers[60].version + 1})
-        assert store.summaries([newer], kind="brief", prompt_version="v", model="m") == {}
+        assert store.papers.summaries([newer], kind="brief", prompt_version="v", model="m") == {}
     finally:
         store.close()

@@ -213,7 +213,7 @@ def _by_hand(sent: list[dict[str, Any]]) -> tuple[float, dict[str, int]]:
 def _runs(stage: Stage) -> list[dict[str, Any]]:
     store = Store(stage.out / "summarizer.sqlite3")
     try:
-        return store.runs()
+        return store.runs.all()
     finally:
         store.close()
 

@@ -133,7 +133,7 @@ def test_the_site_command_reads_the_runs_from_the_store(tmp_path: Path, cli) -> 
     from datetime import UTC, datetime
 
     store = Store(tmp_path / "outputs" / "summarizer.sqlite3")
-    store.record_run(
+    store.runs.record(
         command="digest --format toc", day=D3, started_at=datetime.now(UTC),
         status="interrupted", stats={"error": "Interrupted: stopped by SIGTERM"},
     )  # fmt: skip

@@ -257,7 +257,7 @@ def test_real_days_digested_then_site_feeds_hold_the_latest_day(
         f"https://arxiv.org/abs/{r['id']}" for r in rows
     )
     assert {e.content[0].value for e in feed.entries} == {r["brief"]["tldr"] for r in rows}
-    placed = Store(stage.out / "summarizer.sqlite3").placed_categories()
+    placed = Store(stage.out / "summarizer.sqlite3").placements.categories_by_day()
     for category in ("eess.SP", "eess.AS", "cs.SD"):
         cat_feed = feedparser.parse((site / "feeds" / f"{category}.xml").read_bytes())
         expected = {pid for pid, c in placed[date(2026, 3, 10)].items() if c == category}

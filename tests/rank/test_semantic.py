@@ -99,7 +99,7 @@ def test_vectors_are_stored_and_a_rerun_embeds_nothing(model: BundledModel, tmp_
     vectors = ModelVectors(store=store, model=model)
     texts = {f"k{n}": f"paper {n} on beamforming" for n in range(5)}
     first = vectors.vectors(texts)
-    assert vectors.embedded == 5 and set(store.embeddings(texts, model=MODEL)) == set(texts)
+    assert vectors.embedded == 5 and set(store.ranking.embeddings(texts, model=MODEL)) == set(texts)
     again = ModelVectors(store=store, model=model).vectors(texts)
     assert all(np.allclose(first[k], again[k], atol=1e-6) for k in texts)
     changed = ModelVectors(store=store, model=model)

@@ -34,7 +34,7 @@ def test_a_store_made_before_the_columns_gets_them_and_keeps_its_rows(tmp_path: 
             (old.id, old.model_dump_json(exclude={"comment", "journal_ref"})),
         )
     store = Store(path)
-    store.save_papers(
+    store.papers.save(
         [_paper("2601.00002", comment="Accepted to ICASSP 2026", journal_ref="IEEE SPL 33 (2026)")]
     )
     store.close()
@@ -44,7 +44,7 @@ def test_a_store_made_before_the_columns_gets_them_and_keeps_its_rows(tmp_path: 
     ]
     # opening it again (the columns are there now) changes nothing
     again = Store(path)
-    assert again.placed_categories() == {}
+    assert again.placements.categories_by_day() == {}
     again.close()
     assert len(_rows(path)) == 2
     # the record of an old row still reads as a Paper, without the new fields
@@ -56,7 +56,7 @@ def test_a_store_made_before_the_columns_gets_them_and_keeps_its_rows(tmp_path: 
 def test_a_paper_fetched_again_updates_comment_and_journal_ref(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     store = Store(path)
-    store.save_papers([_paper("2601.00003", comment="Submitted to ICASSP 2026")])
-    store.save_papers([_paper("2601.00003", comment="Accepted to ICASSP 2026", journal_ref="J")])
+    store.papers.save([_paper("2601.00003", comment="Submitted to ICASSP 2026")])
+    store.papers.save([_paper("2601.00003", comment="Accepted to ICASSP 2026", journal_ref="J")])
     store.close()
     assert _rows(path) == [("2601.00003", "Accepted to ICASSP 2026", "J")]

@@ -48,8 +48,8 @@ def digest(path: Path) -> str:
 
 def test_a_store_made_today_is_at_the_newest_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    store.save_papers([])
-    store.record_run(
+    store.papers.save([])
+    store.runs.record(
         command="digest", day=None, started_at=datetime.now(UTC), status="ok", stats={}
     )
     conn = store._connect(create=False)
@@ -89,7 +89,7 @@ def test_a_store_from_a_newer_summarizer_is_refused_untouched(tmp_path: Path) ->
     conn.close()
     before = digest(path)
     with pytest.raises(StoreError) as refused:
-        Store(path).placements(scheme="mailing")
+        Store(path).placements.days_by_paper(scheme="mailing")
     assert refused.value.exit_code == 2
     known = len(MIGRATIONS)
     said = f"newer summarizer (schema {len(newer)}; this one knows up to {known})"
@@ -108,15 +108,19 @@ def test_a_column_added_by_a_later_step_breaks_no_write(
     later = tuple(f"ALTER TABLE {t} ADD COLUMN later TEXT" for t in tables)
     monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, later])
     store = Store(tmp_path / "s.sqlite3")
-    store.save_papers([paper("2601.00001")])
-    store.save_summary(summary("2601.00001"))
-    store.place(scheme="mailing", day=DAY, entries=[("2601.00001", "cs.SD")], complete=True)
-    store.record_run(command="digest", day=DAY, started_at=datetime.now(UTC), status="ok", stats={})
-    store.save_profile_papers([paper("2512.00001")])
-    store.save_embeddings([("2601.00001", "h", [0.5])], model="e")
+    store.papers.save([paper("2601.00001")])
+    store.papers.save_summary(summary("2601.00001"))
+    store.placements.place(
+        scheme="mailing", day=DAY, entries=[("2601.00001", "cs.SD")], complete=True
+    )
+    store.runs.record(
+        command="digest", day=DAY, started_at=datetime.now(UTC), status="ok", stats={}
+    )
+    store.ranking.save_profile_papers([paper("2512.00001")])
+    store.ranking.save_embeddings([("2601.00001", "h", [0.5])], model="e")
     delivery = {"day": DAY, "channel": "email", "recipient": "a@b.c", "kind": "digest"}
-    assert store.claim_delivery(**delivery, force=False, lease=600)[0]
-    store.record_delivery(**delivery, status="sent", sent=1, total=1, error=None)
+    assert store.deliveries.claim(**delivery, force=False, lease=600)[0]
+    store.deliveries.record(**delivery, status="sent", sent=1, total=1, error=None)
     ledger = BatchLedger(store)
     key = ledger.begin(endpoint="/v1/chat/completions")
     request = RequestKey("2601.00002", 1, "brief", "brief@1", "m")
@@ -130,5 +134,7 @@ def test_a_column_added_by_a_later_step_breaks_no_write(
     for table in tables:
         assert "later" in columns(conn, table)
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1, table
-    assert store.summaries([paper("2601.00001")], kind="brief", prompt_version="brief@1", model="m")
-    assert store.deliveries()[0]["status"] == "sent"
+    assert store.papers.summaries(
+        [paper("2601.00001")], kind="brief", prompt_version="brief@1", model="m"
+    )
+    assert store.deliveries.all()[0]["status"] == "sent"
