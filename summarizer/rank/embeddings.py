@@ -27,6 +27,7 @@ from ..net.bounded import Answer, TooLarge, TooSlow, bounded, http_client
 from ..store.database import Store
 from .bags import Words
 from .text import text_hash
+from .vectors import VectorsUnavailable
 
 log = logging.getLogger(__name__)
 BATCH = 64  # inputs per request at first; OpenAI takes 2048, DashScope's v3/v4 models only 10
@@ -37,8 +38,8 @@ CAP_BASE, CAP_PER_INPUT = 1 << 20, 256 << 10
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # vectors are stored as float32
 
 
-class EmbeddingFailed(Exception):
-    """The endpoint could not embed; the caller ranks lexically instead."""
+class EmbeddingFailed(VectorsUnavailable):
+    """The endpoint could not embed; the next vector source serves instead."""
 
 
 class _Rejected(EmbeddingFailed):

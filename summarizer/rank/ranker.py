@@ -14,7 +14,8 @@ from ..publish.render import id_key
 from ..store.database import Store
 from .interests import Interests
 from .profile import FetchIds, ProfilePaper, reader_profile
-from .similarity import Similarity, VectorSource
+from .similarity import Similarity
+from .vectors import VectorSource
 
 if TYPE_CHECKING:
     from .zotero import ZoteroProfile

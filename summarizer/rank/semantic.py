@@ -26,6 +26,7 @@ import numpy as np
 from ..store.database import Store
 from .bags import Parts, Words
 from .text import text_hash
+from .vectors import VectorsUnavailable
 
 log = logging.getLogger(__name__)
 MODEL = "wordllama/l2_supercat_256"  # the name its vectors are stored under
@@ -33,7 +34,7 @@ _STORED = 2048  # keys read, embedded and written at a time
 _CHUNK = 128  # texts per count matrix (measured best of 32-256); memory stays flat
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(VectorsUnavailable):
     """The bundled model could not be loaded; the message says why in one line."""
 
 

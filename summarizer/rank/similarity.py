@@ -1,22 +1,24 @@
 """How close each of a day's papers is to the reader's profile: words always, and meaning from
-vectors, those of an embeddings endpoint when SUMMARIZER_EMBEDDING_MODEL names one, else those of
-the model bundled in the `wordllama` wheel (offline, no key).
+the vectors of the first source in rank.vector_sources.VECTOR_SOURCES that serves (an embeddings
+endpoint when SUMMARIZER_EMBEDDING_MODEL names one, else the model bundled in `wordllama`).
 
-What cannot serve is said once and the day goes on with less, never stopped: an endpoint that
-fails falls back to the bundled model, a bundled model that cannot load to words alone (ranking
-orders a digest that is complete either way; a refused key is still a stop, from Embedder).
+What cannot serve is said and the day goes on with less, never stopped: an endpoint that fails
+falls back to the bundled model, a bundled model that cannot load to words alone (ranking orders
+a digest that is complete either way; a refused key is still a stop, from Embedder).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ..core.records import Paper
 from ..store.database import Store
 from .profile import ProfilePaper
 from .text import paper_text
+from .vector_sources import VECTOR_SOURCES, SourceOptions, VectorSourceEntry
+from .vectors import VectorSource, VectorsUnavailable
 
 if TYPE_CHECKING:  # numpy, the model and openai load only when a profile is ranked
     import numpy as np
@@ -25,21 +27,6 @@ if TYPE_CHECKING:  # numpy, the model and openai load only when a profile is ran
     from .fusion import Fused
 
 log = logging.getLogger(__name__)
-
-
-class VectorSource(Protocol):
-    """Unit vectors by key, stored per (key, model): the endpoint's Embedder or ModelVectors."""
-
-    embedded: int  # texts embedded so far (not found in the store)
-
-    def vectors(
-        self, texts: dict[str, str], *, words: Words | None = None
-    ) -> dict[str, np.ndarray]:
-        """`words`: the texts split at white space already, in their order (for a source that
-        reads words; one that sends the texts ignores it)."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class Similarity:
@@ -57,11 +44,9 @@ class Similarity:
         same)."""
         self.store = store
         self.half_life = half_life
-        self._make_endpoint = endpoint
-        self._endpoint: VectorSource | None = None
-        self._bundled = bundled
-        self._model: VectorSource | None = None
-        self._model_failed = ""  # why the bundled model could not load, once it could not
+        self._options = SourceOptions(store=store, endpoint=endpoint, bundled=bundled)
+        self._made: dict[str, VectorSource | None] = {}  # by entry name; None: not asked for
+        self._unmade: dict[str, str] = {}  # sources that could not be made, and why (said once)
 
     def of(self, papers: list[Paper], profile: list[ProfilePaper]) -> tuple[Fused, str]:
         """The fused similarities of `papers` to `profile`, and a note for the run table."""
@@ -97,30 +82,35 @@ class Similarity:
     def _vectors(
         self, texts: dict[str, str], words: Words
     ) -> tuple[dict[str, np.ndarray] | None, str]:
-        if self._make_endpoint is not None:
-            from .embeddings import EmbeddingFailed
-
+        """The vectors of the first source that serves (None: words alone), and the notes."""
+        notes: list[str] = []
+        for entry in VECTOR_SOURCES:
             try:
-                return self._embedded(self._endpoint_source(), texts, "", words)
-            except EmbeddingFailed as exc:
-                log.warning(
-                    "the embedding endpoint failed (%s); ranking with the bundled model instead. "
-                    "SUMMARIZER_EMBEDDING_BASE_URL names an endpoint serving /v1/embeddings; "
-                    "unset SUMMARIZER_EMBEDDING_MODEL to use the bundled model alone",
-                    exc,
-                )
-                failed = f"embeddings failed ({exc})"
-                vectors, note = self._bundled_vectors(texts, words)
-                return vectors, "; ".join(n for n in (failed, note) if n)
-        return self._bundled_vectors(texts, words)
+                source = self._source(entry)
+                if source is None:
+                    continue
+                vectors, note = self._embedded(source, texts, entry.how, words)
+            except VectorsUnavailable as exc:
+                if entry.name not in self._unmade:  # an unmade source was said when made
+                    log.warning(entry.warning.format(why=exc))
+                notes.append(entry.note.format(why=exc))
+                continue
+            return vectors, "; ".join(n for n in (*notes, note) if n)
+        return None, "; ".join(notes)
 
-    def _bundled_vectors(
-        self, texts: dict[str, str], words: Words
-    ) -> tuple[dict[str, np.ndarray] | None, str]:
-        model = self._model_source()
-        if model is None:
-            return None, f"ranked by words: {self._model_failed}" if self._model_failed else ""
-        return self._embedded(model, texts, " with the bundled model", words)
+    def _source(self, entry: VectorSourceEntry) -> VectorSource | None:
+        """The entry's source, made when first needed; one that could not be made is not tried
+        again (VectorsUnavailable with the same reason)."""
+        if entry.name in self._unmade:
+            raise VectorsUnavailable(self._unmade[entry.name])
+        if entry.name not in self._made:
+            try:
+                self._made[entry.name] = entry.make(self._options)
+            except VectorsUnavailable as exc:
+                log.warning(entry.warning.format(why=exc))
+                self._unmade[entry.name] = str(exc)
+                raise
+        return self._made[entry.name]
 
     @staticmethod
     def _embedded(
@@ -135,25 +125,8 @@ class Similarity:
         used = getattr(source, "tokens", 0) - before_tokens
         return vectors, f"embedded {count} texts" + (f" ({used:,} tokens)" if used else how)
 
-    def _endpoint_source(self) -> VectorSource:
-        if self._endpoint is None:
-            assert self._make_endpoint is not None
-            self._endpoint = self._make_endpoint()
-        return self._endpoint
-
-    def _model_source(self) -> VectorSource | None:
-        if self._model is None and self._bundled and not self._model_failed:
-            from .semantic import BundledModel, ModelUnavailable, ModelVectors
-
-            try:
-                self._model = ModelVectors(store=self.store, model=BundledModel.load())
-            except ModelUnavailable as exc:
-                self._model_failed = str(exc)
-                log.warning("%s; ranking by words alone", exc)
-        return self._model
-
     def close(self) -> None:
-        for source in (self._endpoint, self._model):
+        for source in self._made.values():
             if source is not None:
                 source.close()
-        self._endpoint = self._model = None
+        self._made.clear()
