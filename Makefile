@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml standins/pyproject.toml
 
 install: $(STAMP)
 
-# In parallel on every core (pytest-xdist); every test uses its own directory and free ports.
+# In parallel on every core (pytest-xdist; an idle worker takes tests a busy one has not started:
+# the long end-to-end tests do not leave a core idle at the end); every test uses its own
+# directory and free ports.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # One kind of test, by the marker its folder gives it (tests/conftest.py).
 unit: $(STAMP)

@@ -149,14 +149,15 @@ class Trickle(_Hostile):
                 self.hang_ups += 1
 
 
-SMTP_MODES = ("greeting", "data", "endless")
+SMTP_MODES = ("greeting", "data", "cut", "endless")
 
 
 class HostileSmtp:
     """An SMTP server on 127.0.0.1 that never lets a session end: `mode` "greeting" trickles
     an endless greeting (`220-` continuation lines) a byte every `interval` seconds; "data"
-    talks normally up to the end of DATA, then trickles an endless reply; "endless" sends a
-    greeting line with no end, as fast as it can."""
+    talks normally up to the end of DATA, then trickles an endless reply; "cut" answers DATA
+    with the three digits "250" and nothing more (cut there, smtplib reads a whole 250);
+    "endless" sends a greeting line with no end, as fast as it can."""
 
     def __init__(self, mode: str = "greeting", *, interval: float = 0.2) -> None:
         self.mode, self.interval = mode, interval
@@ -188,6 +189,12 @@ class HostileSmtp:
             elif self.mode == "data":
                 self._until_data(conn)
                 self._trickle(conn, b"250-still checking your message\r\n")
+            elif self.mode == "cut":
+                self._until_data(conn)
+                conn.sendall(b"250")
+                while conn.recv(4096):  # until the client hangs up
+                    pass
+                self.hung_up.set()
             else:
                 self._trickle(conn, b"220-hostile.example ESMTP, a moment\r\n")
         except OSError:

@@ -172,6 +172,15 @@ class _Watched(smtplib.SMTP):
             watchdog.watch(sock)
         return sock
 
+    def getreply(self) -> tuple[int, bytes]:
+        """A reply read as the deadline passed may be one the watchdog cut short: shut after
+        "250", smtplib reads a whole 250. It is no reply (not counted as delivered)."""
+        reply = super().getreply()
+        watchdog = _WATCHDOG.get()
+        if watchdog is not None and watchdog.expired:
+            raise smtplib.SMTPServerDisconnected("the session's deadline passed")
+        return reply
+
 
 class _WatchedSSL(smtplib.SMTP_SSL, _Watched):
     """The same over implicit TLS: SMTP_SSL wraps the socket `_Watched` opened and watches."""
