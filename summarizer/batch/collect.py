@@ -18,7 +18,7 @@ from typing import cast
 
 from ..core.records import Summary, SummaryKind, Usage
 from ..core.text_safety import shorten
-from ..llm.attempts import InvalidAnswer, read_answer
+from ..llm.answers import InvalidAnswer, read_answer
 from ..llm.batch_results import BatchResult, ResultFile, ResultLine
 from ..llm.cost import Budget, Price
 from ..llm.glossary import Glossary

@@ -21,6 +21,7 @@ import httpx2 as httpx
 from ..core.redaction import redact
 from ..core.text_safety import clean_text, shorten
 from ..net.bounded import TooLarge, TooSlow, bounded, http_client
+from ..net.retry_after import retry_after_seconds
 from .base import DeliveryError, RateLimited, Unavailable
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)  # each connect and read
@@ -51,10 +52,7 @@ def _retry_after(answer: Answer) -> float | None:
     value = answer.headers.get("Retry-After")
     if value is None and isinstance(answer.json, dict):  # Telegram: {"parameters": {...}}
         value = (answer.json.get("parameters") or {}).get("retry_after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    return retry_after_seconds(value)
 
 
 def post_json(url: str, body: dict[str, Any], *, params: dict[str, str] | None = None) -> Answer:

@@ -1,13 +1,24 @@
-"""The JSON inside an answer as real endpoints send it: after a reasoning block (`<think>…</think>`,
-closed, unclosed, or only its closing tag as Qwen3 chat templates leave it), inside a fenced block
-with prose around it, or only in `reasoning_content` / `reasoning` with `content` empty
-(vllm-project/vllm#21130, #17349; ollama/ollama openai/openai.go)."""
+"""Reading an answer: the JSON inside it as real endpoints send it (after a reasoning block
+(`<think>…</think>`, closed, unclosed, or only its closing tag as Qwen3 chat templates leave it),
+inside a fenced block with prose around it, or only in `reasoning_content` / `reasoning` with
+`content` empty: vllm-project/vllm#21130, #17349; ollama/ollama openai/openai.go), then checked
+and validated as a summary (`read_answer`), or InvalidAnswer saying why for the next attempt."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ..core.records import SUMMARY_MODELS, Brief, Detailed, SummaryKind
+from ..core.text_safety import MAX_ANSWER_CHARS, unsafe_strings
+
+if TYPE_CHECKING:
+    from .client import Completion
+    from .glossary import Glossary
 
 THINK_TAGS = re.compile(r"</?think>", re.I)
 FENCE_INFO = re.compile(r"^[ \t]*[A-Za-z0-9_-]*[ \t]*\r?\n")  # ```json, ``` python, bare ```
@@ -104,3 +115,61 @@ def visible_answer(content: str | None) -> str:
 
 
 __all__ = ["NoJSON", "extract_json", "strip_reasoning", "visible_answer"]
+
+
+class InvalidAnswer(Exception):
+    """The model answered, but not with what was asked; it is told why and asked again."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A valid answer, and how many variants the reader's glossary replaced in it."""
+
+    summary: Brief | Detailed
+    corrections: int = 0
+
+
+def parse_answer(
+    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
+) -> Brief | Detailed:
+    return read_answer(completion, kind=kind, language=language, glossary=glossary).summary
+
+
+def read_answer(
+    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
+) -> Answer:
+    """The answer as a validated summary; InvalidAnswer saying why not. The reader's glossary
+    replaces the variants it avoids before the answer is checked (a replacement costs no
+    request, and a digest never shows an avoided variant)."""
+    if completion.refusal:
+        raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
+    if completion.finish_reason == "length":
+        raise InvalidAnswer("the answer was cut off (finish_reason=length); answer more briefly")
+    if len(completion.text or "") > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(
+            f"the answer is far too long ({len(completion.text or ''):,} characters)"
+        )
+    try:
+        data = extract_json(completion.text, completion.reasoning)
+    except NoJSON as exc:
+        raise InvalidAnswer(str(exc)) from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer must be one JSON object")
+    if bad := unsafe_strings(data):
+        raise InvalidAnswer(
+            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
+        )
+    corrections = 0
+    if glossary is not None and glossary.corrects:
+        data, corrections = glossary.correct(data)
+    try:
+        summary = SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
+        return Answer(summary=summary, corrections=corrections)
+    except RecursionError:
+        raise InvalidAnswer("the answer nests too deeply") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}"
+            for e in exc.errors()[:4]
+        )
+        raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None

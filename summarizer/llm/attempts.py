@@ -9,18 +9,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from pydantic import ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_random_exponential
 
 from ..core.errors import ModelError, ModelFatalError, Stopped
-from ..core.records import SUMMARY_MODELS, Brief, Detailed, Paper, SummaryKind, Usage
-from ..core.text_safety import MAX_ANSWER_CHARS, clean_text, unsafe_strings
-from .answers import NoJSON, extract_json, visible_answer
+from ..core.records import Brief, Detailed, Paper, SummaryKind, Usage
+from ..core.text_safety import MAX_ANSWER_CHARS, clean_text
+from .answers import InvalidAnswer, read_answer, visible_answer
 from .client import Completion, ModelClient, TransientError
 from .cost import Budget
 from .failures import ShapeRejected
-from .glossary import Glossary
 from .limits import AdaptiveLimiter, Pacer, Sleep
 from .modes import ModeSwitch
 from .providers import Profile, profiles
@@ -36,64 +34,6 @@ BACKOFF_BASE = 0.5  # seconds: full jitter in [0, 0.5], then [0, 1], [0, 2], ...
 BACKOFF_MAX = 30.0
 FEEDBACK_ECHO_CHARS = 8_000  # of a rejected answer, sent back with the reason
 EXPECTED_COMPLETION = {"brief": 700, "detailed": 2000}
-
-
-class InvalidAnswer(Exception):
-    """The model answered, but not with what was asked; it is told why and asked again."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A valid answer, and how many variants the reader's glossary replaced in it."""
-
-    summary: Brief | Detailed
-    corrections: int = 0
-
-
-def parse_answer(
-    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
-) -> Brief | Detailed:
-    return read_answer(completion, kind=kind, language=language, glossary=glossary).summary
-
-
-def read_answer(
-    completion: Completion, *, kind: SummaryKind, language: str, glossary: Glossary | None = None
-) -> Answer:
-    """The answer as a validated summary; InvalidAnswer saying why not. The reader's glossary
-    replaces the variants it avoids before the answer is checked (a replacement costs no
-    request, and a digest never shows an avoided variant)."""
-    if completion.refusal:
-        raise InvalidAnswer(f"the model refused: {completion.refusal[:200]}")
-    if completion.finish_reason == "length":
-        raise InvalidAnswer("the answer was cut off (finish_reason=length); answer more briefly")
-    if len(completion.text or "") > MAX_ANSWER_CHARS:
-        raise InvalidAnswer(
-            f"the answer is far too long ({len(completion.text or ''):,} characters)"
-        )
-    try:
-        data = extract_json(completion.text, completion.reasoning)
-    except NoJSON as exc:
-        raise InvalidAnswer(str(exc)) from None
-    if not isinstance(data, dict):
-        raise InvalidAnswer("the answer must be one JSON object")
-    if bad := unsafe_strings(data):
-        raise InvalidAnswer(
-            f"the answer holds forbidden characters ({', '.join(bad[:5])}); write plain text"
-        )
-    corrections = 0
-    if glossary is not None and glossary.corrects:
-        data, corrections = glossary.correct(data)
-    try:
-        summary = SUMMARY_MODELS[kind].model_validate(data, context={"language": language})
-        return Answer(summary=summary, corrections=corrections)
-    except RecursionError:
-        raise InvalidAnswer("the answer nests too deeply") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'object'}: {e['msg']}"
-            for e in exc.errors()[:4]
-        )
-        raise InvalidAnswer(f"the answer does not match the schema: {problems}") from None
 
 
 @dataclass
@@ -328,4 +268,4 @@ def _feedback(exc: InvalidAnswer) -> str:
     )
 
 
-__all__ = ["Answer", "InvalidAnswer", "Outcome", "Summarizer", "parse_answer", "read_answer"]
+__all__ = ["Outcome", "Summarizer"]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx2 as httpx
@@ -15,6 +13,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from ..core.records import SummaryKind, Usage
+from ..net.retry_after import retry_after_seconds
 from .failures import ErrorReader, UnknownModel
 from .providers import Profile, profiles
 from .request import WireMode, request_body, strict_schema
@@ -71,21 +70,10 @@ def _retry_after(response: Any) -> float | None:
     """Seconds the server asks us to wait: `retry-after-ms`, or `retry-after` as seconds or as
     an HTTP date. None when absent or unreadable."""
     headers = getattr(response, "headers", None) or {}
-    try:
-        if "retry-after-ms" in headers:
-            return max(float(headers["retry-after-ms"]) / 1000, 0.0)
-        if "retry-after" not in headers:
-            return None
-        value = str(headers["retry-after"]).strip()
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            when = parsedate_to_datetime(value)
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    if "retry-after-ms" in headers:
+        ms = retry_after_seconds(headers["retry-after-ms"])
+        return None if ms is None else ms / 1000
+    return retry_after_seconds(headers.get("retry-after"))
 
 
 class OpenAIChat:

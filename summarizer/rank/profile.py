@@ -48,6 +48,10 @@ class ProfilePaper:
     added: datetime | None = None  # when the reader added it (Zotero), for recency weighting
     arxiv_id: str | None = None  # the arXiv paper it is, when its entry names one
 
+    def __post_init__(self) -> None:
+        if self.added is not None and self.added.tzinfo is None:  # a CSV's "Date Added": UTC
+            object.__setattr__(self, "added", self.added.replace(tzinfo=UTC))
+
     @classmethod
     def of(
         cls,
@@ -89,12 +93,12 @@ def arxiv_id_in(*texts: str | None) -> str | None:
 
 def parse_added(value: str | None) -> datetime | None:
     """A date-added as Zotero writes it (`2024-01-05T09:12:33Z`, or `2024-01-05 09:12:33` in a
-    CSV export), in UTC; None when missing or unreadable."""
+    CSV export; a ProfilePaper reads one without a zone as UTC); None when missing or
+    unreadable."""
     try:
-        when = datetime.fromisoformat(value.strip()) if value and value.strip() else None
+        return datetime.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:
         return None
-    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
 
 def _fail(path: Path, why: str) -> InputError:

@@ -10,8 +10,6 @@ what is not known to be old is not made old. A half-life of 0 weighs every paper
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from .profile import ProfilePaper
 
 DAY_SECONDS = 86_400.0
@@ -20,7 +18,7 @@ DAY_SECONDS = 86_400.0
 def recency_weights(profile: list[ProfilePaper], *, half_life: float) -> list[float] | None:
     """Each paper's weight, 1 for the newest (and the undated), or None when all weigh the same
     (no half-life, or no two dates apart)."""
-    added = [_utc(p.added) for p in profile]
+    added = [p.added for p in profile]  # in UTC (ProfilePaper)
     dated = [a for a in added if a is not None]
     if half_life <= 0 or len(set(dated)) < 2:
         return None
@@ -29,10 +27,3 @@ def recency_weights(profile: list[ProfilePaper], *, half_life: float) -> list[fl
         1.0 if a is None else 0.5 ** ((newest - a).total_seconds() / DAY_SECONDS / half_life)
         for a in added
     ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """Dates without a zone (a CSV's "Date Added") as UTC, so that any two compare."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import arxiv
@@ -16,6 +14,7 @@ import requests
 from ..core.days import Window, arxiv_range
 from ..core.errors import FetchError, PaperNotFound
 from ..core.records import Paper
+from .arxiv_http import AnswerTooLarge, TimeoutSession
 from .ids import split_versioned
 
 log = logging.getLogger(__name__)
@@ -23,9 +22,6 @@ log = logging.getLogger(__name__)
 LONG_WAIT = 30.0  # seconds: a Retry-After this long is said, with the time the run resumes
 MAX_RETRY_AFTER = 600.0  # longer than this and the run is better off failing now
 RESUME_DELAY = 1.0  # seconds, at least, before resuming a failed query (times the resume number)
-# A page of 2,000 entries (the most ARXIV_PAGE_SIZE allows) is a few MB of Atom.
-MAX_ANSWER_BYTES = 32 << 20
-CHUNK_BYTES = 64 << 10
 # Ids in one id_list query: arXiv answers 414 (URI too long) to ~600-700 ids in one GET
 # (lukasschwab/arxiv.py#15, #209); 100 ids make a URL of about 1.5 KB.
 IDS_PER_QUERY = 100
@@ -62,72 +58,13 @@ def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
     return list(best.values())
 
 
-class AnswerTooLarge(requests.RequestException):
-    """The API's answer passed MAX_ANSWER_BYTES: not a page of results."""
-
-
-def _read_capped(response: requests.Response) -> requests.Response:
-    """`response` with its body read, at most MAX_ANSWER_BYTES of it (AnswerTooLarge past that,
-    the rest never read)."""
-    chunks, size = [], 0
-    with response:
-        for chunk in response.iter_content(CHUNK_BYTES):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_ANSWER_BYTES:
-                raise AnswerTooLarge(f"an answer larger than {MAX_ANSWER_BYTES:,} bytes")
-    # As requests stores a body it has read itself; `.content` and `.text` then return it.
-    response._content = b"".join(chunks)
-    return response
-
-
-class _TimeoutSession(requests.Session):
-    """`timeout` bounds each request whole, not each read: an endpoint that trickles a byte a
-    second (or its headers) is given up on after `timeout` seconds, as a read timeout. The body
-    is read with a size cap: an endpoint that never ends its answer costs MAX_ANSWER_BYTES.
-
-    The request runs in a daemon thread that is abandoned at the deadline (requests cannot be
-    interrupted mid-read); the socket's own timeout, or the cap, still ends that thread."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.retry_after: float | None = None  # what the last response asked, if anything
-
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", self.timeout)
-        kwargs["stream"] = True  # the body is read here, with a cap
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def fetch() -> None:
-            try:
-                response = super(_TimeoutSession, self).request(*args, **kwargs)
-                outcome["response"] = _read_capped(response)
-            except BaseException as exc:  # handed to the waiting thread
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=fetch, name="arxiv-request", daemon=True).start()
-        if not done.wait(self.timeout):
-            raise requests.exceptions.ReadTimeout(
-                f"no complete answer within ARXIV_TIMEOUT={self.timeout:g} s"
-            )
-        if "error" in outcome:
-            raise outcome["error"]
-        response: requests.Response = outcome["response"]
-        self.retry_after = _retry_after_seconds(response)
-        return response
-
-
 class _CountingClient(arxiv.Client):
     """The arxiv client, pointed at our endpoint, counting pages, and strict about empty pages."""
 
     def __init__(self, *, api_url: str, page_size: int, delay: float, retries: int, timeout: float):
         super().__init__(page_size=page_size, delay_seconds=delay, num_retries=retries)
         self.query_url_format = api_url + "?{}"
-        self._session = self.session = _TimeoutSession(timeout)
+        self._session = self.session = TimeoutSession(timeout)
         self.requests = 0
         self.expected_total = 0
         self.unread = 0  # results of the last page not yet handed out
@@ -307,21 +244,6 @@ class ArxivSource:
                         )
                         self._said_wait = True
                 self.sleep(pause)
-
-
-def _retry_after_seconds(response: requests.Response) -> float | None:
-    if response.status_code not in (429, 503):
-        return None
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(float(value), 0.0) if value else None
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _describe(exc: BaseException) -> str:

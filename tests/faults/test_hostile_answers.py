@@ -13,7 +13,7 @@ from summarizer_standins.chat_format import HOSTILE_FAULTS, hostile_text
 
 from summarizer.core.records import Summary, Usage
 from summarizer.core.text_safety import clean_text
-from summarizer.llm.attempts import InvalidAnswer, parse_answer
+from summarizer.llm.answers import InvalidAnswer, parse_answer
 from summarizer.llm.client import Completion
 from tests.support.cli import Stage
 from tests.support.files import GOLDEN, files_under

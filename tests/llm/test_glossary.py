@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from summarizer.core.errors import InputError
 from summarizer.core.records import Usage
-from summarizer.llm.attempts import read_answer
+from summarizer.llm.answers import read_answer
 from summarizer.llm.client import Completion
 from summarizer.llm.glossary import Glossary, default_terms, load_glossary, merge
 from summarizer.llm.glossary_file import Term, parse_glossary, read_glossary
